@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""One-command entry points that need nothing but Python 3.10+.
+
+    python3 dev.py demo     # analyse a real series and print its dominant periods
+    python3 dev.py test     # install the test extras and run lint + the test suite
+
+Each command creates ``.venv`` next to this file on first use, installs the
+project into it (editable) with the extras it needs, then runs inside it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("PYCWT_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+COMMANDS = {
+    "demo": ("bench", [str(PY), "-m", "pycwt_mod.demo"]),
+    "test": ("test", None),
+}
+
+
+def _run(cmd: list[str]) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=True)
+
+
+def ensure_env(extra: str) -> None:
+    """Create the venv if needed and install the project with ``extra``."""
+    if not PY.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+        _run([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
+    _run([str(PY), "-m", "pip", "install", "-q", "-e", f".[{extra}]"])
+
+
+def run_tests(args: list[str]) -> int:
+    """Lint, then pytest with coverage of both packages (fails under 80%)."""
+    _run([str(BIN / "ruff"), "check", "."])
+    _run([str(BIN / "ruff"), "format", "--check", "."])
+    cmd = [
+        str(PY), "-m", "pytest",
+        "--cov=pycwt_mod", "--cov=serve_app", "--cov-report=term", "--cov-fail-under=80",
+        *args,
+    ]  # fmt: skip
+    print("+", " ".join(cmd), flush=True)
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__)
+        return 2
+    name, rest = argv[0], argv[1:]
+    extra, cmd = COMMANDS[name]
+    ensure_env(extra)
+    if name == "test":
+        return run_tests(rest)
+    return subprocess.run([*cmd, *rest], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
