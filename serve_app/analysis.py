@@ -1,0 +1,366 @@
+"""Numpy-in, numpy-out computations shared by the deployments and the batch job.
+
+Each function validates through pycwt_mod (a bad input raises ``ValueError`` with the
+library's message), times itself and returns a small dataclass of numpy arrays, so
+Python callers of the Serve handles never see JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+import pycwt_mod
+from pycwt_mod._validation import as_series, check_positive, resolve_J, resolve_s0
+
+__all__ = [
+    "CWTResult",
+    "ICWTResult",
+    "LimitExceededError",
+    "Limits",
+    "SignificanceResult",
+    "WCTResult",
+    "XWTResult",
+    "check_size",
+    "compute_cwt",
+    "compute_icwt",
+    "compute_wct",
+    "compute_xwt",
+    "resolve_grid",
+]
+
+#: ``backend_used`` of computations that involve no Monte Carlo backend.
+NUMPY = "numpy"
+
+
+class LimitExceededError(ValueError):
+    """A request is larger than the configured limits (HTTP 413)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits applied to every request (plain values from the settings)."""
+
+    max_samples: int = 131_072
+    max_scales_x_samples: int = 4_000_000
+    max_mc_count: int = 10_000
+    sync_work_budget: int = 20_000_000
+
+
+@dataclass
+class _Result:
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The fields as a dict of arrays (scalars become 0-d arrays), e.g. for ``np.savez``."""
+        return {f.name: np.asarray(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+@dataclass
+class CWTResult(_Result):
+    """Output of `compute_cwt`; array shapes as in `pycwt_mod.cwt`."""
+
+    wave: np.ndarray
+    scales: np.ndarray
+    freqs: np.ndarray
+    coi: np.ndarray
+    fft: np.ndarray
+    fftfreqs: np.ndarray
+    computation_time: float
+    backend_used: str = NUMPY
+
+
+@dataclass
+class ICWTResult(_Result):
+    """Output of `compute_icwt`: the reconstructed real signal."""
+
+    signal: np.ndarray
+    computation_time: float
+    backend_used: str = NUMPY
+
+
+@dataclass
+class XWTResult(_Result):
+    """Output of `compute_xwt`; as `pycwt_mod.xwt` plus the scales."""
+
+    xwt: np.ndarray
+    coi: np.ndarray
+    freqs: np.ndarray
+    signif: np.ndarray
+    scales: np.ndarray
+    computation_time: float
+    backend_used: str = NUMPY
+
+
+@dataclass
+class WCTResult(_Result):
+    """Output of `compute_wct`; ``sig`` is None without a significance test."""
+
+    wct: np.ndarray
+    awct: np.ndarray
+    coi: np.ndarray
+    freqs: np.ndarray
+    scales: np.ndarray
+    sig: np.ndarray | None
+    seed: int | None
+    computation_time: float
+    backend_used: str = NUMPY
+
+    def arrays(self) -> dict[str, np.ndarray]:  # noqa: D102 - inherited
+        out = super().arrays()
+        for key in ("sig", "seed"):
+            if getattr(self, key) is None:
+                out.pop(key)
+        return out
+
+
+@dataclass
+class SignificanceResult(_Result):
+    """Monte Carlo coherence thresholds per scale (the result of a significance job)."""
+
+    sig: np.ndarray
+    scales: np.ndarray
+    freqs: np.ndarray
+    period: np.ndarray
+    seed: int
+    mc_count: int
+    significance_level: float
+    computation_time: float
+    backend_used: str
+
+
+def resolve_grid(n: int, dt: float, dj: float, s0, J, wavelet) -> tuple[float, int, np.ndarray]:
+    """Resolve pycwt's defaults (``s0=-1``, ``J=-1``) for a series of ``n`` samples.
+
+    Returns
+    -------
+    s0 : float
+    J : int
+    scales : (J + 1,) ndarray
+    """
+    mother = pycwt_mod.get_wavelet(wavelet)
+    dt = check_positive(dt, "dt")
+    dj = check_positive(dj, "dj")
+    s0 = resolve_s0(-1 if s0 is None else s0, dt, mother.flambda())
+    J = resolve_J(-1 if J is None else J, n, dt, s0, dj)
+    return s0, J, s0 * 2 ** (np.arange(J + 1) * dj)
+
+
+def check_size(n: int, n_scales: int, limits: Limits, mc_count: int | None = None) -> None:
+    """Raise `LimitExceededError` when a request is over ``limits``.
+
+    Raises
+    ------
+    LimitExceededError
+        Naming the limit, its value and what the request asked for.
+    """
+    if n > limits.max_samples:
+        raise LimitExceededError(
+            f"series has {n} samples, more than the limit of {limits.max_samples} "
+            "(PYCWT_MAX_SAMPLES); split it or use the batch job"
+        )
+    if n * n_scales > limits.max_scales_x_samples:
+        raise LimitExceededError(
+            f"{n_scales} scales x {n} samples = {n * n_scales} exceeds the limit of "
+            f"{limits.max_scales_x_samples} (PYCWT_MAX_SCALES_X_SAMPLES); "
+            "raise dj or lower J"
+        )
+    if mc_count is not None and mc_count > limits.max_mc_count:
+        raise LimitExceededError(
+            f"mc_count={mc_count} exceeds the limit of {limits.max_mc_count} "
+            "(PYCWT_MAX_MC_COUNT)"
+        )
+
+
+def _standardize(x: np.ndarray, name: str) -> np.ndarray:
+    std = x.std()
+    if std == 0:
+        raise ValueError(f"cannot normalize `{name}`: it is constant (standard deviation 0)")
+    return (x - x.mean()) / std
+
+
+def compute_cwt(
+    data, dt: float, dj: float = 1 / 12, s0=-1, J=-1, wavelet="morlet", normalize=True
+) -> CWTResult:
+    """Continuous wavelet transform of one series.
+
+    Parameters
+    ----------
+    data : (n,) array_like
+        Real, finite series.
+    dt, dj, s0, J, wavelet
+        As in `pycwt_mod.cwt` (``None`` means the library default).
+    normalize : bool
+        Standardise the series (zero mean, unit variance) first.
+
+    Returns
+    -------
+    CWTResult
+        ``wave`` is ``(n_scales, n)`` complex.
+
+    Raises
+    ------
+    ValueError
+        The library's message for bad data or parameters.
+    """
+    t0 = time.perf_counter()
+    x = as_series(data, "data")
+    if normalize:
+        x = _standardize(x, "data")
+    s0 = -1 if s0 is None else s0
+    J = -1 if J is None else J
+    wave, scales, freqs, coi, fft, fftfreqs = pycwt_mod.cwt(x, dt, dj, s0, J, wavelet)
+    return CWTResult(
+        wave, scales, freqs, coi, fft, fftfreqs, computation_time=time.perf_counter() - t0
+    )
+
+
+def compute_icwt(wave, scales, dt: float, dj: float = 1 / 12, wavelet="morlet") -> ICWTResult:
+    """Inverse wavelet transform (`pycwt_mod.icwt`) of ``wave`` at ``scales``.
+
+    Raises
+    ------
+    ValueError
+        For shapes that do not match, non-finite input or a wavelet without ``cdelta``.
+    """
+    t0 = time.perf_counter()
+    wave = np.asarray(wave)
+    if not np.all(np.isfinite(wave)):
+        raise ValueError("`wave` holds NaN or infinite values")
+    signal = pycwt_mod.icwt(wave, np.asarray(scales, dtype=float), dt, dj, wavelet)
+    return ICWTResult(np.real(signal), computation_time=time.perf_counter() - t0)
+
+
+def compute_xwt(
+    data1,
+    data2,
+    dt: float,
+    dj: float = 1 / 12,
+    s0=-1,
+    J=-1,
+    significance_level: float = 0.95,
+    wavelet="morlet",
+    normalize: bool = True,
+) -> XWTResult:
+    """Cross wavelet transform (`pycwt_mod.xwt`) of two equal-length series.
+
+    Returns
+    -------
+    XWTResult
+        ``xwt`` is ``(n_scales, n)`` complex; ``signif`` is ``(n_scales,)``.
+    """
+    t0 = time.perf_counter()
+    y1 = as_series(data1, "data1")
+    s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
+    W12, coi, freqs, signif = pycwt_mod.xwt(
+        y1, data2, dt, dj, s0r, Jr, significance_level, wavelet, normalize
+    )
+    return XWTResult(
+        W12, coi, freqs, signif, scales[: freqs.size], computation_time=time.perf_counter() - t0
+    )
+
+
+def compute_wct(
+    data1,
+    data2,
+    dt: float,
+    dj: float = 1 / 12,
+    s0=-1,
+    J=-1,
+    significance_level: float = 0.95,
+    wavelet="morlet",
+    normalize: bool = True,
+    significance_test: bool = False,
+    backend: str | None = None,
+    mc_count: int = 300,
+    seed: int | None = None,
+) -> WCTResult:
+    """Wavelet coherence, with Monte Carlo thresholds when ``significance_test``.
+
+    The thresholds equal ``pycwt_mod.wct(..., sig=True, seed=seed, mc_count=mc_count)``:
+    AR(1) coefficients of the raw series, the series' own scale grid.
+
+    Returns
+    -------
+    WCTResult
+        ``wct`` and ``awct`` are ``(n_scales, n)``; ``sig`` is ``(n_scales,)`` or None.
+
+    Raises
+    ------
+    ValueError
+        Bad data or parameters.
+    pycwt_mod.backends.BackendUnavailableError
+        When ``backend`` cannot run here.
+    """
+    t0 = time.perf_counter()
+    y1 = as_series(data1, "data1")
+    y2 = as_series(data2, "data2")
+    s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
+    WCT, aWCT, coi, freqs, _ = pycwt_mod.wct(
+        y1, y2, dt, dj, s0r, Jr, sig=False, wavelet=wavelet, normalize=normalize
+    )
+    sig, used_seed, backend_used = None, None, NUMPY
+    if significance_test:
+        sig, info = significance_thresholds(
+            y1, y2, dt, dj, s0r, Jr, significance_level, wavelet, mc_count, backend, seed
+        )
+        used_seed, backend_used = int(info["seed"]), str(info["backend"])
+    return WCTResult(
+        WCT,
+        aWCT,
+        coi,
+        freqs,
+        scales,
+        sig,
+        used_seed,
+        computation_time=time.perf_counter() - t0,
+        backend_used=backend_used,
+    )
+
+
+def significance_thresholds(
+    y1,
+    y2,
+    dt,
+    dj,
+    s0,
+    J,
+    significance_level,
+    wavelet,
+    mc_count,
+    backend,
+    seed,
+    **kwargs,
+) -> tuple[np.ndarray, dict]:
+    """Run `pycwt_mod.montecarlo.wct_significance` for two series (AR(1) of each).
+
+    ``kwargs`` go to ``wct_significance`` (``progress_callback``, ``cancel``, ...).
+
+    Returns
+    -------
+    sig : (n_scales,) ndarray
+    info : dict
+        As returned with ``return_info=True`` (holds the seed used and the backend).
+    """
+    from pycwt_mod import montecarlo
+
+    a1, _, _ = pycwt_mod.ar1(as_series(y1, "data1"))
+    a2, _, _ = pycwt_mod.ar1(as_series(y2, "data2"))
+    kwargs.setdefault("cache", False)
+    return montecarlo.wct_significance(
+        a1,
+        a2,
+        dt,
+        dj,
+        s0,
+        J,
+        significance_level=significance_level,
+        wavelet=wavelet,
+        mc_count=mc_count,
+        progress=False,
+        backend=backend,
+        seed=seed,
+        return_info=True,
+        **kwargs,
+    )

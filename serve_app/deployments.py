@@ -1,0 +1,142 @@
+"""Compute deployments: numpy arrays in, small dataclasses of numpy arrays out.
+
+They are usable from any Ray program through handles, without HTTP or JSON:
+``CWTDeployment`` (cwt, icwt) and ``WCTDeployment`` (xwt, wct, prepare_significance).
+"""
+
+from __future__ import annotations
+
+from ray import serve
+
+from .analysis import (
+    CWTResult,
+    ICWTResult,
+    Limits,
+    WCTResult,
+    XWTResult,
+    check_size,
+    compute_cwt,
+    compute_icwt,
+    compute_wct,
+    compute_xwt,
+    resolve_grid,
+)
+from .jobs import prepare_job
+
+__all__ = ["CWTDeployment", "WCTDeployment", "WorkBudgetExceededError"]
+
+#: Monte Carlo backend of synchronous coherence requests that name none.
+SYNC_DEFAULT_BACKEND = "sequential"
+
+
+class WorkBudgetExceededError(ValueError):
+    """A synchronous significance request is over the work budget (HTTP 400)."""
+
+
+def _n(data) -> int:
+    try:
+        return len(data)
+    except TypeError:
+        return 0
+
+
+@serve.deployment(max_ongoing_requests=8)
+class CWTDeployment:
+    """Continuous wavelet transform and its inverse.
+
+    Parameters
+    ----------
+    limits : dict
+        Fields of `serve_app.analysis.Limits`.
+    """
+
+    def __init__(self, limits: dict):
+        self._limits = Limits(**limits)
+
+    def cwt(
+        self, data, dt: float, dj: float = 1 / 12, s0=None, J=None, wavelet="morlet",
+        normalize: bool = True,
+    ) -> CWTResult:  # fmt: skip
+        """`serve_app.analysis.compute_cwt` within the size limits."""
+        _, _, scales = resolve_grid(max(_n(data), 2), dt, dj, s0, J, wavelet)
+        check_size(_n(data), scales.size, self._limits)
+        return compute_cwt(data, dt, dj, s0, J, wavelet, normalize)
+
+    def icwt(self, wave, scales, dt: float, dj: float = 1 / 12, wavelet="morlet") -> ICWTResult:
+        """`serve_app.analysis.compute_icwt` within the size limits."""
+        n_scales = _n(scales)
+        n = _n(wave[0]) if _n(wave) else 0
+        check_size(n, n_scales, self._limits)
+        return compute_icwt(wave, scales, dt, dj, wavelet)
+
+
+@serve.deployment(max_ongoing_requests=8)
+class WCTDeployment:
+    """Cross wavelet transform, coherence and preparation of significance jobs.
+
+    Parameters
+    ----------
+    limits : dict
+        Fields of `serve_app.analysis.Limits`.
+    job_defaults : dict
+        ``default_backend``, ``use_gpu`` and ``chunk_size`` for `prepare_job`.
+    """
+
+    def __init__(self, limits: dict, job_defaults: dict):
+        self._limits = Limits(**limits)
+        self._job_defaults = dict(job_defaults)
+
+    def _check(self, data1, dt, dj, s0, J, wavelet, mc_count=None) -> tuple[float, int]:
+        s0r, Jr, scales = resolve_grid(max(_n(data1), 2), dt, dj, s0, J, wavelet)
+        check_size(_n(data1), scales.size, self._limits, mc_count)
+        return s0r, Jr
+
+    def xwt(
+        self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
+        significance_level: float = 0.95, wavelet="morlet", normalize: bool = True,
+    ) -> XWTResult:  # fmt: skip
+        """`serve_app.analysis.compute_xwt` within the size limits."""
+        self._check(data1, dt, dj, s0, J, wavelet)
+        return compute_xwt(data1, data2, dt, dj, s0, J, significance_level, wavelet, normalize)
+
+    def wct(
+        self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
+        significance_level: float = 0.95, wavelet="morlet", normalize: bool = True,
+        significance_test: bool = False, backend: str | None = None, mc_count: int = 300,
+        seed: int | None = None,
+    ) -> WCTResult:  # fmt: skip
+        """`serve_app.analysis.compute_wct`; significance only within the work budget.
+
+        Raises
+        ------
+        WorkBudgetExceededError
+            When ``significance_test`` asks for more Monte Carlo work than the budget.
+        """
+        s0r, Jr = self._check(data1, dt, dj, s0, J, wavelet, mc_count if significance_test else None)
+        if significance_test:
+            from pycwt_mod import montecarlo
+
+            work = montecarlo.estimate_work(dt, dj, s0r, Jr, mc_count, wavelet)
+            budget = self._limits.sync_work_budget
+            if work > budget:
+                raise WorkBudgetExceededError(
+                    f"a significance test with mc_count={mc_count} on {Jr + 1} scales is "
+                    f"{work} units of work, over the synchronous budget of {budget} "
+                    "(PYCWT_SYNC_WORK_BUDGET); submit it to POST /api/v1/analysis/significance "
+                    "and poll GET /api/v1/jobs/{job_id}, or lower mc_count"
+                )
+        return compute_wct(
+            data1, data2, dt, dj, s0, J, significance_level, wavelet, normalize,
+            significance_test, backend or SYNC_DEFAULT_BACKEND, mc_count, seed,
+        )  # fmt: skip
+
+    def prepare_significance(
+        self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
+        wavelet="morlet", significance_level: float = 0.95, mc_count: int = 300,
+        backend: str | None = None, seed: int | None = None,
+    ) -> dict:  # fmt: skip
+        """Validate a significance job and return its parameters (`prepare_job`)."""
+        return prepare_job(
+            data1, data2, dt, dj, s0, J, wavelet, significance_level, mc_count, backend, seed,
+            limits=self._limits, **self._job_defaults,
+        )  # fmt: skip

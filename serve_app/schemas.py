@@ -1,0 +1,275 @@
+"""Pydantic request and response models of the HTTP API.
+
+Field constraints do the syntactic validation (HTTP 422); semantic checks (NaN in the
+data, unequal lengths, too short a series) are left to pycwt_mod, whose ``ValueError``
+messages become HTTP 400 at the ingress.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "WAVELET_NAMES",
+    "BackendInfo",
+    "BackendList",
+    "CWTRequest",
+    "CWTResponse",
+    "ComplexArray",
+    "ComplexMatrix",
+    "HealthResponse",
+    "ICWTRequest",
+    "ICWTResponse",
+    "JobPublic",
+    "JobStatus",
+    "JobsPublic",
+    "SignificanceRequest",
+    "SignificanceResultResponse",
+    "WCTRequest",
+    "WCTResponse",
+    "XWTRequest",
+    "XWTResponse",
+]
+
+#: Wavelet names the API accepts (pycwt_mod.WAVELETS); anything else is a 422.
+WAVELET_NAMES = ("morlet", "paul", "dog", "mexicanhat")
+WaveletName = Literal["morlet", "paul", "dog", "mexicanhat"]
+
+Series = list[float]
+NullableFloats = list[float | None]
+
+
+class JobStatus(str, Enum):
+    """Life cycle of a significance job: queued -> running -> a terminal state."""
+
+    queued = "queued"
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+    cancelled = "cancelled"
+
+    @classmethod
+    def terminal(cls) -> frozenset[JobStatus]:
+        """States a job never leaves."""
+        return frozenset({cls.completed, cls.failed, cls.cancelled})
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+class _Grid(BaseModel):
+    """Sampling and scale grid shared by every analysis request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dt: float = Field(..., gt=0, description="Sample spacing (time units).", examples=[1.0])
+    dj: float = Field(1 / 12, gt=0, le=4, description="Scale spacing in octaves.")
+    s0: float | None = Field(
+        None, description="Smallest scale; null or -1 gives the library default 2 dt / flambda."
+    )
+    J: int | None = Field(
+        None, description="Number of scales less one; null or -1 gives the library default."
+    )
+    wavelet: WaveletName = Field("morlet", description="Mother wavelet.")
+
+    @field_validator("s0")
+    @classmethod
+    def _s0(cls, v: float | None) -> float | None:
+        if v is None or v == -1:
+            return None
+        if not v > 0:
+            raise ValueError("s0 must be > 0, or -1/null for the default")
+        return v
+
+    @field_validator("J")
+    @classmethod
+    def _J(cls, v: int | None) -> int | None:
+        if v is None or v == -1:
+            return None
+        if v < 0:
+            raise ValueError("J must be >= 0, or -1/null for the default")
+        return v
+
+
+def _check_backend(v: str | None) -> str | None:
+    if v is None:
+        return None
+    try:
+        from pycwt_mod.backends import list_backends
+    except ImportError:  # the Monte Carlo engine is not installed
+        return v
+    names = ["auto", *list_backends()]
+    if v not in names:
+        raise ValueError(f"unknown backend {v!r}; valid names are {', '.join(names)}")
+    return v
+
+
+class _MonteCarlo(BaseModel):
+    significance_level: float = Field(0.95, gt=0, lt=1, description="Confidence level.")
+    mc_count: int = Field(300, ge=1, description="Surrogate pairs of the Monte Carlo test.")
+    backend: str | None = Field(
+        None, description="Monte Carlo backend (GET /api/v1/backends); null: service default."
+    )
+    seed: int | None = Field(
+        None, ge=0, description="Random seed; null draws one (returned with the result)."
+    )
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, v: str | None) -> str | None:
+        return _check_backend(v)
+
+
+class CWTRequest(_Grid):
+    """Body of POST /api/v1/analysis/cwt."""
+
+    data: Series = Field(..., description="The time series.", examples=[[0.0, 1.0, 0.0, -1.0]])
+    normalize: bool = Field(True, description="Standardise the series first.")
+
+
+class ComplexMatrix(BaseModel):
+    """A complex 2-D array as separate real and imaginary parts."""
+
+    real: list[list[float]]
+    imag: list[list[float]] | None = None
+
+
+class ICWTRequest(BaseModel):
+    """Body of POST /api/v1/analysis/icwt: a CWT as returned by /analysis/cwt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wave: ComplexMatrix = Field(..., description="Wavelet transform, (n_scales, n).")
+    scales: Series = Field(..., description="Scales of the rows of `wave`.")
+    dt: float = Field(..., gt=0)
+    dj: float = Field(1 / 12, gt=0, le=4)
+    wavelet: WaveletName = "morlet"
+
+
+class XWTRequest(_Grid):
+    """Body of POST /api/v1/analysis/xwt."""
+
+    data1: Series
+    data2: Series
+    normalize: bool = True
+    significance_level: float = Field(0.95, gt=0, lt=1)
+
+
+class WCTRequest(_Grid, _MonteCarlo):
+    """Body of POST /api/v1/analysis/wct (synchronous; small Monte Carlo only)."""
+
+    data1: Series
+    data2: Series
+    normalize: bool = True
+    significance_test: bool = Field(
+        False, description="Compute Monte Carlo thresholds (within the sync work budget)."
+    )
+
+
+class SignificanceRequest(_Grid, _MonteCarlo):
+    """Body of POST /api/v1/analysis/significance (an asynchronous job)."""
+
+    data1: Series
+    data2: Series
+
+
+# ---------------------------------------------------------------------------- responses
+
+
+class ComplexArray(BaseModel):
+    """A complex array as separate real and imaginary parts (same shape)."""
+
+    real: list
+    imag: list
+
+
+class _Timed(BaseModel):
+    computation_time: float = Field(..., description="Seconds spent computing.")
+    backend_used: str = Field(..., description="Backend that computed the result.")
+
+
+class CWTResponse(_Timed):
+    """Result of a CWT; NaN values are null."""
+
+    wave: ComplexArray
+    scales: NullableFloats
+    freqs: NullableFloats
+    coi: NullableFloats
+    fft: ComplexArray
+    fftfreqs: NullableFloats
+
+
+class ICWTResponse(_Timed):
+    signal: NullableFloats
+
+
+class XWTResponse(_Timed):
+    xwt: ComplexArray
+    coi: NullableFloats
+    freqs: NullableFloats
+    signif: NullableFloats
+    scales: NullableFloats
+
+
+class WCTResponse(_Timed):
+    wct: list[NullableFloats]
+    awct: list[NullableFloats]
+    coi: NullableFloats
+    freqs: NullableFloats
+    scales: NullableFloats
+    sig: NullableFloats | None = None
+    seed: int | None = None
+
+
+class BackendInfo(BaseModel):
+    name: str
+    description: str = ""
+    available: bool
+    reason: str | None = None
+    capabilities: list[str] = []
+
+
+class BackendList(BaseModel):
+    backends: list[BackendInfo]
+    count: int
+    default: str
+
+
+class HealthResponse(BaseModel):
+    status: str
+    version: str
+    backends_available: list[str]
+
+
+class JobPublic(BaseModel):
+    """State of a significance job."""
+
+    job_id: str
+    status: JobStatus
+    progress: float = Field(..., ge=0, le=1)
+    created_at: str
+    started_at: str | None = None
+    completed_at: str | None = None
+    error: str | None = None
+    backend: str
+    mc_count: int
+    cancel_requested: bool = False
+
+
+class JobsPublic(BaseModel):
+    data: list[JobPublic]
+    count: int
+
+
+class SignificanceResultResponse(_Timed):
+    job_id: str
+    sig: NullableFloats
+    scales: NullableFloats
+    freqs: NullableFloats
+    period: NullableFloats
+    seed: int
+    mc_count: int
+    significance_level: float

@@ -1,0 +1,97 @@
+"""Service configuration, read once from the environment (prefix ``PYCWT_``).
+
+The application builder reads these settings once and passes plain values to the
+deployments and the job registry; replicas never read the environment themselves.
+
+Examples
+--------
+``PYCWT_MAX_SAMPLES=200000 PYCWT_JOB_TIMEOUT_S=600 python -m serve_app``
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["GPU_POLICIES", "Settings", "get_settings"]
+
+#: How the job runners place Monte Carlo chunks on GPUs.
+GPU_POLICIES = ("auto", "never", "always")
+
+
+class Settings(BaseSettings):
+    """All tunables of the service; every field can be set as ``PYCWT_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PYCWT_", env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    # HTTP (used by ``python -m serve_app``; Serve configs set their own).
+    host: str = Field("127.0.0.1", description="Address the HTTP proxy binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="HTTP port.")
+    num_cpus: int | None = Field(
+        None, ge=1, description="CPUs of the embedded local Ray (default: all cores)."
+    )
+
+    # Request limits.
+    max_samples: int = Field(131_072, ge=16, description="Most samples in one series.")
+    max_scales_x_samples: int = Field(
+        4_000_000, ge=1_000, description="Most (scales x samples) in one transform."
+    )
+    max_mc_count: int = Field(10_000, ge=1, description="Most Monte Carlo surrogate pairs.")
+    sync_work_budget: int = Field(
+        20_000_000,
+        ge=0,
+        description=(
+            "Largest montecarlo.estimate_work() answered synchronously by /analysis/wct; "
+            "larger requests must use /analysis/significance."
+        ),
+    )
+
+    # Jobs.
+    job_timeout_s: float = Field(3600.0, gt=0, description="Deadline of one significance job.")
+    db_path: Path = Field(
+        Path("var/pycwt_jobs.sqlite3"), description="SQLite file holding jobs and results."
+    )
+    default_backend: str = Field("ray", description="Monte Carlo backend when none is asked.")
+    use_gpu: Literal["auto", "never", "always"] = Field(
+        "auto", description="GPU placement of Monte Carlo chunks for backend 'gpu'."
+    )
+    chunk_size: int | None = Field(None, ge=1, description="Surrogate pairs per Ray task.")
+    ray_namespace: str = Field("pycwt_mod", description="Namespace of the named actors.")
+    registry_name: str = Field("pycwt_mod_job_registry", description="Job registry name.")
+    api_key: str | None = Field(
+        None, description="When set, every /api/v1 request needs header X-API-Key."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.max_scales_x_samples < self.max_samples:
+            raise ValueError(
+                "PYCWT_MAX_SCALES_X_SAMPLES must be >= PYCWT_MAX_SAMPLES "
+                f"(got {self.max_scales_x_samples} < {self.max_samples})"
+            )
+        return self
+
+    def resolved_db_path(self) -> str:
+        """Absolute SQLite path (relative paths are taken from the current directory)."""
+        return os.path.abspath(os.fspath(self.db_path))
+
+
+def get_settings(**overrides) -> Settings:
+    """Settings from the environment, with keyword ``overrides`` taking precedence.
+
+    Parameters
+    ----------
+    **overrides
+        Field values that replace the environment's (``None`` values are ignored).
+
+    Returns
+    -------
+    Settings
+    """
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

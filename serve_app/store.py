@@ -1,0 +1,150 @@
+"""SQLite persistence of significance jobs and their results.
+
+One row per job; every state transition is written at once (autocommit), and the
+result of a completed job is kept as an ``.npz`` blob, so jobs and results survive a
+restart of the registry actor or of the whole service.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = ["JOB_FIELDS", "JobStore", "utcnow"]
+
+#: Columns returned by `JobStore.get` / `JobStore.list` (``params`` decoded from JSON).
+JOB_FIELDS = (
+    "job_id",
+    "status",
+    "progress",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "error",
+    "backend",
+    "mc_count",
+    "cancel_requested",
+    "runner_name",
+    "params",
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    completed_at TEXT,
+    error TEXT,
+    backend TEXT NOT NULL,
+    mc_count INTEGER NOT NULL,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    runner_name TEXT,
+    params TEXT NOT NULL,
+    result BLOB
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
+"""
+
+
+def utcnow() -> str:
+    """Current UTC time, ISO 8601 with microseconds."""
+    return datetime.now(timezone.utc).isoformat()
+
+
+class JobStore:
+    """Jobs table in one SQLite file (created with its folder when missing).
+
+    Parameters
+    ----------
+    path : str
+        SQLite file; ``":memory:"`` for a throw-away store.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def insert(self, job: dict[str, Any]) -> None:
+        """Add a new job (``params`` is stored as JSON)."""
+        row = {k: job.get(k) for k in JOB_FIELDS}
+        row["params"] = json.dumps(job.get("params") or {})
+        row["cancel_requested"] = int(bool(row["cancel_requested"]))
+        row["progress"] = float(row["progress"] or 0.0)
+        cols = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        with self._lock:
+            self._db.execute(f"INSERT INTO jobs ({cols}) VALUES ({marks})", row)
+
+    def update(self, job_id: str, **fields: Any) -> bool:
+        """Set ``fields`` of a job; returns False when the job does not exist."""
+        bad = set(fields) - set(JOB_FIELDS) - {"result"}
+        if bad:
+            raise ValueError(f"unknown job fields: {sorted(bad)}")
+        if "cancel_requested" in fields:
+            fields["cancel_requested"] = int(bool(fields["cancel_requested"]))
+        sets = ", ".join(f"{k} = :{k}" for k in fields)
+        with self._lock:
+            cur = self._db.execute(
+                f"UPDATE jobs SET {sets} WHERE job_id = :job_id", {**fields, "job_id": job_id}
+            )
+        return cur.rowcount > 0
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        """The job as a dict, or None."""
+        cols = ", ".join(JOB_FIELDS)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {cols} FROM jobs WHERE job_id = ?", (job_id,)
+            ).fetchone()
+        return None if row is None else _decode(row)
+
+    def list(self, status: str | None = None) -> list[dict[str, Any]]:
+        """All jobs (newest first), or those in ``status``."""
+        cols = ", ".join(JOB_FIELDS)
+        sql = f"SELECT {cols} FROM jobs"
+        args: tuple = ()
+        if status is not None:
+            sql += " WHERE status = ?"
+            args = (status,)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY created_at DESC", args).fetchall()
+        return [_decode(r) for r in rows]
+
+    def set_result(self, job_id: str, blob: bytes) -> None:
+        """Store the ``.npz`` result blob of a job."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE jobs SET result = ? WHERE job_id = ?", (sqlite3.Binary(blob), job_id)
+            )
+
+    def get_result(self, job_id: str) -> bytes | None:
+        """The result blob, or None when there is none."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT result FROM jobs WHERE job_id = ?", (job_id,)
+            ).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+
+def _decode(row: sqlite3.Row) -> dict[str, Any]:
+    job = dict(row)
+    job["params"] = json.loads(job["params"] or "{}")
+    job["cancel_requested"] = bool(job["cancel_requested"])
+    return job
