@@ -107,7 +107,7 @@ class WCTResult(_Result):
     computation_time: float
     backend_used: str = NUMPY
 
-    def arrays(self) -> dict[str, np.ndarray]:  # noqa: D102 - inherited
+    def arrays(self) -> dict[str, np.ndarray]:
         out = super().arrays()
         for key in ("sig", "seed"):
             if getattr(self, key) is None:
@@ -168,8 +168,7 @@ def check_size(n: int, n_scales: int, limits: Limits, mc_count: int | None = Non
         )
     if mc_count is not None and mc_count > limits.max_mc_count:
         raise LimitExceededError(
-            f"mc_count={mc_count} exceeds the limit of {limits.max_mc_count} "
-            "(PYCWT_MAX_MC_COUNT)"
+            f"mc_count={mc_count} exceeds the limit of {limits.max_mc_count} (PYCWT_MAX_MC_COUNT)"
         )
 
 

@@ -112,7 +112,8 @@ class WCTDeployment:
         WorkBudgetExceededError
             When ``significance_test`` asks for more Monte Carlo work than the budget.
         """
-        s0r, Jr = self._check(data1, dt, dj, s0, J, wavelet, mc_count if significance_test else None)
+        mc = mc_count if significance_test else None
+        s0r, Jr = self._check(data1, dt, dj, s0, J, wavelet, mc)
         if significance_test:
             from pycwt_mod import montecarlo
 

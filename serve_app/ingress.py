@@ -6,7 +6,6 @@ errors to HTTP. The same class exposes handle methods (``cwt``, ``wct``,
 ``submit_significance``, ...) for Python callers of ``serve.get_app_handle``.
 """
 
-
 import logging
 from typing import Annotated, Any
 
@@ -264,9 +263,7 @@ class APIIngress:
 
         real = np.asarray(body.wave.real, dtype=float)
         wave = real if body.wave.imag is None else real + 1j * np.asarray(body.wave.imag)
-        call = self._cwt.icwt.remote(
-            wave, body.scales, body.dt, dj=body.dj, wavelet=body.wavelet
-        )
+        call = self._cwt.icwt.remote(wave, body.scales, body.dt, dj=body.dj, wavelet=body.wavelet)
         return await self._run(call, request)
 
     @fastapi_app.post(
@@ -279,9 +276,7 @@ class APIIngress:
     async def http_xwt(self, body: XWTRequest, request: Request) -> Response:
         """Cross wavelet transform of two equal-length series."""
         kw = body.model_dump(exclude={"data1", "data2", "dt"})
-        return await self._run(
-            self._wct.xwt.remote(body.data1, body.data2, body.dt, **kw), request
-        )
+        return await self._run(self._wct.xwt.remote(body.data1, body.data2, body.dt, **kw), request)
 
     @fastapi_app.post(
         "/api/v1/analysis/wct",
@@ -296,9 +291,7 @@ class APIIngress:
         Larger significance tests get a 400 that points to /api/v1/analysis/significance.
         """
         kw = body.model_dump(exclude={"data1", "data2", "dt"})
-        return await self._run(
-            self._wct.wct.remote(body.data1, body.data2, body.dt, **kw), request
-        )
+        return await self._run(self._wct.wct.remote(body.data1, body.data2, body.dt, **kw), request)
 
     @fastapi_app.post(
         "/api/v1/analysis/significance",

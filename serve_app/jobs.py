@@ -458,9 +458,7 @@ class JobRegistry:
         try:
             await asyncio.wait_for(ref, timeout=self._timeout + grace)
         except asyncio.TimeoutError:
-            self._finish(
-                job_id, "failed", error=f"timed out after {self._timeout:g} s (no answer)"
-            )
+            self._finish(job_id, "failed", error=f"timed out after {self._timeout:g} s (no answer)")
         except Exception as exc:  # the runner died
             self._finish(job_id, "failed", error=f"the job's runner died: {exc}"[:2000])
         else:

@@ -137,9 +137,7 @@ class JobStore:
     def get_result(self, job_id: str) -> bytes | None:
         """The result blob, or None when there is none."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT result FROM jobs WHERE job_id = ?", (job_id,)
-            ).fetchone()
+            row = self._db.execute("SELECT result FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return None if row is None or row[0] is None else bytes(row[0])
 
 
