@@ -53,8 +53,12 @@ class Limits:
 @dataclass
 class _Result:
     def arrays(self) -> dict[str, np.ndarray]:
-        """The fields as a dict of arrays (scalars become 0-d arrays), e.g. for ``np.savez``."""
-        return {f.name: np.asarray(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        """The fields as a dict of arrays (scalars become 0-d arrays; None stays None)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = None if value is None else np.asarray(value)
+        return out
 
 
 @dataclass
@@ -106,13 +110,6 @@ class WCTResult(_Result):
     seed: int | None
     computation_time: float
     backend_used: str = NUMPY
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        out = super().arrays()
-        for key in ("sig", "seed"):
-            if getattr(self, key) is None:
-                out.pop(key)
-        return out
 
 
 @dataclass

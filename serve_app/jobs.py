@@ -210,15 +210,15 @@ class JobRunner:
                 mc_count=params["mc_count"],
                 progress=False,
                 cache=False,
-                backend=_backend_arg(params["backend"]),
+                backend=_backend_arg(params["backend"], self._timeout_s),
                 seed=params["seed"],
                 chunk_size=params.get("chunk_size"),
                 progress_callback=self._progress,
                 cancel=self._cancel,
                 return_info=True,
             )
-        except montecarlo.Cancelled:
-            if self._timed_out:
+        except (montecarlo.Cancelled, TimeoutError):
+            if self._timed_out or not self._cancelled:
                 self._call("fail", f"timed out after {self._timeout_s:g} s (PYCWT_JOB_TIMEOUT_S)")
                 return "failed"
             self._call("mark_cancelled")
@@ -254,13 +254,17 @@ class JobRunner:
         return True
 
 
-def _backend_arg(name: str):
-    """Backend argument of ``wct_significance`` for a job backend label."""
-    if name == "gpu":
-        from pycwt_mod.backends import get_backend
+def _backend_arg(name: str, timeout_s: float):
+    """Backend of ``wct_significance`` for a job's backend label.
 
-        return get_backend("ray", use_gpu=True)
-    return name
+    ``ray`` and ``gpu`` fan the chunks out as Ray tasks (one GPU each for ``gpu``),
+    with the job's deadline; other names run in the runner itself.
+    """
+    from pycwt_mod.backends import get_backend
+
+    if name in ("ray", "gpu"):
+        return get_backend("ray", use_gpu=name == "gpu", timeout_s=timeout_s)
+    return get_backend(name)
 
 
 # ---------------------------------------------------------------------------- registry
@@ -319,12 +323,17 @@ class JobRegistry:
         self._watch(job["job_id"], runner, runner.wait.remote())
 
     async def ping(self) -> dict:
-        """Health of the registry: its SQLite path and job counts per status."""
+        """Health of the registry: SQLite path, job counts per status, code location."""
         await self._boot()
         counts: dict[str, int] = {}
         for job in self._store.list():
             counts[job["status"]] = counts.get(job["status"], 0) + 1
-        return {"db_path": self._store.path, "namespace": self._ns, "counts": counts}
+        return {
+            "db_path": self._store.path,
+            "namespace": self._ns,
+            "counts": counts,
+            "module": __file__,
+        }
 
     # -- public API (ingress) --------------------------------------------------------
 

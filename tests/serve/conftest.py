@@ -1,0 +1,103 @@
+"""One real local Ray cluster and one real Serve app for the whole test session.
+
+Ray workers get this checkout on their ``PYTHONPATH`` so they import the same
+``serve_app``/``pycwt_mod`` as the tests (checked in test_workers_import_checkout).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # local test clusters: no token
+
+import httpx
+import ray
+from ray import serve
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMESPACE = "pycwt_mod_tests"
+REGISTRY = "pycwt_mod_test_registry"
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Service:
+    url: str
+    db_path: Path
+    namespace: str
+    registry_name: str
+    chunk_size: int
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A private 2-CPU local Ray cluster (never joins an existing one)."""
+    path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p)
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        runtime_env={"env_vars": {"PYTHONPATH": path, "RAY_AUTH_MODE": "disabled"}},
+        log_to_driver=False,
+    )
+    yield
+    serve.shutdown()
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def service(ray_cluster, tmp_path_factory) -> Service:
+    """The pycwt_mod app served on a free loopback port, with a temporary SQLite file."""
+    from serve_app.app import APP_NAME, build_app
+
+    port = free_port()
+    db = tmp_path_factory.mktemp("jobs") / "jobs.sqlite3"
+    serve.start(http_options={"host": "127.0.0.1", "port": port})
+    args = {
+        "db_path": str(db),
+        "job_timeout_s": 120,
+        "max_samples": 20_000,
+        "max_mc_count": 5_000,
+        "sync_work_budget": 3_000_000,
+        "chunk_size": 4,
+        "ray_namespace": NAMESPACE,
+        "registry_name": REGISTRY,
+    }
+    serve.run(build_app(args), name=APP_NAME, route_prefix="/")
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:  # wait for the proxy to answer
+        try:
+            if httpx.get(url + "/health", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the Serve app did not answer /health within 60 s")
+        time.sleep(0.25)
+    return Service(url, db, NAMESPACE, REGISTRY, chunk_size=4)
+
+
+@pytest.fixture(scope="session")
+def client(service):
+    with httpx.Client(base_url=service.url, timeout=120) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def app_handle(service):
+    from serve_app.app import APP_NAME
+
+    return serve.get_app_handle(APP_NAME)

@@ -1,0 +1,210 @@
+"""Significance jobs end to end: real registry actor, runners, Ray tasks and SQLite."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import ray
+from numpy.testing import assert_allclose, assert_array_equal
+
+import pycwt_mod
+from pycwt_mod import montecarlo
+from serve_app.analysis import resolve_grid
+from serve_app.store import JobStore, utcnow
+
+from .utils import nan_array, series, wait_for
+
+TERMINAL = {"completed", "failed", "cancelled"}
+
+
+def _body(n=256, mc_count=16, seed=7, **kw) -> dict:
+    x, y = series(n, abs(seed)), series(n, abs(seed) + 100, period=24)
+    return {"data1": x.tolist(), "data2": y.tolist(), "dt": 1.0, "dj": 0.25,
+            "mc_count": mc_count, "seed": seed, **kw}  # fmt: skip
+
+
+def _submit(client, body) -> dict:
+    r = client.post("/api/v1/analysis/significance", json=body)
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert r.headers["location"] == f"/api/v1/jobs/{job['job_id']}"
+    return job
+
+
+def _wait_terminal(client, job_id, timeout=120.0) -> dict:
+    def done():
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        return job if job["status"] in TERMINAL else None
+
+    return wait_for(done, timeout)
+
+
+def _expected(body) -> np.ndarray:
+    x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
+    s0, J, _ = resolve_grid(x.size, body["dt"], body["dj"], None, None, "morlet")
+    return montecarlo.wct_significance(
+        pycwt_mod.ar1(x)[0], pycwt_mod.ar1(y)[0], body["dt"], body["dj"], s0, J,
+        mc_count=body["mc_count"], seed=body["seed"], backend="sequential",
+        progress=False, cache=False,
+    )  # fmt: skip
+
+
+class TestSignificanceJob:
+    def test_full_job_progress_and_bit_identical_result(self, client, service):
+        body = _body(n=512, mc_count=40, seed=99, backend="ray")
+        job = _submit(client, body)
+        assert job["status"] in ("queued", "running")
+        assert job["progress"] == 0.0
+        seen = []
+
+        def done():
+            j = client.get(f"/api/v1/jobs/{job['job_id']}").json()
+            seen.append(j["progress"])
+            return j if j["status"] in TERMINAL else None
+
+        final = wait_for(done, timeout=120, interval=0.02)
+        assert final["status"] == "completed", final
+        assert final["progress"] == 1.0
+        assert final["backend"] == "ray"
+        assert final["error"] is None
+        assert final["created_at"] <= final["started_at"] <= final["completed_at"]
+        assert seen == sorted(seen), "progress went backwards"
+        assert any(0 < p < 1 for p in seen), f"no intermediate progress seen: {seen}"
+
+        r = client.get(f"/api/v1/jobs/{job['job_id']}/result")
+        assert r.status_code == 200
+        res = r.json()
+        assert res["seed"] == 99
+        assert res["mc_count"] == 40
+        assert res["backend_used"] == "ray"
+        assert_array_equal(nan_array(res["sig"]), _expected(body))
+        _, _, scales = resolve_grid(512, 1.0, 0.25, None, None, "morlet")
+        assert_allclose(res["scales"], scales, rtol=1e-12)
+        assert_allclose(np.asarray(res["period"]) * np.asarray(res["freqs"]), 1.0, rtol=1e-12)
+
+        # the runner is a detached actor: it must be gone once the job is done
+        def runner_gone():
+            try:
+                ray.get_actor(f"pycwt-job-{job['job_id']}", namespace=service.namespace)
+            except ValueError:
+                return True
+            return False
+
+        wait_for(runner_gone, timeout=30)
+
+    def test_seed_drawn_when_not_given_is_reported(self, client):
+        body = _body(mc_count=8)
+        body.pop("seed")
+        job = _submit(client, body)
+        assert _wait_terminal(client, job["job_id"])["status"] == "completed"
+        res = client.get(f"/api/v1/jobs/{job['job_id']}/result").json()
+        body["seed"] = res["seed"]
+        assert_array_equal(nan_array(res["sig"]), _expected(body))
+
+    def test_cancel_running_job(self, client, service):
+        job = _submit(client, _body(n=512, mc_count=4000, seed=5))
+        job_id = job["job_id"]
+        wait_for(lambda: client.get(f"/api/v1/jobs/{job_id}").json()["progress"] > 0, timeout=60)
+        assert client.get(f"/api/v1/jobs/{job_id}/result").status_code == 409
+        r = client.delete(f"/api/v1/jobs/{job_id}")
+        assert r.status_code == 200
+        assert r.json()["cancel_requested"] is True
+        final = _wait_terminal(client, job_id, timeout=30)
+        assert final["status"] == "cancelled"
+        assert final["progress"] < 1
+        r = client.get(f"/api/v1/jobs/{job_id}/result")
+        assert r.status_code == 409
+        assert "cancelled" in r.json()["detail"]
+        # cancelling again is harmless
+        assert client.delete(f"/api/v1/jobs/{job_id}").json()["status"] == "cancelled"
+        # and the cluster is free again: a new small job completes
+        small = _submit(client, _body(mc_count=8, seed=6))
+        assert _wait_terminal(client, small["job_id"], timeout=60)["status"] == "completed"
+
+    def test_list_and_filter(self, client):
+        done = _submit(client, _body(mc_count=8, seed=11))
+        _wait_terminal(client, done["job_id"])
+        all_jobs = client.get("/api/v1/jobs").json()
+        assert all_jobs["count"] == len(all_jobs["data"]) >= 1
+        assert done["job_id"] in {j["job_id"] for j in all_jobs["data"]}
+        completed = client.get("/api/v1/jobs", params={"status": "completed"}).json()["data"]
+        assert done["job_id"] in {j["job_id"] for j in completed}
+        assert all(j["status"] == "completed" for j in completed)
+        running = client.get("/api/v1/jobs", params={"status": "running"}).json()["data"]
+        assert done["job_id"] not in {j["job_id"] for j in running}
+        r = client.get("/api/v1/jobs", params={"status": "bogus"})
+        assert r.status_code == 400
+        assert "queued" in r.json()["detail"]
+
+    def test_delete_completed_is_409(self, client):
+        job = _submit(client, _body(mc_count=4, seed=12))
+        _wait_terminal(client, job["job_id"])
+        assert client.delete(f"/api/v1/jobs/{job['job_id']}").status_code == 409
+
+
+class TestJobErrors:
+    @pytest.mark.parametrize("suffix", ["", "/result"])
+    def test_unknown_job_is_404(self, client, suffix):
+        r = client.get(f"/api/v1/jobs/nope{suffix}")
+        assert r.status_code == 404
+        assert "nope" in r.json()["detail"]
+
+    def test_cancel_unknown_is_404(self, client):
+        assert client.delete("/api/v1/jobs/nope").status_code == 404
+
+    def test_gpu_on_cpu_cluster_is_503_at_submit(self, client):
+        if ray.cluster_resources().get("GPU", 0) >= 1:
+            pytest.skip("this cluster has a GPU")
+        r = client.post("/api/v1/analysis/significance", json=_body(backend="gpu"))
+        assert r.status_code == 503
+        assert "GPU" in r.json()["detail"]
+
+    def test_bad_data_is_400(self, client):
+        body = _body()
+        body["data2"] = body["data2"][:-5]
+        r = client.post("/api/v1/analysis/significance", json=body)
+        assert r.status_code == 400
+        assert "length" in r.json()["detail"]
+
+    def test_over_mc_limit_is_413(self, client):
+        r = client.post("/api/v1/analysis/significance", json=_body(mc_count=5001))
+        assert r.status_code == 413
+
+    @pytest.mark.parametrize("patch", [{"mc_count": 0}, {"significance_level": 1.5}, {"seed": -1}])
+    def test_bad_fields_are_422(self, client, patch):
+        r = client.post("/api/v1/analysis/significance", json=_body(**patch))
+        assert r.status_code == 422
+
+
+class TestRegistryReload:
+    def test_jobs_survive_registry_restart(self, client, service):
+        job = _submit(client, _body(mc_count=8, seed=21))
+        assert _wait_terminal(client, job["job_id"])["status"] == "completed"
+        before = client.get(f"/api/v1/jobs/{job['job_id']}/result").json()
+
+        # a job left "running" by a runner that no longer exists (e.g. a node died)
+        store = JobStore(str(service.db_path))
+        store.insert({
+            "job_id": "orphan", "status": "running", "progress": 0.5, "created_at": utcnow(),
+            "started_at": utcnow(), "backend": "ray", "mc_count": 10,
+            "runner_name": "pycwt-job-gone", "params": {},
+        })  # fmt: skip
+        store.close()
+
+        registry = ray.get_actor(service.registry_name, namespace=service.namespace)
+        ray.kill(registry, no_restart=False)
+
+        def reloaded():
+            r = client.get("/api/v1/jobs/orphan")
+            return r.json() if r.status_code == 200 and r.json()["status"] != "running" else None
+
+        orphan = wait_for(reloaded, timeout=60, interval=0.2)
+        assert orphan["status"] == "failed"
+        assert "runner was lost" in orphan["error"]
+        listed = {j["job_id"] for j in client.get("/api/v1/jobs").json()["data"]}
+        assert {job["job_id"], "orphan"} <= listed
+        after = client.get(f"/api/v1/jobs/{job['job_id']}/result").json()
+        assert after == before
+        # the restarted registry runs new jobs too
+        again = _submit(client, _body(mc_count=4, seed=22))
+        assert _wait_terminal(client, again["job_id"])["status"] == "completed"
