@@ -39,10 +39,10 @@ from ._validation import check_positive, check_significance_level, resolve_s0
 from .mothers import Mother, get_wavelet
 from .significance import ar1_filter
 from .smoothing import (
+    ScaleSmoother,
     boxcar_window,
     filter_bands,
     next_pow2,
-    ScaleSmoother,
     time_filter,
 )
 
@@ -65,7 +65,7 @@ ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
 
-class Cancelled(Exception):  # noqa: N818 - reads as an outcome, like StopIteration
+class Cancelled(Exception):
     """Raised when the caller's cancel check returns True between chunks."""
 
 

@@ -141,7 +141,8 @@ def filter_bands(F: np.ndarray, rtol: float = 1e-18) -> tuple[tuple[slice, ...],
     out = []
     for row in keep:
         edges = np.flatnonzero(np.diff(np.r_[0, row.astype(np.int8), 0]))
-        out.append(tuple(slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])))
+        runs = zip(edges[::2], edges[1::2], strict=True)
+        out.append(tuple(slice(int(a), int(b)) for a, b in runs))
     return tuple(out)
 
 

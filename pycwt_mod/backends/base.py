@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -99,7 +100,7 @@ class MonteCarloBackend(ABC):
             not covered
             or covered[0][0] != 0
             or covered[-1][1] != plan.mc_count
-            or any(a[1] != b[0] for a, b in zip(covered, covered[1:]))
+            or any(a[1] != b[0] for a, b in itertools.pairwise(covered))
         ):
             raise ValueError(f"chunks must tile range(0, {plan.mc_count}) exactly")
         if cancel is not None and cancel():
