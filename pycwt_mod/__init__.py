@@ -14,6 +14,7 @@ wavelet transform and wavelet coherence to geophysical time series. Nonlinear
 Processes in Geophysics, 11, 561-566.
 """
 
+from .montecarlo import wct_significance
 from .mothers import DOG, WAVELETS, MexicanHat, Morlet, Mother, Paul, get_wavelet
 from .significance import AR1EstimationError, ar1, ar1_spectrum, rednoise, significance
 from .transform import cone_of_influence, cwt, icwt, scale_grid, wct, xwt
@@ -39,5 +40,6 @@ __all__ = [
     "scale_grid",
     "significance",
     "wct",
+    "wct_significance",
     "xwt",
 ]

@@ -20,7 +20,17 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["boxcar_window", "next_pow2", "smooth", "smooth_scale", "smooth_time", "time_filter"]
+__all__ = [
+    "ScaleSmoother",
+    "boxcar_window",
+    "filter_bands",
+    "next_pow2",
+    "scale_matrix",
+    "smooth",
+    "smooth_scale",
+    "smooth_time",
+    "time_filter",
+]
 
 
 def next_pow2(n: int) -> int:
@@ -76,7 +86,7 @@ def time_filter(scales: np.ndarray, dt: float, n: int, real: bool = False) -> np
     return np.exp(-0.5 * (snorm[:, np.newaxis] ** 2) * k2)
 
 
-def smooth_time(W, F, xp=np, workers: int | None = None):
+def smooth_time(W, F, xp=np, workers: int | None = None, bands=None):
     """Convolve every scale of ``W`` in time with its Gaussian window.
 
     Parameters
@@ -90,6 +100,9 @@ def smooth_time(W, F, xp=np, workers: int | None = None):
         numpy or cupy.
     workers : int, optional
         Threads for scipy.fft (ignored by cupy).
+    bands : sequence of sequences of slice, optional
+        Per scale, the frequency ranges where ``F`` is worth applying (see
+        `filter_bands`); elsewhere the product is taken as zero. Default: all.
 
     Returns
     -------
@@ -100,32 +113,109 @@ def smooth_time(W, F, xp=np, workers: int | None = None):
     npad = next_pow2(n)
     fft = _fft_module(xp)
     kw = {"workers": workers} if xp is np else {}
-    if xp.iscomplexobj(W):
-        T = fft.ifft(F * fft.fft(W, n=npad, axis=-1, **kw), axis=-1, **kw)
+    real = not xp.iscomplexobj(W)
+    spec = fft.rfft(W, n=npad, axis=-1, **kw) if real else fft.fft(W, n=npad, axis=-1, **kw)
+    if bands is None:
+        spec *= F
     else:
-        T = fft.irfft(F * fft.rfft(W, n=npad, axis=-1, **kw), n=npad, axis=-1, **kw)
+        out = xp.zeros_like(spec)
+        for j, band in enumerate(bands):
+            for sl in band:
+                out[..., j, sl] = spec[..., j, sl] * F[j, sl]
+        spec = out
+    if real:
+        T = fft.irfft(spec, n=npad, axis=-1, overwrite_x=True, **kw)
+    else:
+        T = fft.ifft(spec, axis=-1, overwrite_x=True, **kw)
     return T[..., :n]
 
 
-def smooth_scale(T, win: np.ndarray, xp=np):
-    """Convolve along the scale axis with ``win``, keeping the shape ("same" mode).
+def filter_bands(F: np.ndarray, rtol: float = 1e-18) -> tuple[tuple[slice, ...], ...]:
+    """Per row of ``F``, the index ranges where ``|F| > rtol * max|F|``.
 
-    Equivalent to ``scipy.signal.convolve2d(T, win[:, None], "same")`` for a 2-D
-    ``T``, written as a sum of shifted slices so it works on batches and on cupy.
+    Terms below float64 resolution relative to the row's largest weight cannot
+    change a sum, so a product may skip them.
+    """
+    F = np.abs(np.asarray(F))
+    keep = F > rtol * F.max(axis=-1, keepdims=True)
+    out = []
+    for row in keep:
+        edges = np.flatnonzero(np.diff(np.r_[0, row.astype(np.int8), 0]))
+        runs = zip(edges[::2], edges[1::2], strict=True)
+        out.append(tuple(slice(int(a), int(b)) for a, b in runs))
+    return tuple(out)
+
+
+def scale_matrix(win: np.ndarray, n_scales: int) -> np.ndarray:
+    """Banded matrix ``M`` with ``M @ T`` equal to `smooth_scale` of ``T``.
+
+    Row ``i`` holds ``win[j]`` at column ``i + (k - 1) // 2 - j``, as in
+    ``scipy.signal.convolve2d(T, win[:, None], "same")``.
+
+    Returns
+    -------
+    M : (n_scales, n_scales) ndarray
     """
     k = win.size
-    if k == 1:
-        return T * float(win[0])
-    m = T.shape[-2]
     off = (k - 1) // 2
-    out = xp.zeros_like(T)
-    for j, weight in enumerate(win.tolist()):
-        # out[i] += weight * T[i + off - j] for 0 <= i + off - j < m
-        shift = off - j
-        lo, hi = max(0, -shift), min(m, m - shift)
-        if lo < hi:
-            out[..., lo:hi, :] += weight * T[..., lo + shift : hi + shift, :]
-    return out
+    M = np.zeros((n_scales, n_scales))
+    rows = np.arange(n_scales)
+    for j, weight in enumerate(win):
+        cols = rows + off - j
+        ok = (cols >= 0) & (cols < n_scales)
+        M[rows[ok], cols[ok]] += weight
+    return M
+
+
+class ScaleSmoother:
+    """Convolution along the scale axis with a short window, "same" mode.
+
+    Equivalent to ``scipy.signal.convolve2d(T, win[:, None], "same")`` for a 2-D
+    ``T``, on batches ``(..., n_scales, n)``, real or complex, numpy or cupy. The
+    banded matrix of `scale_matrix` is applied block by block (``block`` output
+    scales at a time, each against only the input scales it touches), so BLAS
+    skips the zeros of the band.
+
+    Parameters
+    ----------
+    win : (k,) ndarray
+        Window, e.g. from `boxcar_window`.
+    n_scales : int
+        Number of scales of the arrays it will smooth.
+    xp : module
+        numpy or cupy.
+    block : int
+        Output scales per matrix product.
+    """
+
+    def __init__(self, win: np.ndarray, n_scales: int, xp=np, block: int = 8):
+        M = scale_matrix(np.asarray(win, dtype=np.float64), n_scales)
+        self.xp = xp
+        self.blocks = []
+        for r0 in range(0, n_scales, block):
+            r1 = min(n_scales, r0 + block)
+            cols = np.flatnonzero(M[r0:r1].any(axis=0))
+            c0, c1 = int(cols[0]), int(cols[-1]) + 1
+            self.blocks.append((r0, r1, c0, c1, xp.asarray(np.ascontiguousarray(M[r0:r1, c0:c1]))))
+
+    def __call__(self, T):
+        xp = self.xp
+        T = xp.ascontiguousarray(T)  # BLAS is several times slower on strided operands
+        # A real matrix acts on real and imaginary parts alike: view complex data as
+        # interleaved floats and do real products.
+        V = T.view(T.real.dtype) if xp.iscomplexobj(T) else T
+        out = xp.empty_like(V)
+        for r0, r1, c0, c1, Mb in self.blocks:
+            xp.matmul(Mb, V[..., c0:c1, :], out=out[..., r0:r1, :])
+        return out.view(T.dtype)
+
+
+def smooth_scale(T, win: np.ndarray, xp=np):
+    """Convolve ``T`` (..., n_scales, n) along the scale axis with ``win`` ("same").
+
+    See `ScaleSmoother`, which this builds for one call.
+    """
+    return ScaleSmoother(win, T.shape[-2], xp)(T)
 
 
 def smooth(W, dt: float, dj: float, scales: np.ndarray, deltaj0: float, xp=np, workers=None):

@@ -117,8 +117,9 @@ def _wavelet_product(
     real = out.real.dtype
     for j, s in enumerate(sj):
         for sl in _band_slices(lo / s, hi / s, omega, npos):
-            w = omega[sl].astype(real, copy=False)
-            out[j, sl] = signal_ft[sl] * (float(norm[j]) * np.conj(mother.psi_ft(s * w)))
+            # Keep the working precision: a float64 scalar would upcast float32.
+            sw = real.type(s) * omega[sl].astype(real, copy=False)
+            out[j, sl] = signal_ft[sl] * (real.type(norm[j]) * np.conj(mother.psi_ft(sw)))
 
 
 def cwt(

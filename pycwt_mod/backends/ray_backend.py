@@ -1,0 +1,97 @@
+"""Ray backend: one Ray task per chunk, on CPUs or GPUs of a Ray cluster."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+from ..montecarlo import Cancelled, run_chunk
+from .base import BackendUnavailableError, MonteCarloBackend
+
+
+def _ray_chunk(plan, a, b, use_gpu):
+    if use_gpu:
+        import cupy
+
+        from .gpu import GPU_BATCH_BYTES
+
+        return run_chunk(plan, a, b, xp=cupy, batch_bytes=GPU_BATCH_BYTES)
+    return run_chunk(plan, a, b, workers=1)
+
+
+class RayBackend(MonteCarloBackend):
+    """Fans chunks out as Ray tasks.
+
+    Uses the Ray connection of the process (``ray.init`` is called with
+    ``address`` if Ray is not initialised yet).
+
+    Options
+    -------
+    use_gpu : bool
+        One GPU per task (cupy kernel); raises `BackendUnavailableError` at once
+        if the cluster has no GPU resource (such a task would pend forever).
+    num_cpus : float
+        CPUs per task when not on GPU (default 1).
+    timeout_s : float
+        Deadline for the whole run; `TimeoutError` past it (default none).
+    max_retries : int
+        Retries of a failed or lost chunk task (default 3); chunks are
+        deterministic, so a retry gives the same histogram.
+    address : str
+        Passed to ``ray.init`` when Ray is not initialised.
+    poll_s : float
+        How often cancellation and the deadline are checked (default 0.25 s).
+    """
+
+    name = "ray"
+    description = "One Ray task per chunk across a Ray cluster (CPU, or one GPU per task)."
+    capabilities = ("cpu", "gpu", "distributed", "cancel", "progress", "retries")
+
+    @classmethod
+    def unavailable_reason(cls):
+        if importlib.util.find_spec("ray") is None:
+            return "ray is not installed: pip install 'pycwt-mod[serve]'"
+        return None
+
+    def parallelism(self) -> int:
+        import ray
+
+        if not ray.is_initialized():
+            return 4
+        key = "GPU" if self.options.get("use_gpu") else "CPU"
+        return max(1, int(ray.cluster_resources().get(key, 1)))
+
+    def _imap(self, plan, chunks, cancel):
+        import ray
+
+        if not ray.is_initialized():
+            ray.init(address=self.options.get("address"))
+        use_gpu = bool(self.options.get("use_gpu", False))
+        if use_gpu and ray.cluster_resources().get("GPU", 0) < 1:
+            raise BackendUnavailableError(
+                "use_gpu=True but the Ray cluster reports no GPU resource; add GPU "
+                "workers or run on CPU"
+            )
+        resources = {"num_gpus": 1, "num_cpus": 0} if use_gpu else {
+            "num_cpus": self.options.get("num_cpus", 1)
+        }  # fmt: skip
+        task = ray.remote(_ray_chunk).options(
+            max_retries=self.options.get("max_retries", 3), retry_exceptions=True, **resources
+        )
+        plan_ref = ray.put(plan)
+        pending = {task.remote(plan_ref, a, b, use_gpu): (a, b) for a, b in chunks}
+        timeout = self.options.get("timeout_s")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        poll = self.options.get("poll_s", 0.25)
+        try:
+            while pending:
+                if cancel is not None and cancel():
+                    raise Cancelled("cancelled while chunks were running")
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError(f"Monte Carlo chunks did not finish within {timeout} s")
+                ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=poll)
+                for ref in ready:
+                    yield pending.pop(ref), ray.get(ref)
+        finally:
+            for ref in pending:
+                ray.cancel(ref, force=True)
