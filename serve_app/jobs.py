@@ -45,6 +45,8 @@ TERMINAL = ("completed", "failed", "cancelled")
 CANCEL_GRACE_S = 15.0
 #: Deadline of one call from a runner to the registry.
 CALL_TIMEOUT_S = 60.0
+#: Resource only the head node has (Ray 2.60).
+HEAD_RESOURCE = "node:__internal_head__"
 #: Job backends run in the runner through Ray tasks; other names run in the runner.
 RAY_PATHS = ("ray", "gpu", "auto")
 
@@ -108,13 +110,17 @@ def prepare_job(
     a1, _, _ = pycwt_mod.ar1(y1)
     a2, _, _ = pycwt_mod.ar1(y2)
     name = backend or default_backend
-    gpu = name == "gpu" or (use_gpu == "always" and name in RAY_PATHS)
+    gpus = _cluster_gpus()
+    if name == "gpu" or (name in RAY_PATHS and use_gpu == "always"):
+        gpu = True
+    else:  # "auto" takes the GPUs when the cluster has some; "ray" stays on CPUs
+        gpu = name == "auto" and use_gpu == "auto" and gpus >= 1
     if gpu:
         if use_gpu == "never":
             raise backend_unavailable_error(
                 "GPU jobs are disabled on this service (PYCWT_USE_GPU=never)"
             )
-        if _cluster_gpus() < 1:
+        if gpus < 1:
             raise backend_unavailable_error(
                 f"backend {name!r} needs a GPU, but this Ray cluster has none "
                 f"(resources: {ray.cluster_resources() if ray.is_initialized() else {}}); "
@@ -520,6 +526,8 @@ def get_registry(name: str, namespace: str, db_path: str, job_timeout_s: float):
             lifetime="detached",
             get_if_exists=True,
             num_cpus=0,
+            # on the head node, so the SQLite path is always on the same machine
+            resources={HEAD_RESOURCE: 0.001},
             max_restarts=-1,
             max_task_retries=-1,
         )

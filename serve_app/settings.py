@@ -59,7 +59,12 @@ class Settings(BaseSettings):
     )
     default_backend: str = Field("ray", description="Monte Carlo backend when none is asked.")
     use_gpu: Literal["auto", "never", "always"] = Field(
-        "auto", description="GPU placement of Monte Carlo chunks for backend 'gpu'."
+        "auto",
+        description=(
+            "GPU placement of job chunks: 'auto' puts backend 'auto' on GPUs when the "
+            "cluster has some ('gpu' always asks for one, 'ray' stays on CPUs); 'always' "
+            "puts 'ray'/'auto' on GPUs too; 'never' refuses GPU jobs (503)."
+        ),
     )
     chunk_size: int | None = Field(None, ge=1, description="Surrogate pairs per Ray task.")
     ray_namespace: str = Field("pycwt_mod", description="Namespace of the named actors.")
