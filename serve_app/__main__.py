@@ -57,7 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         log_to_driver=False,
     )
     serve.start(http_options={"host": settings.host, "port": settings.port})
-    serve.run(build_app({"db_path": settings.resolved_db_path()}), name=APP_NAME, route_prefix="/")
+    serve.run(
+        build_app({"db_path": settings.resolved_db_path()}),
+        name=APP_NAME,
+        route_prefix="/",
+        # per-request access logs cost CPU in every replica; errors are still logged
+        logging_config={"enable_access_log": False, "log_level": "WARNING"},
+    )
     url = f"http://{settings.host}:{settings.port}"
     print(f"pycwt-mod service ready at {url}  (API docs: {url}/docs; Ctrl-C stops it)")
     print(f"jobs database: {settings.resolved_db_path()}", flush=True)

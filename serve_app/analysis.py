@@ -177,7 +177,14 @@ def _standardize(x: np.ndarray, name: str) -> np.ndarray:
 
 
 def compute_cwt(
-    data, dt: float, dj: float = 1 / 12, s0=-1, J=-1, wavelet="morlet", normalize=True
+    data,
+    dt: float,
+    dj: float = 1 / 12,
+    s0=-1,
+    J=-1,
+    wavelet="morlet",
+    normalize=True,
+    workers: int | None = None,
 ) -> CWTResult:
     """Continuous wavelet transform of one series.
 
@@ -189,6 +196,9 @@ def compute_cwt(
         As in `pycwt_mod.cwt` (``None`` means the library default).
     normalize : bool
         Standardise the series (zero mean, unit variance) first.
+    workers : int, optional
+        Threads of scipy.fft (default all cores; replicas serving concurrent
+        requests use 1).
 
     Returns
     -------
@@ -206,7 +216,9 @@ def compute_cwt(
         x = _standardize(x, "data")
     s0 = -1 if s0 is None else s0
     J = -1 if J is None else J
-    wave, scales, freqs, coi, fft, fftfreqs = pycwt_mod.cwt(x, dt, dj, s0, J, wavelet)
+    wave, scales, freqs, coi, fft, fftfreqs = pycwt_mod.cwt(
+        x, dt, dj, s0, J, wavelet, workers=workers
+    )
     return CWTResult(
         wave, scales, freqs, coi, fft, fftfreqs, computation_time=time.perf_counter() - t0
     )

@@ -40,7 +40,7 @@ def _n(data) -> int:
         return 0
 
 
-@serve.deployment(max_ongoing_requests=8)
+@serve.deployment(max_ongoing_requests=4)
 class CWTDeployment:
     """Continuous wavelet transform and its inverse.
 
@@ -60,7 +60,8 @@ class CWTDeployment:
         """`serve_app.analysis.compute_cwt` within the size limits."""
         _, _, scales = resolve_grid(max(_n(data), 2), dt, dj, s0, J, wavelet)
         check_size(_n(data), scales.size, self._limits)
-        return compute_cwt(data, dt, dj, s0, J, wavelet, normalize)
+        # one FFT thread per request: concurrency comes from requests and replicas
+        return compute_cwt(data, dt, dj, s0, J, wavelet, normalize, workers=1)
 
     def icwt(self, wave, scales, dt: float, dj: float = 1 / 12, wavelet="morlet") -> ICWTResult:
         """`serve_app.analysis.compute_icwt` within the size limits."""
