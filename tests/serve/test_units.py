@@ -1,0 +1,129 @@
+"""Fast unit tests of the service's plain-Python parts (no Ray)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from fastapi import HTTPException
+from pydantic import ValidationError
+
+from serve_app.analysis import LimitExceededError, Limits, check_size
+from serve_app.app import AppArgs
+from serve_app.encoding import dumps, from_npz, to_npz
+from serve_app.settings import Settings, get_settings
+from serve_app.store import JobStore, utcnow
+
+
+class TestSettings:
+    def test_env_prefix(self, monkeypatch):
+        monkeypatch.setenv("PYCWT_MAX_SAMPLES", "5000")
+        monkeypatch.setenv("PYCWT_JOB_TIMEOUT_S", "12.5")
+        s = Settings()
+        assert s.max_samples == 5000
+        assert s.job_timeout_s == 12.5
+
+    def test_overrides_win_and_none_is_ignored(self, monkeypatch):
+        monkeypatch.setenv("PYCWT_PORT", "9000")
+        assert get_settings(port=None).port == 9000
+        assert get_settings(port=9100).port == 9100
+
+    def test_db_path_default_under_var(self, monkeypatch):
+        monkeypatch.delenv("PYCWT_DB_PATH", raising=False)
+        assert "/var/" in get_settings().resolved_db_path()
+
+    def test_cross_field_rule(self):
+        with pytest.raises(ValidationError, match="MAX_SCALES_X_SAMPLES"):
+            Settings(max_samples=10_000, max_scales_x_samples=5_000)
+
+    def test_app_args_are_validated(self):
+        with pytest.raises(ValidationError):
+            AppArgs(use_gpu="sometimes")
+        with pytest.raises(ValidationError):
+            AppArgs(not_a_field=1)
+
+
+class TestLimits:
+    def test_each_limit(self):
+        lim = Limits(max_samples=100, max_scales_x_samples=1000, max_mc_count=10)
+        check_size(100, 10, lim, 10)
+        with pytest.raises(LimitExceededError, match="PYCWT_MAX_SAMPLES"):
+            check_size(101, 1, lim)
+        with pytest.raises(LimitExceededError, match="SCALES_X_SAMPLES"):
+            check_size(100, 11, lim)
+        with pytest.raises(LimitExceededError, match="MC_COUNT"):
+            check_size(10, 10, lim, 11)
+
+
+class TestEncoding:
+    def test_nan_inf_become_null_and_complex_is_split(self):
+        value = {"a": np.array([1.0, np.nan, np.inf]), "z": np.array([[1 + 2j, np.nan]])}
+        out = json.loads(dumps({**value, "s": np.float32(2)}))
+        assert out["a"] == [1.0, None, None]
+        assert out["z"] == {"real": [[1.0, None]], "imag": [[2.0, 0.0]]}
+        assert out["s"] == 2.0
+
+    def test_non_contiguous_arrays(self):
+        a = np.arange(12.0).reshape(3, 4)[:, ::2]
+        assert json.loads(dumps({"a": a}))["a"] == a.tolist()
+
+    def test_npz_round_trip(self):
+        blob = to_npz({"x": np.arange(3.0), "name": "ray", "none": None})
+        back = from_npz(blob)
+        assert back["x"].tolist() == [0.0, 1.0, 2.0]
+        assert str(back["name"]) == "ray"
+        assert "none" not in back
+
+
+class TestStore:
+    def _job(self, job_id, status="queued"):
+        return {"job_id": job_id, "status": status, "progress": 0.0, "created_at": utcnow(),
+                "backend": "ray", "mc_count": 10, "runner_name": f"r-{job_id}",
+                "params": {"a1": 0.5}}  # fmt: skip
+
+    def test_transitions_persist_across_reopen(self, tmp_path):
+        path = str(tmp_path / "sub" / "jobs.sqlite3")
+        store = JobStore(path)
+        store.insert(self._job("a"))
+        store.insert(self._job("b"))
+        assert store.update("a", status="running", progress=0.5)
+        assert not store.update("missing", status="failed")
+        store.set_result("b", b"\x00blob")
+        store.close()
+        again = JobStore(path)
+        assert again.get("a")["status"] == "running"
+        assert again.get("a")["progress"] == 0.5
+        assert again.get("a")["params"] == {"a1": 0.5}
+        assert [j["job_id"] for j in again.list("queued")] == ["b"]
+        assert again.get_result("b") == b"\x00blob"
+        assert again.get_result("a") is None
+        assert again.get("zzz") is None
+
+    def test_unknown_field_is_rejected(self, tmp_path):
+        store = JobStore(str(tmp_path / "j.sqlite3"))
+        store.insert(self._job("a"))
+        with pytest.raises(ValueError, match="unknown job fields"):
+            store.update("a", colour="red")
+
+
+class TestApiKey:
+    def test_key_is_checked_when_configured(self):
+        from serve_app import ingress
+
+        ingress._API_KEY["value"] = "s3cret"
+        try:
+            with pytest.raises(HTTPException) as exc:
+                ingress._require_key("wrong")
+            assert exc.value.status_code == 401
+            with pytest.raises(HTTPException):
+                ingress._require_key(None)
+            ingress._require_key("s3cret")
+        finally:
+            ingress._API_KEY["value"] = None
+        ingress._require_key(None)  # no key configured: open
+
+    def test_routes_declare_the_header(self, client):
+        spec = client.get("/openapi.json").json()
+        params = spec["paths"]["/api/v1/analysis/cwt"]["post"]["parameters"]
+        assert any(p["name"] == "x-api-key" and p["in"] == "header" for p in params)
