@@ -141,7 +141,7 @@ def prepare_job(
         "wavelet": wavelet,
         "significance_level": float(significance_level),
         "mc_count": int(mc_count),
-        "seed": int(secrets.randbits(63) if seed is None else seed),
+        "seed": int(secrets.randbits(53) if seed is None else seed),  # exact in JSON
         "backend": "gpu" if gpu else ("ray" if name == "auto" else name),
         "chunk_size": chunk_size,
     }
