@@ -116,7 +116,9 @@ class MonteCarloPlan:
 
 
 def _surrogate_length(dt: float, dj: float, s0: float, J: int) -> int:
-    ms = s0 * (2 ** (J * dj)) / dt
+    # From s0 / dt rounded as in the cache key, so that a grid scaled with dt (same
+    # s0 / dt) gets the same length: (3 * 0.1) / 0.1 * 2**3 * 6 is 144.00000000000003.
+    ms = float(np.round(s0 / dt, 12)) * (2 ** (J * dj))
     return int(np.ceil(ms * 6))
 
 
