@@ -59,9 +59,7 @@ def as_series(x, name: str = "signal", min_length: int = 2) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(f"`{name}` must be 1-D (got an array of shape {arr.shape})")
     if arr.size < min_length:
-        raise ValueError(
-            f"`{name}` must have at least {min_length} samples (got {arr.size})"
-        )
+        raise ValueError(f"`{name}` must have at least {min_length} samples (got {arr.size})")
     if arr.dtype != np.float32:
         arr = arr.astype(np.float64, copy=False)
     finite = np.isfinite(arr)

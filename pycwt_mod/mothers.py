@@ -336,9 +336,7 @@ def get_wavelet(wavelet) -> Mother:
     if isinstance(wavelet, str):
         key = wavelet.strip().lower().replace("_", "").replace(" ", "").replace("-", "")
         if key not in WAVELETS:
-            raise ValueError(
-                f"unknown wavelet {wavelet!r}; valid names are {', '.join(WAVELETS)}"
-            )
+            raise ValueError(f"unknown wavelet {wavelet!r}; valid names are {', '.join(WAVELETS)}")
         return WAVELETS[key]()
     if isinstance(wavelet, type) and issubclass(wavelet, Mother):
         return wavelet()

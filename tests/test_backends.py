@@ -350,6 +350,12 @@ class TestJoblibBackend:
     def test_parallelism(self):
         assert JoblibBackend().parallelism() == (os.cpu_count() or 1)
         assert JoblibBackend(n_jobs=3).parallelism() == 3
+
+    def test_negative_n_jobs_follow_joblib(self, monkeypatch):
+        monkeypatch.setattr("os.cpu_count", lambda: 8)
+        assert JoblibBackend(n_jobs=-1).parallelism() == 8
+        assert JoblibBackend(n_jobs=-2).parallelism() == 7
+        assert JoblibBackend(n_jobs=-20).parallelism() == 1
         assert JoblibBackend.describe()["available"] is True
 
     def test_reproducible(self, reference):

@@ -322,3 +322,14 @@ def test_zip_is_what_is_written(tmp_path):
     (path,) = tmp_path.glob("wct_sig_*.npz")
     with zipfile.ZipFile(path) as z:
         assert sorted(z.namelist()) == ["key.npy", "seed.npy", "sig.npy"]
+
+
+class TestUnwritableCache:
+    def test_result_is_returned_with_a_warning(self, tmp_path):
+        blocker = tmp_path / "not_a_dir"
+        blocker.write_text("a file where the cache directory should be")
+        kw = dict(mc_count=4, progress=False, seed=3, backend="sequential")
+        with pytest.warns(UserWarning, match="could not write the threshold cache"):
+            sig = wct_significance(0.5, 0.5, 1.0, 0.25, 2.0, 8, cache_dir=blocker, **kw)
+        fresh = wct_significance(0.5, 0.5, 1.0, 0.25, 2.0, 8, cache=False, **kw)
+        np.testing.assert_array_equal(sig, fresh)
