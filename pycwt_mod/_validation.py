@@ -59,9 +59,7 @@ def as_series(x, name: str = "signal", min_length: int = 2) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(f"`{name}` must be 1-D (got an array of shape {arr.shape})")
     if arr.size < min_length:
-        raise ValueError(
-            f"`{name}` must have at least {min_length} samples (got {arr.size})"
-        )
+        raise ValueError(f"`{name}` must have at least {min_length} samples (got {arr.size})")
     if arr.dtype != np.float32:
         arr = arr.astype(np.float64, copy=False)
     finite = np.isfinite(arr)
@@ -119,6 +117,12 @@ def resolve_J(J, n: int, dt: float, s0: float, dj: float) -> int:
     """Number of scales less one: ``round(log2(n dt / s0) / dj)`` when J is -1 or None."""
     if _is_default(J):
         return int(np.round(np.log2(n * dt / s0) / dj))
-    if isinstance(J, bool) or not isinstance(J, numbers.Real) or J != int(J) or J < 0:
+    if (
+        isinstance(J, bool)
+        or not isinstance(J, numbers.Real)
+        or not np.isfinite(J)  # before int(J), which fails on NaN and inf
+        or J != int(J)
+        or J < 0
+    ):
         raise ValueError(f"`J` must be a whole number >= 0, or -1 for the default (got {J!r})")
     return int(J)

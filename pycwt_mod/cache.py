@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,18 @@ __all__ = ["AR1_DECIMALS", "ThresholdCache", "default_cache_dir"]
 
 AR1_DECIMALS = 4
 _VERSION = 1
+
+
+def _wavelet_id(wavelet) -> str:
+    """The class name of a wavelet; module-qualified for a wrapped foreign one.
+
+    A wrapped (duck-typed) wavelet is a ``_Foreign`` whatever it wraps, so its own
+    class must be named, or pycwt's Morlet(6) and DOG(6) would share entries.
+    """
+    inner = getattr(wavelet, "wrapped", None)
+    if inner is None:
+        return type(wavelet).__name__
+    return f"{type(inner).__module__}.{type(inner).__qualname__}"
 
 
 def default_cache_dir() -> Path:
@@ -57,7 +68,7 @@ class ThresholdCache:
             "s0_over_dt": float(np.round(plan.s0 / plan.dt, 12)),
             "dj": float(plan.dj),
             "J": int(plan.J),
-            "wavelet": type(plan.wavelet).__name__,
+            "wavelet": _wavelet_id(plan.wavelet),
             "param": getattr(plan.wavelet, "param", None),
             "level": float(significance_level),
             "mc_count": int(plan.mc_count),
@@ -76,8 +87,8 @@ class ThresholdCache:
             with np.load(path, allow_pickle=False) as data:
                 stored_key = json.loads(str(data["key"]))
                 sig = np.array(data["sig"])
-                seed = int(data["seed"])
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError, TypeError):
+                seed = int(str(data["seed"]))  # a string: seeds may exceed int64
+        except Exception:  # unreadable in any way (zlib.error, NotImplementedError, ...)
             return None
         if stored_key != key or sig.shape != (n_scales,) or sig.dtype != np.float64:
             return None
@@ -90,7 +101,9 @@ class ThresholdCache:
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, key=json.dumps(key, sort_keys=True), sig=sig, seed=seed)
+                # The seed as text: fresh entropy is a 128-bit int, which numpy would
+                # store as a pickled object array that load (allow_pickle=False) rejects.
+                np.savez(fh, key=json.dumps(key, sort_keys=True), sig=sig, seed=str(int(seed)))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

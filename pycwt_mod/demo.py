@@ -32,7 +32,7 @@ def dominant_periods(x: np.ndarray, dt: float, top: int = 3):
     """
     x = (x - x.mean()) / x.std()
     mother = Morlet(6)
-    W, scales, freqs, coi, _, _ = cwt(x, dt, 1 / 12, wavelet=mother)
+    W, scales, freqs, _, _, _ = cwt(x, dt, 1 / 12, wavelet=mother)
     glbl = (np.abs(W) ** 2).mean(axis=1)
     alpha, _, _ = ar1(x)
     sig, _ = significance(1.0, dt, scales, 1, alpha, dof=x.size - scales, wavelet=mother)

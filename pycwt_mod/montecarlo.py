@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import numbers
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -116,7 +117,9 @@ class MonteCarloPlan:
 
 
 def _surrogate_length(dt: float, dj: float, s0: float, J: int) -> int:
-    ms = s0 * (2 ** (J * dj)) / dt
+    # From s0 / dt rounded as in the cache key, so that a grid scaled with dt (same
+    # s0 / dt) gets the same length: (3 * 0.1) / 0.1 * 2**3 * 6 is 144.00000000000003.
+    ms = float(np.round(s0 / dt, 12)) * (2 ** (J * dj))
     return int(np.ceil(ms * 6))
 
 
@@ -179,7 +182,8 @@ def make_plan(
     mc_count : int, optional
         Surrogate pairs, >= 1.
     seed : int, optional
-        Root seed; None draws fresh entropy (read it back from ``plan.seed``).
+        Root seed; None draws 53 bits of fresh entropy (read it back from
+        ``plan.seed``; it fits exactly in a JSON number).
     nbins : int, optional
         Histogram bins, >= 10.
 
@@ -196,7 +200,8 @@ def make_plan(
     mc_count = _check_count(mc_count, "mc_count")
     nbins = _check_count(nbins, "nbins", minimum=10)
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy)
+        # 53 bits of fresh entropy: exact in JSON numbers, SQLite and JavaScript.
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(11))
     elif isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"`seed` must be a whole number >= 0 or None (got {seed!r})")
     n = _surrogate_length(dt, dj, s0, J)
@@ -582,6 +587,9 @@ def wct_significance(
                 bar.close()
         sig = thresholds(plan, hist, level)
         if store:
-            store.save(key, sig, plan.seed)
+            try:
+                store.save(key, sig, plan.seed)
+            except OSError as exc:  # a read-only cache must not lose the result
+                warnings.warn(f"could not write the threshold cache: {exc}", stacklevel=2)
     info["elapsed_s"] = time.perf_counter() - started
     return (sig, info) if return_info else sig

@@ -324,7 +324,9 @@ def get_wavelet(wavelet) -> Mother:
     Returns
     -------
     mother : Mother
-        A new instance for names, ``wavelet`` itself otherwise.
+        A new instance for names, ``wavelet`` itself for a `Mother`, and any other
+        wavelet object wrapped so it has the whole `Mother` interface (``sup``,
+        ``smooth``, ``ft_support``, ``check_tabulated``).
 
     Raises
     ------
@@ -334,15 +336,64 @@ def get_wavelet(wavelet) -> Mother:
     if isinstance(wavelet, str):
         key = wavelet.strip().lower().replace("_", "").replace(" ", "").replace("-", "")
         if key not in WAVELETS:
-            raise ValueError(
-                f"unknown wavelet {wavelet!r}; valid names are {', '.join(WAVELETS)}"
-            )
+            raise ValueError(f"unknown wavelet {wavelet!r}; valid names are {', '.join(WAVELETS)}")
         return WAVELETS[key]()
     if isinstance(wavelet, type) and issubclass(wavelet, Mother):
         return wavelet()
-    if all(callable(getattr(wavelet, attr, None)) for attr in ("psi_ft", "flambda", "coi")):
+    if isinstance(wavelet, Mother):
         return wavelet
+    if all(callable(getattr(wavelet, attr, None)) for attr in ("psi_ft", "flambda", "coi")):
+        return _Foreign(wavelet)
     raise ValueError(
         f"`wavelet` must be a name ({', '.join(WAVELETS)}) or a mother wavelet object "
         f"(got {wavelet!r})"
     )
+
+
+class _Foreign(Mother):
+    """A duck-typed mother wavelet (a pycwt one, say) behind the `Mother` interface.
+
+    Calls go to the wrapped object; the Table 2 factors are read from it (``-1``
+    when it lacks them), and ``ft_support`` is unbounded, so the transform
+    evaluates ``psi_ft`` at every frequency exactly as pycwt does.
+    """
+
+    def __init__(self, wavelet):
+        self.wrapped = wavelet
+        self.name = getattr(wavelet, "name", type(wavelet).__name__)
+        for attr in ("dofmin", "cdelta", "gamma", "deltaj0"):
+            setattr(self, attr, getattr(wavelet, attr, getattr(Mother, attr)))
+
+    @property
+    def param(self):
+        return getattr(self.wrapped, "f0", getattr(self.wrapped, "m", None))
+
+    def psi(self, t):
+        fn = getattr(self.wrapped, "psi", None)
+        if not callable(fn):
+            raise ValueError(f"{self!r} has no psi(t) method, which this function needs")
+        return fn(t)
+
+    def psi_ft(self, f):
+        return self.wrapped.psi_ft(f)
+
+    def flambda(self) -> float:
+        return self.wrapped.flambda()
+
+    def coi(self) -> float:
+        return self.wrapped.coi()
+
+    def __repr__(self) -> str:
+        cls = type(self.wrapped)
+        p = self.param
+        return f"{cls.__module__}.{cls.__name__}({'' if p is None else f'{p:g}'})"
+
+    def __eq__(self, other) -> bool:
+        return (
+            isinstance(other, _Foreign)
+            and type(self.wrapped) is type(other.wrapped)
+            and self.param == other.param
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self.wrapped).__module__, type(self.wrapped).__name__, self.param))

@@ -282,7 +282,9 @@ def icwt(W, sj, dt: float, dj: float = 1 / 12, wavelet="morlet") -> np.ndarray:
         raise ValueError(f"`W` of shape {W.shape} does not match {sj.size} scales")
     s = sj[:, np.newaxis] if scale_axis == 0 else sj[np.newaxis, :]
     psi0 = float(np.real(mother.psi(0)))
-    return dj * np.sqrt(dt) / (mother.cdelta * psi0) * (np.real(W) / np.sqrt(s)).sum(axis=scale_axis)
+    return (
+        dj * np.sqrt(dt) / (mother.cdelta * psi0) * (np.real(W) / np.sqrt(s)).sum(axis=scale_axis)
+    )
 
 
 def _pair(y1, y2, normalize: bool):

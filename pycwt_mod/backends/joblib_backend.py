@@ -34,7 +34,10 @@ class JoblibBackend(MonteCarloBackend):
 
     def parallelism(self) -> int:
         n_jobs = self.options.get("n_jobs", -1)
-        return os.cpu_count() or 1 if n_jobs in (None, -1) else max(1, int(n_jobs))
+        cores = os.cpu_count() or 1
+        n_jobs = -1 if n_jobs is None else int(n_jobs)
+        # joblib's convention: -1 is all cores, -2 all but one, and so on.
+        return max(1, cores + 1 + n_jobs if n_jobs < 0 else n_jobs)
 
     def _imap(self, plan, chunks, cancel):
         from joblib import Parallel, delayed

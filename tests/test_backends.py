@@ -1,0 +1,590 @@
+"""Tests of the Monte Carlo backends, `pycwt_mod.backends`.
+
+Worker processes are expensive on a small shared machine, so the joblib pool is
+started once (its cancellation test, which tears the pool down, comes last in its
+class) and Ray once per module, in the ``ray_cluster`` fixture. Ray tests that must
+not finish (timeout, cancellation) ask for more CPUs per task than the cluster has,
+so their chunks stay pending instead of occupying (and having to kill) workers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+import types
+
+import numpy as np
+import pytest
+
+import pycwt_mod.backends as backends
+from pycwt_mod.backends import (
+    BackendUnavailableError,
+    MonteCarloBackend,
+    describe_backends,
+    get_backend,
+    list_backends,
+    ray_backend,
+    register_backend,
+)
+from pycwt_mod.backends import gpu as gpu_module
+from pycwt_mod.backends.gpu import GPUBackend
+from pycwt_mod.backends.joblib_backend import JoblibBackend
+from pycwt_mod.backends.ray_backend import RayBackend
+from pycwt_mod.backends.sequential import SequentialBackend
+from pycwt_mod.montecarlo import (
+    Cancelled,
+    make_plan,
+    run_chunk,
+    split_chunks,
+    thresholds,
+    wct_significance,
+)
+
+AL1, AL2 = 0.6, 0.3
+DT, DJ, S0, J = 1.0, 0.25, 2.0, 12
+MC = 10
+SEED = 7
+
+BUILT_IN = ("sequential", "joblib", "ray", "gpu")
+DESCRIBE_KEYS = {"name", "description", "available", "reason", "capabilities"}
+
+HAS_GPU = GPUBackend.is_available()
+
+
+def small_plan(**kw):
+    args = dict(al1=AL1, al2=AL2, dt=DT, dj=DJ, s0=S0, J=J, mc_count=MC, seed=SEED)
+    args.update(kw)
+    return make_plan(**args)
+
+
+def significance(**kw):
+    args = dict(
+        al1=AL1,
+        al2=AL2,
+        dt=DT,
+        dj=DJ,
+        s0=S0,
+        J=J,
+        mc_count=MC,
+        seed=SEED,
+        progress=False,
+        cache=False,
+        backend="sequential",
+    )
+    args.update(kw)
+    return wct_significance(**args)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """Histogram and thresholds of the small plan, computed in one piece in-process."""
+    plan = small_plan()
+    hist = run_chunk(plan, 0, MC)
+    return plan, hist, thresholds(plan, hist, 0.95)
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """A private copy of the backend registry, restored after the test."""
+    monkeypatch.setattr(backends, "_REGISTRY", dict(backends._REGISTRY))
+    return backends._REGISTRY
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A small local Ray (2 CPUs, no GPU), unless the process already joined one."""
+    import ray
+
+    started = False
+    if not ray.is_initialized():
+        saved = os.environ.get("RAY_USAGE_STATS_ENABLED")
+        os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # nothing to report, no network
+        try:
+            ray.init(
+                address="local",
+                num_cpus=2,
+                num_gpus=0,
+                include_dashboard=False,
+                log_to_driver=False,
+            )
+        finally:
+            if saved is None:
+                os.environ.pop("RAY_USAGE_STATS_ENABLED", None)
+            else:
+                os.environ["RAY_USAGE_STATS_ENABLED"] = saved
+        started = True
+    yield ray
+    if started:
+        ray.shutdown()
+
+
+def numpy_as_cupy(device_count):
+    """A stand-in ``cupy`` module: numpy arrays, scipy.fft, a CUDA runtime stub."""
+    import scipy.fft
+
+    fake = types.ModuleType("cupy")
+    fake.__getattr__ = lambda name: getattr(np, name)  # PEP 562: the rest is numpy
+    fake.fft = scipy.fft
+    fake.asnumpy = np.asarray
+    count = device_count if callable(device_count) else lambda: device_count
+    fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=count))
+    return fake
+
+
+class Reversed(MonteCarloBackend):
+    """A custom backend: chunks in reverse order, in this process."""
+
+    name = "reversed"
+    description = "Chunks last to first."
+    capabilities = ("cpu",)
+
+    def _imap(self, plan, chunks, cancel):
+        for a, b in reversed(list(chunks)):
+            yield (a, b), run_chunk(plan, a, b)
+
+
+class FluxCapacitor(Reversed):
+    name = "flux"
+
+    @classmethod
+    def unavailable_reason(cls):
+        return "needs a flux capacitor (pip install flux)"
+
+
+class TestListBackends:
+    def test_built_in_names(self):
+        names = list_backends()
+        for name in BUILT_IN:
+            assert name in names
+
+    def test_returns_a_copy(self):
+        list_backends().append("bogus")
+        assert "bogus" not in list_backends()
+
+
+class TestGetBackend:
+    @pytest.mark.parametrize("name", ["sequential", "joblib", "ray"])
+    def test_named(self, name):
+        backend = get_backend(name)
+        assert isinstance(backend, MonteCarloBackend)
+        assert backend.name == name
+
+    def test_options(self):
+        assert get_backend("sequential", workers=3).options == {"workers": 3}
+        assert get_backend("joblib", n_jobs=2).parallelism() == 2
+
+    def test_unknown_lists_the_names(self):
+        with pytest.raises(ValueError, match="'warp-drive'") as err:
+            get_backend("warp-drive")
+        for name in BUILT_IN:
+            assert name in str(err.value)
+
+    def test_unavailable_names_the_reason(self, registry):
+        register_backend("flux", FluxCapacitor)
+        with pytest.raises(BackendUnavailableError, match="needs a flux capacitor"):
+            get_backend("flux")
+        assert issubclass(BackendUnavailableError, RuntimeError)
+
+    def test_unavailable_is_not_replaced_by_another_backend(self, registry):
+        register_backend("flux", FluxCapacitor)
+        calls = []
+        with pytest.raises(BackendUnavailableError, match="flux"):
+            significance(backend="flux", progress_callback=lambda d, t: calls.append(d))
+        assert calls == []
+
+    @pytest.mark.parametrize("name", [None, "auto"])
+    def test_auto_is_available(self, name):
+        backend = get_backend(name)
+        assert backend.is_available()
+        assert backend.name in backends.AUTO_ORDER
+
+    def test_auto_skips_unavailable_and_ray_not_started(self, registry, monkeypatch):
+        import ray
+
+        class NoGPU(FluxCapacitor):
+            name = "gpu"
+
+        register_backend("gpu", NoGPU)
+        monkeypatch.setattr(ray, "is_initialized", lambda: False)
+        assert type(get_backend("auto")) is JoblibBackend
+        assert get_backend("auto", n_jobs=1).options == {"n_jobs": 1}
+
+    def test_auto_joins_a_started_ray(self, registry, monkeypatch):
+        import ray
+
+        class NoGPU(FluxCapacitor):
+            name = "gpu"
+
+        register_backend("gpu", NoGPU)
+        monkeypatch.setattr(ray, "is_initialized", lambda: True)
+        assert type(get_backend("auto")) is RayBackend
+
+    def test_auto_falls_back_to_sequential(self, registry):
+        for name in ("gpu", "ray", "joblib"):
+            register_backend(name, type(f"No{name}", (FluxCapacitor,), {"name": name}))
+        assert type(get_backend("auto")) is SequentialBackend
+        del registry["sequential"]  # even when it was replaced or removed
+        assert type(get_backend("auto")) is SequentialBackend
+
+    @pytest.mark.parametrize(
+        "name,reason", [("joblib", "pip install joblib"), ("ray", "pip install")]
+    )
+    def test_missing_package_is_explained(self, monkeypatch, name, reason):
+        real = importlib.util.find_spec
+        monkeypatch.setattr(
+            importlib.util, "find_spec", lambda mod, *a: None if mod == name else real(mod, *a)
+        )
+        with pytest.raises(BackendUnavailableError, match=f"{name} is not installed") as err:
+            get_backend(name)
+        assert reason in str(err.value)
+
+
+class TestRegisterBackend:
+    @pytest.mark.parametrize("cls", [object, int, SequentialBackend(), "sequential", None])
+    def test_rejects_non_backends(self, registry, cls):
+        with pytest.raises(TypeError, match="MonteCarloBackend"):
+            register_backend("bad", cls)
+        assert "bad" not in list_backends()
+
+    def test_custom_backend_gives_identical_thresholds(self, registry, reference):
+        register_backend("reversed", Reversed)
+        assert "reversed" in list_backends()
+        order = []
+        sig, info = significance(
+            backend="reversed",
+            chunk_size=3,
+            return_info=True,
+            progress_callback=lambda d, t: order.append(d),
+        )
+        assert info["backend"] == "reversed"
+        assert order == [1, 4, 7, 10]  # the last chunk (one pair) finished first
+        np.testing.assert_array_equal(sig, reference[2])
+
+    def test_replaces_a_name(self, registry):
+        register_backend("sequential", Reversed)
+        assert type(get_backend("sequential")) is Reversed
+
+
+class TestDescribeBackends:
+    def test_keys(self):
+        described = describe_backends()
+        assert [d["name"] for d in described] == list_backends()
+        for d in described:
+            assert set(d) == DESCRIBE_KEYS
+            assert isinstance(d["description"], str) and d["description"]
+            assert isinstance(d["capabilities"], list)
+            assert d["available"] == (d["reason"] is None)
+
+    def test_unavailable_reason_is_reported(self, registry):
+        register_backend("flux", FluxCapacitor)
+        (flux,) = [d for d in describe_backends() if d["name"] == "flux"]
+        assert flux["available"] is False
+        assert "flux capacitor" in flux["reason"]
+
+
+class TestMonteCarloBackend:
+    def test_describe(self):
+        assert SequentialBackend.describe() == {
+            "name": "sequential",
+            "description": SequentialBackend.description,
+            "available": True,
+            "reason": None,
+            "capabilities": list(SequentialBackend.capabilities),
+        }
+        assert FluxCapacitor.is_available() is False
+
+    def test_abstract(self):
+        with pytest.raises(TypeError):
+            MonteCarloBackend()
+
+    @pytest.mark.parametrize(
+        "chunks",
+        [
+            [],
+            [(0, 5)],  # misses the end
+            [(1, 10)],  # misses the start
+            [(0, 4), (5, 10)],  # a gap
+            [(0, 6), (4, 10)],  # an overlap
+            [(0, 5), (0, 5), (5, 10)],  # a chunk twice
+            [(0, 5), (5, 12)],  # past mc_count
+        ],
+    )
+    def test_run_rejects_chunks_that_do_not_tile(self, chunks):
+        with pytest.raises(ValueError, match="tile"):
+            SequentialBackend().run(small_plan(), chunks)
+
+    def test_run_accepts_chunks_in_any_order(self, reference):
+        plan, hist, _ = reference
+        chunks = split_chunks(MC, 3)[::-1]
+        np.testing.assert_array_equal(SequentialBackend().run(plan, chunks), hist)
+
+    def test_cancel_before_the_first_chunk(self):
+        with pytest.raises(Cancelled, match="before the first chunk"):
+            SequentialBackend().run(small_plan(), [(0, MC)], cancel=lambda: True)
+
+    def test_default_chunk_size(self):
+        # About four chunks per worker, between 1 and 50 pairs.
+        assert SequentialBackend().default_chunk_size(small_plan(mc_count=300)) == 50
+        assert SequentialBackend().default_chunk_size(small_plan(mc_count=40)) == 10
+        assert SequentialBackend().default_chunk_size(small_plan(mc_count=1)) == 1
+        assert JoblibBackend(n_jobs=5).default_chunk_size(small_plan(mc_count=40)) == 2
+
+
+class TestSequentialBackend:
+    @pytest.mark.parametrize("chunk_size", [1, 3, 7, MC])
+    def test_reproducible(self, reference, chunk_size):
+        plan, hist, sig = reference
+        np.testing.assert_array_equal(
+            SequentialBackend().run(plan, split_chunks(MC, chunk_size)), hist
+        )
+        np.testing.assert_array_equal(significance(chunk_size=chunk_size), sig)
+
+    def test_fft_threads(self, reference):
+        plan, hist, _ = reference
+        np.testing.assert_array_equal(SequentialBackend(workers=2).run(plan, [(0, MC)]), hist)
+
+
+class TestJoblibBackend:
+    def test_parallelism(self):
+        assert JoblibBackend().parallelism() == (os.cpu_count() or 1)
+        assert JoblibBackend(n_jobs=3).parallelism() == 3
+
+    def test_negative_n_jobs_follow_joblib(self, monkeypatch):
+        monkeypatch.setattr("os.cpu_count", lambda: 8)
+        assert JoblibBackend(n_jobs=-1).parallelism() == 8
+        assert JoblibBackend(n_jobs=-2).parallelism() == 7
+        assert JoblibBackend(n_jobs=-20).parallelism() == 1
+        assert JoblibBackend.describe()["available"] is True
+
+    def test_reproducible(self, reference):
+        plan, hist, sig = reference
+        backend = get_backend("joblib", n_jobs=2)
+        for chunk_size in (1, 3, 7, MC):
+            done = []
+            got = backend.run(
+                plan,
+                split_chunks(MC, chunk_size),
+                progress=lambda d, t, done=done: done.append((d, t)),
+            )
+            np.testing.assert_array_equal(got, hist)
+            assert [d for d, _ in done] == sorted(d for d, _ in done)
+            assert done[-1] == (MC, MC)
+        np.testing.assert_array_equal(significance(backend=backend, chunk_size=3), sig)
+        assert not np.array_equal(significance(backend=backend, seed=SEED + 1), sig)
+
+    @pytest.mark.filterwarnings("ignore:.*tasks.*:UserWarning")  # joblib on abort
+    def test_cancel(self):
+        # Last joblib test: abandoning the generator tears down the worker pool.
+        polls = []
+
+        def cancel():
+            polls.append(1)
+            return len(polls) > 1  # after the first finished chunk
+
+        done = []
+        with pytest.raises(Cancelled):
+            significance(
+                backend=get_backend("joblib", n_jobs=2),
+                chunk_size=2,
+                cancel=cancel,
+                progress_callback=lambda d, t: done.append(d),
+            )
+        assert len(polls) == 2
+        assert done == [2]
+
+
+@pytest.mark.usefixtures("ray_cluster")
+class TestRayBackend:
+    def test_describe(self):
+        d = RayBackend.describe()
+        assert d["available"] is True
+        assert {"cpu", "gpu", "retries", "cancel"} <= set(d["capabilities"])
+
+    def test_reproducible(self, reference):
+        plan, hist, sig = reference
+        backend = get_backend("ray")
+        assert backend.parallelism() == 2
+        for chunk_size in (1, 3, 7, MC):
+            done = []
+            got = backend.run(
+                plan, split_chunks(MC, chunk_size), progress=lambda d, t, done=done: done.append(d)
+            )
+            np.testing.assert_array_equal(got, hist)
+            assert done == sorted(done) and done[-1] == MC
+        sig_ray, info = significance(backend="ray", return_info=True)
+        assert info["backend"] == "ray"
+        np.testing.assert_array_equal(sig_ray, sig)
+        assert not np.array_equal(significance(backend="ray", seed=SEED + 1), sig)
+
+    def test_joins_ray_when_not_initialised(self, ray_cluster, monkeypatch, reference):
+        # Before Ray is up the default chunk size assumes 4 workers, and the run calls
+        # ray.init with the ``address`` option (here a spy; the fixture's Ray serves).
+        plan, hist, _ = reference
+        inits, answers = [], [False, False]  # parallelism(), then the run; then the truth
+        real = ray_cluster.is_initialized
+        monkeypatch.setattr(
+            ray_cluster, "is_initialized", lambda: answers.pop(0) if answers else real()
+        )
+        monkeypatch.setattr(ray_cluster, "init", lambda **kw: inits.append(kw))
+        backend = get_backend("ray", address="ray://head:10001")
+        assert backend.parallelism() == 4
+        np.testing.assert_array_equal(backend.run(plan, [(0, MC)]), hist)
+        assert inits == [{"address": "ray://head:10001"}]
+
+    def test_use_gpu_without_gpus_fails_fast(self, ray_cluster, monkeypatch):
+        if ray_cluster.cluster_resources().get("GPU", 0) >= 1:  # a cluster we did not start
+            monkeypatch.setattr(ray_cluster, "cluster_resources", lambda: {"CPU": 2.0})
+        backend = get_backend("ray", use_gpu=True)
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailableError, match="no GPU"):
+            backend.run(small_plan(), [(0, MC)])
+        assert time.monotonic() - started < 5
+
+    def _pending_backend(self, ray_cluster, **options):
+        """Chunks that cannot be scheduled: one CPU more per task than the cluster has."""
+        cpus = ray_cluster.cluster_resources()["CPU"] + 1
+        return get_backend("ray", num_cpus=cpus, poll_s=0.05, **options)
+
+    def _spy_cancel(self, ray_cluster, monkeypatch):
+        cancelled = []
+        real = ray_cluster.cancel
+
+        def spy(ref, **kw):
+            cancelled.append(ref)
+            return real(ref, **kw)
+
+        monkeypatch.setattr(ray_cluster, "cancel", spy)
+        return cancelled
+
+    def test_timeout(self, ray_cluster, monkeypatch):
+        cancelled = self._spy_cancel(ray_cluster, monkeypatch)
+        backend = self._pending_backend(ray_cluster, timeout_s=0.2)
+        started = time.monotonic()
+        with pytest.raises(TimeoutError, match=r"within 0\.2 s"):
+            backend.run(small_plan(), split_chunks(MC, 5))
+        assert time.monotonic() - started < 5
+        assert len(cancelled) == 2  # both pending chunks were cancelled
+
+    def test_cancel_while_running(self, ray_cluster, monkeypatch):
+        cancelled = self._spy_cancel(ray_cluster, monkeypatch)
+        polls = []
+
+        def cancel():
+            polls.append(1)
+            return len(polls) > 3  # run.start, then two polls of the waiting loop
+
+        started = time.monotonic()
+        with pytest.raises(Cancelled, match="while chunks were running"):
+            self._pending_backend(ray_cluster).run(small_plan(), split_chunks(MC, 4), cancel=cancel)
+        assert time.monotonic() - started < 5
+        assert len(polls) == 4
+        assert len(cancelled) == 3
+
+    @staticmethod
+    def _flaky(marker_dir):
+        """A chunk task that fails the first time it runs each chunk (by value in Ray)."""
+
+        def flaky(plan, a, b, use_gpu):
+            import pathlib
+
+            from pycwt_mod.montecarlo import run_chunk
+
+            marker = pathlib.Path(marker_dir) / f"chunk-{a}"
+            if not marker.exists():
+                marker.touch()
+                raise RuntimeError(f"transient failure of chunk {a}")
+            return run_chunk(plan, a, b)
+
+        return flaky
+
+    def test_failed_chunk_is_retried(self, reference, monkeypatch, tmp_path):
+        plan, hist, _ = reference
+        monkeypatch.setattr(ray_backend, "_ray_chunk", self._flaky(str(tmp_path)))
+        got = get_backend("ray", max_retries=1).run(plan, split_chunks(MC, 5))
+        np.testing.assert_array_equal(got, hist)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["chunk-0", "chunk-5"]
+
+    def test_failure_without_retries_surfaces(self, monkeypatch, tmp_path):
+        monkeypatch.setattr(ray_backend, "_ray_chunk", self._flaky(str(tmp_path)))
+        with pytest.raises(RuntimeError, match="transient failure"):
+            get_backend("ray", max_retries=0).run(small_plan(), split_chunks(MC, 5))
+
+
+class TestGPUBackend:
+    def test_availability_is_explained(self):
+        reason = gpu_module.gpu_unavailable_reason()
+        if HAS_GPU:
+            assert reason is None
+            assert isinstance(get_backend("gpu"), GPUBackend)
+        else:
+            assert reason
+            with pytest.raises(BackendUnavailableError, match="'gpu' is unavailable") as err:
+                get_backend("gpu")
+            assert reason in str(err.value)
+            assert GPUBackend.describe()["reason"] == reason
+
+    def test_without_cupy(self, monkeypatch):
+        real = importlib.util.find_spec
+        monkeypatch.setattr(
+            importlib.util, "find_spec", lambda name, *a: None if name == "cupy" else real(name, *a)
+        )
+        with pytest.raises(BackendUnavailableError, match="cupy is not installed"):
+            get_backend("gpu")
+
+    @pytest.mark.parametrize(
+        "count,message",
+        [(0, "no CUDA device is visible"), (RuntimeError("no driver"), "no driver")],
+    )
+    def test_without_device(self, monkeypatch, count, message):
+        def get_device_count():
+            if isinstance(count, Exception):
+                raise count
+            return count
+
+        fake = numpy_as_cupy(device_count=get_device_count)
+        monkeypatch.setitem(sys.modules, "cupy", fake)
+        real = importlib.util.find_spec
+        monkeypatch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a: object() if name == "cupy" else real(name, *a),
+        )
+        assert message in gpu_module.gpu_unavailable_reason()
+        with pytest.raises(BackendUnavailableError, match=message):
+            get_backend("gpu")
+
+    def test_runs_the_kernel_on_the_array_module(self, monkeypatch, reference):
+        # The backend hands run_chunk the cupy module; with a stand-in cupy that is
+        # numpy underneath (scipy.fft for cupy.fft, asnumpy), the array-module-generic
+        # path must give the numpy histogram exactly. Runs everywhere.
+        plan, hist, sig = reference
+        fake = numpy_as_cupy(device_count=1)
+        monkeypatch.setitem(sys.modules, "cupy", fake)
+        real = importlib.util.find_spec
+        monkeypatch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a: object() if name == "cupy" else real(name, *a),
+        )
+        assert gpu_module.gpu_unavailable_reason() is None
+        backend = get_backend("gpu", batch_bytes=1)
+        np.testing.assert_array_equal(backend.run(plan, split_chunks(MC, 3)), hist)
+        np.testing.assert_array_equal(run_chunk(plan, 0, MC, xp=fake), hist)
+        np.testing.assert_array_equal(significance(backend="gpu"), sig)
+
+    def test_default_chunk_size(self):
+        assert GPUBackend().default_chunk_size(small_plan(mc_count=300)) == 100
+        assert GPUBackend().default_chunk_size(small_plan(mc_count=7)) == 7
+
+    @pytest.mark.gpu
+    @pytest.mark.skipif(not HAS_GPU, reason="cupy and an NVIDIA GPU are required")
+    def test_matches_sequential(self, reference):
+        # Same draws (noise is generated on the host); cuFFT and scipy.fft round
+        # differently, so a coherence value on a bin edge may move by one bin.
+        plan, hist, sig = reference
+        got = get_backend("gpu").run(plan, split_chunks(MC, 3))
+        np.testing.assert_array_equal(got.sum(axis=1), hist.sum(axis=1))
+        assert np.abs(got - hist).sum() <= 0.002 * hist.sum()
+        np.testing.assert_allclose(significance(backend="gpu"), sig, rtol=0, atol=5e-3)
