@@ -6,11 +6,14 @@ errors to HTTP. The same class exposes handle methods (``cwt``, ``wct``,
 ``submit_significance``, ...) for Python callers of ``serve.get_app_handle``.
 """
 
+import asyncio
 import logging
+import time
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
@@ -355,6 +358,42 @@ class APIIngress:
         if result is None:
             raise HTTPException(500, f"job {job_id} is completed but its result is missing")
         return _encode({"job_id": job_id, **result.arrays()}, request)
+
+    @fastapi_app.get(
+        "/api/v1/jobs/{job_id}/events",
+        tags=["jobs"],
+        dependencies=[Auth],
+        responses={
+            200: {"content": {"text/event-stream": {}}, "description": "Job state events."},
+            404: {"description": "Unknown job."},
+        },
+    )
+    async def http_job_events(
+        self, job_id: str, interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5
+    ) -> StreamingResponse:
+        """Server-sent events: the job's state whenever it changes, until it ends.
+
+        Each event is ``data: <job JSON>``; the stream closes after a terminal state or
+        at the job deadline (``PYCWT_JOB_TIMEOUT_S``).
+        """
+        first = await self._job_or_404(job_id)
+        deadline = time.monotonic() + self._config["job_timeout_s"] + 60
+
+        async def events() -> AsyncIterator[bytes]:
+            job, last = first, None
+            while True:
+                if job != last:
+                    yield b"data: " + dumps(job) + b"\n\n"
+                    last = job
+                if job is None or job["status"] in ("completed", "failed", "cancelled"):
+                    return
+                if time.monotonic() > deadline:
+                    yield b"event: timeout\ndata: {}\n\n"
+                    return
+                await asyncio.sleep(interval)
+                job = await self.job(job_id)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
 
     @fastapi_app.delete(
         "/api/v1/jobs/{job_id}",

@@ -41,6 +41,7 @@ class TestHealthAndDocs:
             "/api/v1/jobs",
             "/api/v1/jobs/{job_id}",
             "/api/v1/jobs/{job_id}/result",
+            "/api/v1/jobs/{job_id}/events",
         ):
             assert p in paths, p
 

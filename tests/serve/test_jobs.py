@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import ray
@@ -135,6 +137,24 @@ class TestSignificanceJob:
         r = client.get("/api/v1/jobs", params={"status": "bogus"})
         assert r.status_code == 400
         assert "queued" in r.json()["detail"]
+
+    def test_events_stream_until_terminal(self, client):
+        job = _submit(client, _body(mc_count=16, seed=13))
+        events = []
+        with client.stream(
+            "GET", f"/api/v1/jobs/{job['job_id']}/events", params={"interval": 0.1}
+        ) as r:
+            assert r.status_code == 200
+            assert r.headers["content-type"].startswith("text/event-stream")
+            for line in r.iter_lines():
+                if line.startswith("data: "):
+                    events.append(json.loads(line[6:]))
+        assert events[-1]["status"] == "completed"
+        assert events[-1]["progress"] == 1.0
+        progress = [e["progress"] for e in events]
+        assert progress == sorted(progress)
+        assert all(e["job_id"] == job["job_id"] for e in events)
+        assert client.get("/api/v1/jobs/nope/events").status_code == 404
 
     def test_delete_completed_is_409(self, client):
         job = _submit(client, _body(mc_count=4, seed=12))
