@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         "significance": args.significance, "mc_count": args.mc_count, "seed": args.seed,
         "mc_backend": args.mc_backend,
     }  # fmt: skip
-    ray.init(address=args.address, log_to_driver=False)
+    if not ray.is_initialized():  # `ray job submit` sets RAY_ADDRESS
+        ray.init(address=args.address, log_to_driver=False)
     task = ray.remote(num_cpus=1)(_task)
     manifest: dict[str, dict] = {}
     pending: dict = {}

@@ -18,6 +18,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 import pycwt_mod
+from pycwt_mod.backends import BackendUnavailableError, describe_backends
 
 from .analysis import (
     CWTResult,
@@ -91,7 +92,7 @@ def _http_error(exc: BaseException) -> HTTPException:
     """Map a library or service exception to an HTTP error with its message."""
     cause = _cause(exc)
     msg = str(cause)
-    if type(cause).__name__ == "BackendUnavailableError":
+    if isinstance(cause, BackendUnavailableError):
         return HTTPException(503, f"backend unavailable: {msg}")
     if isinstance(cause, LimitExceededError):
         return HTTPException(413, msg)
@@ -108,12 +109,7 @@ def _encode(payload: dict[str, Any], request: Request, status_code: int = 200) -
 
 
 def _describe(name: str | None = None) -> list[dict]:
-    try:
-        from pycwt_mod.backends import describe_backends
-    except ImportError:
-        return []
-    infos = describe_backends()
-    return [d for d in infos if name is None or d["name"] == name]
+    return [d for d in describe_backends() if name is None or d["name"] == name]
 
 
 @serve.deployment(max_ongoing_requests=200, ray_actor_options={"num_cpus": 0})

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import ray
 
+from pycwt_mod.backends import BackendUnavailableError, get_backend
+
 from .analysis import Limits, check_size, resolve_grid
 from .encoding import to_npz
 from .store import JobStore, utcnow
@@ -32,7 +34,6 @@ __all__ = [
     "TERMINAL",
     "JobRegistry",
     "JobRunner",
-    "backend_unavailable_error",
     "get_registry",
     "prepare_job",
 ]
@@ -49,15 +50,6 @@ CALL_TIMEOUT_S = 60.0
 HEAD_RESOURCE = "node:__internal_head__"
 #: Job backends run in the runner through Ray tasks; other names run in the runner.
 RAY_PATHS = ("ray", "gpu", "auto")
-
-
-def backend_unavailable_error(reason: str) -> Exception:
-    """A ``pycwt_mod.backends.BackendUnavailableError`` (RuntimeError if not installed)."""
-    try:
-        from pycwt_mod.backends import BackendUnavailableError
-    except ImportError:  # pragma: no cover - montecarlo engine missing
-        return RuntimeError(reason)
-    return BackendUnavailableError(reason)
 
 
 def _cluster_gpus() -> float:
@@ -117,18 +109,16 @@ def prepare_job(
         gpu = name == "auto" and use_gpu == "auto" and gpus >= 1
     if gpu:
         if use_gpu == "never":
-            raise backend_unavailable_error(
+            raise BackendUnavailableError(
                 "GPU jobs are disabled on this service (PYCWT_USE_GPU=never)"
             )
         if gpus < 1:
-            raise backend_unavailable_error(
+            raise BackendUnavailableError(
                 f"backend {name!r} needs a GPU, but this Ray cluster has none "
                 f"(resources: {ray.cluster_resources() if ray.is_initialized() else {}}); "
                 "use backend 'ray' or start the cluster with GPU workers"
             )
     elif name not in RAY_PATHS:
-        from pycwt_mod.backends import get_backend
-
         get_backend(name)  # raises BackendUnavailableError with the reason
     return {
         "a1": float(a1),
@@ -266,8 +256,6 @@ def _backend_arg(name: str, timeout_s: float):
     ``ray`` and ``gpu`` fan the chunks out as Ray tasks (one GPU each for ``gpu``),
     with the job's deadline; other names run in the runner itself.
     """
-    from pycwt_mod.backends import get_backend
-
     if name in ("ray", "gpu"):
         return get_backend("ray", use_gpu=name == "gpu", timeout_s=timeout_s)
     return get_backend(name)

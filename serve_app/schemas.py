@@ -97,10 +97,8 @@ class _Grid(BaseModel):
 def _check_backend(v: str | None) -> str | None:
     if v is None:
         return None
-    try:
-        from pycwt_mod.backends import list_backends
-    except ImportError:  # the Monte Carlo engine is not installed
-        return v
+    from pycwt_mod.backends import list_backends
+
     names = ["auto", *list_backends()]
     if v not in names:
         raise ValueError(f"unknown backend {v!r}; valid names are {', '.join(names)}")
