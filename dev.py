@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """One-command entry points that need nothing but Python 3.10+.
 
-    python3 dev.py demo     # analyse a real series and print its dominant periods
+    python3 dev.py serve    # start the service on http://127.0.0.1:8000 (Ctrl-C stops it)
     python3 dev.py test     # install the test extras and run lint + the test suite
+    python3 dev.py demo     # analyse a real series and print its dominant periods
 
 Each command creates ``.venv`` next to this file on first use, installs the
 project into it (editable) with the extras it needs, then runs inside it.
@@ -22,6 +23,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 
 COMMANDS = {
+    "serve": ("serve,plot", [str(PY), "-m", "serve_app"]),
     "demo": ("bench", [str(PY), "-m", "pycwt_mod.demo"]),
     "test": ("test", None),
 }
