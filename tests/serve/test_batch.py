@@ -105,7 +105,15 @@ def test_ray_job_submit_batch(tmp_path):
                   "python", "-m", "serve_app.batch", "--input", str(tmp_path / "in"),
                   "--output", str(out), "--dj", "0.25", "--significance",
                   "--mc-count", "12", "--seed", "3"]  # fmt: skip
-        run = subprocess.run(submit, env=env, capture_output=True, text=True, timeout=300)
+        # The dashboard answers before its job agent registers; Ray then refuses the
+        # submission with "No available agent ... please try again later".
+        deadline = time.monotonic() + 120
+        while True:
+            run = subprocess.run(submit, env=env, capture_output=True, text=True, timeout=300)
+            agent_not_ready = "No available agent" in run.stdout + run.stderr
+            if run.returncode == 0 or not agent_not_ready or time.monotonic() > deadline:
+                break
+            time.sleep(2)
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         assert "3 ok, 0 failed" in run.stdout
     finally:
