@@ -45,13 +45,20 @@ class Service:
 def ray_cluster():
     """A private 2-CPU local Ray cluster (never joins an existing one)."""
     path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p)
-    ray.init(
+    kwargs = dict(
         address="local",
         num_cpus=2,
         include_dashboard=False,
         runtime_env={"env_vars": {"PYTHONPATH": path, "RAY_AUTH_MODE": "disabled"}},
         log_to_driver=False,
     )
+    try:
+        ray.init(**kwargs)
+    except Exception as exc:  # Ray waits a fixed 30 s for its raylet; retry once if loaded
+        if "timed out during startup" not in str(exc):
+            raise
+        ray.shutdown()
+        ray.init(**kwargs)
     yield
     serve.shutdown()
     ray.shutdown()
