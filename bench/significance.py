@@ -69,7 +69,8 @@ def main() -> None:
             import ray
 
             if not ray.is_initialized():
-                ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
+                ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False,
+                         log_to_driver=False)  # fmt: skip
             # Warm the workers (imports, first task) outside the timed run.
             pm.wct_significance(0.5, 0.5, dt, dj, s0, J, **{**kw, "mc_count": 4}, backend="ray")
             note = "Ray started before timing"
