@@ -158,6 +158,7 @@ class JobRunner:
 
     def __init__(self, job_id: str, registry_name: str, namespace: str, timeout_s: float):
         self.job_id = job_id
+        self._registry_name, self._ns = registry_name, namespace
         self._registry = ray.get_actor(registry_name, namespace=namespace)
         self._deadline = time.monotonic() + timeout_s
         self._timeout_s = timeout_s
@@ -166,8 +167,24 @@ class JobRunner:
         self._last_poll = 0.0
 
     def _call(self, method: str, *args):
-        ref = getattr(self._registry, method).remote(self.job_id, *args)
-        return ray.get(ref, timeout=CALL_TIMEOUT_S)
+        try:
+            ref = getattr(self._registry, method).remote(self.job_id, *args)
+            return ray.get(ref, timeout=CALL_TIMEOUT_S)
+        except ray.exceptions.ActorDiedError:
+            # killed for good: the ingress creates it again (from SQLite) on next use
+            self._registry = self._find_registry()
+            ref = getattr(self._registry, method).remote(self.job_id, *args)
+            return ray.get(ref, timeout=CALL_TIMEOUT_S)
+
+    def _find_registry(self):
+        deadline = time.monotonic() + CALL_TIMEOUT_S
+        while True:
+            try:
+                return ray.get_actor(self._registry_name, namespace=self._ns)
+            except ValueError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def _progress(self, done: int, total: int) -> None:
         try:

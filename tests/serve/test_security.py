@@ -72,7 +72,8 @@ def _job_body(seed: int, mc_count: int = 8) -> dict:
 
 class TestKeyedApp:
     @pytest.fixture(scope="class")
-    def http(self, keyed_service):
+    @classmethod
+    def http(cls, keyed_service):
         with httpx.Client(base_url=keyed_service.url, timeout=60) as c:
             yield c
 
