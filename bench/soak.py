@@ -218,7 +218,7 @@ def main(argv=None) -> int:
             "start": round(rss0 / 2**20),
             "end": round(rss1 / 2**20),
             "growth": round(rss1 / rss0 - 1, 3),
-        },  # fmt: skip
+        },
     }
     print(json.dumps(report, indent=2))
     if args.json:
