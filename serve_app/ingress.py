@@ -119,7 +119,9 @@ def _describe(name: str | None = None) -> list[dict]:
     return [d for d in describe_backends() if name is None or d["name"] == name]
 
 
-@serve.deployment(max_ongoing_requests=200, ray_actor_options={"num_cpus": 0})
+@serve.deployment(
+    max_ongoing_requests=200, max_queued_requests=400, ray_actor_options={"num_cpus": 0}
+)
 @serve.ingress(fastapi_app)
 class APIIngress:
     """HTTP routes plus handle methods over the CWT/WCT deployments and job registry.
