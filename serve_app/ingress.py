@@ -283,8 +283,13 @@ class APIIngress:
         """Inverse CWT of a transform as returned by /analysis/cwt."""
         import numpy as np
 
-        real = np.asarray(body.wave.real, dtype=float)
-        wave = real if body.wave.imag is None else real + 1j * np.asarray(body.wave.imag)
+        try:
+            real = np.asarray(body.wave.real, dtype=float)
+            wave = real if body.wave.imag is None else real + 1j * np.asarray(body.wave.imag)
+        except ValueError as exc:  # ragged rows, or real/imag of different shapes
+            raise HTTPException(
+                400, f"`wave.real` and `wave.imag` must be equal-shape 2-D arrays ({exc})"
+            ) from None
         call = self._cwt.icwt.remote(wave, body.scales, body.dt, dj=body.dj, wavelet=body.wavelet)
         return await self._run(call, request)
 

@@ -134,7 +134,7 @@ def keyed_service(service, tmp_path_factory) -> KeyedService:
         "job_timeout_s": 120,
         "max_samples": 20_000,
         "max_body_bytes": 256 * 1024,
-        "sync_work_budget": 3_000_000,
+        "sync_work_budget": 20_000_000,
         "chunk_size": 4,
         "ray_namespace": NAMESPACE,
         "registry_name": registry,
