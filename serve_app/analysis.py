@@ -32,6 +32,9 @@ __all__ = [
     "resolve_grid",
 ]
 
+#: Most scales of one grid (J + 1), whatever the series length.
+MAX_SCALES = 10_000
+
 #: ``backend_used`` of computations that involve no Monte Carlo backend.
 NUMPY = "numpy"
 
@@ -140,8 +143,25 @@ def resolve_grid(n: int, dt: float, dj: float, s0, J, wavelet) -> tuple[float, i
     dt = check_positive(dt, "dt")
     dj = check_positive(dj, "dj")
     s0 = resolve_s0(-1 if s0 is None else s0, dt, mother.flambda())
-    J = resolve_J(-1 if J is None else J, n, dt, s0, dj)
-    return s0, J, s0 * 2 ** (np.arange(J + 1) * dj)
+    try:
+        J = resolve_J(-1 if J is None else J, n, dt, s0, dj)
+    except OverflowError:  # n dt / s0 overflows
+        raise ValueError(f"dt={dt!r} with s0={s0!r} gives no usable scale grid") from None
+    if J < 0:
+        raise ValueError(f"s0={s0!r} is larger than the series ({n} samples x dt={dt!r}); lower s0")
+    if J + 1 > MAX_SCALES:  # before building the grid: J=10**12 must not allocate
+        raise LimitExceededError(
+            f"J={J} asks for {J + 1} scales, more than the limit of {MAX_SCALES}; "
+            "lower J or raise dj (J=-1 picks the library default)"
+        )
+    with np.errstate(over="ignore"):
+        scales = s0 * 2 ** (np.arange(J + 1) * dj)
+    if not np.isfinite(scales[-1]):
+        raise ValueError(
+            f"the largest scale s0 * 2**(J * dj) overflows (s0={s0!r}, J={J}, dj={dj!r}); "
+            "lower J or dj"
+        )
+    return s0, J, scales
 
 
 def check_size(n: int, n_scales: int, limits: Limits, mc_count: int | None = None) -> None:

@@ -15,6 +15,7 @@ from ray.serve import Application
 from .analysis import Limits
 from .deployments import CWTDeployment, WCTDeployment
 from .ingress import APIIngress
+from .security import hash_key
 from .settings import Settings, get_settings
 
 __all__ = ["APP_NAME", "AppArgs", "app", "build_app"]
@@ -40,6 +41,17 @@ class AppArgs(BaseModel):
     ray_namespace: str | None = None
     registry_name: str | None = None
     api_key: str | None = None
+    api_keys: str | list[str] | None = Field(
+        None, description="API keys (list or comma-separated); hashed before reaching replicas."
+    )
+    cors_origins: str | list[str] | None = None
+    max_body_bytes: int | None = Field(None, ge=1024)
+    compute_max_ongoing_requests: int | None = Field(
+        None, ge=1, description="Requests one CWT/WCT replica runs at once (Serve default: 4/8)."
+    )
+    compute_max_queued_requests: int | None = Field(
+        None, ge=1, description="Requests queued per CWT/WCT deployment before 503s."
+    )
     compute_num_cpus: float = Field(
         0.0, ge=0, description="CPUs reserved by each CWT/WCT replica (0 on small machines)."
     )
@@ -60,7 +72,16 @@ def build_app(args: AppArgs | dict[str, Any] | None = None) -> Application:
     """
     if not isinstance(args, AppArgs):
         args = AppArgs.model_validate(args or {})
-    overrides = args.model_dump(exclude={"compute_num_cpus"})
+    overrides = args.model_dump(
+        exclude={
+            "compute_num_cpus",
+            "compute_max_ongoing_requests",
+            "compute_max_queued_requests",
+        }
+    )
+    for name in ("api_keys", "cors_origins"):  # lists -> the comma-separated form
+        if isinstance(overrides[name], list):
+            overrides[name] = ",".join(overrides[name])
     settings: Settings = get_settings(**overrides)
     limits = asdict(
         Limits(
@@ -75,7 +96,11 @@ def build_app(args: AppArgs | dict[str, Any] | None = None) -> Application:
         "use_gpu": settings.use_gpu,
         "chunk_size": settings.chunk_size,
     }
-    compute = {"ray_actor_options": {"num_cpus": args.compute_num_cpus}}
+    compute: dict[str, Any] = {"ray_actor_options": {"num_cpus": args.compute_num_cpus}}
+    if args.compute_max_ongoing_requests is not None:
+        compute["max_ongoing_requests"] = args.compute_max_ongoing_requests
+    if args.compute_max_queued_requests is not None:
+        compute["max_queued_requests"] = args.compute_max_queued_requests
     cwt = CWTDeployment.options(**compute).bind(limits)
     wct = WCTDeployment.options(**compute).bind(limits, job_defaults)
     config = {
@@ -84,7 +109,10 @@ def build_app(args: AppArgs | dict[str, Any] | None = None) -> Application:
         "db_path": settings.resolved_db_path(),
         "job_timeout_s": settings.job_timeout_s,
         "default_backend": settings.default_backend,
-        "api_key": settings.api_key,
+        # replicas get hashes only, never the keys (serve_app.security)
+        "api_key_hashes": [hash_key(k) for k in settings.keys()],
+        "cors_origins": settings.cors_origin_list(),
+        "max_body_bytes": settings.max_body_bytes,
     }
     return APIIngress.bind(cwt, wct, config)
 

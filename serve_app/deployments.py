@@ -40,7 +40,7 @@ def _n(data) -> int:
         return 0
 
 
-@serve.deployment(max_ongoing_requests=4)
+@serve.deployment(max_ongoing_requests=4, max_queued_requests=64)
 class CWTDeployment:
     """Continuous wavelet transform and its inverse.
 
@@ -71,7 +71,7 @@ class CWTDeployment:
         return compute_icwt(wave, scales, dt, dj, wavelet)
 
 
-@serve.deployment(max_ongoing_requests=8)
+@serve.deployment(max_ongoing_requests=8, max_queued_requests=64)
 class WCTDeployment:
     """Cross wavelet transform, coherence and preparation of significance jobs.
 

@@ -12,9 +12,11 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+import ray
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from ray import serve
+from ray.serve.exceptions import BackPressureError
 from ray.serve.handle import DeploymentHandle
 
 import pycwt_mod
@@ -30,6 +32,7 @@ from .analysis import (
 )
 from .encoding import NPZ_MEDIA_TYPE, dumps, from_npz, to_npz
 from .jobs import get_registry
+from .limits import BodyLimit, configure_body_limit
 from .schemas import (
     BackendInfo,
     BackendList,
@@ -48,6 +51,7 @@ from .schemas import (
     XWTRequest,
     XWTResponse,
 )
+from .security import ConfiguredCORS, configure, owner_of, require_key
 
 __all__ = ["APIIngress", "fastapi_app"]
 
@@ -64,23 +68,20 @@ fastapi_app = FastAPI(
     ),
 )
 
+# Outermost last: CORS answers pre-flights, then the body size limit (serve_app.limits).
+fastapi_app.add_middleware(BodyLimit)
+fastapi_app.add_middleware(ConfiguredCORS)
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Semantic problem with the data (the message says which)."},
+    401: {"description": "Missing or invalid API key (when keys are configured)."},
     413: {"description": "Request over the size limits."},
     422: {"description": "Malformed or out-of-range field."},
+    503: {"description": "Overloaded (retry later) or backend unavailable."},
 }
 
-# Set by each replica's constructor (replicas never read the environment).
-_API_KEY: dict[str, str | None] = {"value": None}
-
-
-def _require_key(x_api_key: Annotated[str | None, Header()] = None) -> None:
-    expected = _API_KEY["value"]
-    if expected is not None and x_api_key != expected:
-        raise HTTPException(401, "missing or wrong X-API-Key header")
-
-
-Auth = Depends(_require_key)
+# API keys: serve_app.security (configured by each replica's constructor).
+Auth = Depends(require_key)
 
 
 def _cause(exc: BaseException) -> BaseException:
@@ -94,6 +95,12 @@ def _http_error(exc: BaseException) -> HTTPException:
     msg = str(cause)
     if isinstance(cause, BackendUnavailableError):
         return HTTPException(503, f"backend unavailable: {msg}")
+    if isinstance(exc, BackPressureError) or isinstance(cause, BackPressureError):
+        return HTTPException(
+            503,
+            "service overloaded: too many requests are queued; retry in a few seconds",
+            headers={"Retry-After": "2"},
+        )
     if isinstance(cause, LimitExceededError):
         return HTTPException(413, msg)
     if isinstance(cause, ValueError):
@@ -112,7 +119,9 @@ def _describe(name: str | None = None) -> list[dict]:
     return [d for d in describe_backends() if name is None or d["name"] == name]
 
 
-@serve.deployment(max_ongoing_requests=200, ray_actor_options={"num_cpus": 0})
+@serve.deployment(
+    max_ongoing_requests=200, max_queued_requests=400, ray_actor_options={"num_cpus": 0}
+)
 @serve.ingress(fastapi_app)
 class APIIngress:
     """HTTP routes plus handle methods over the CWT/WCT deployments and job registry.
@@ -123,20 +132,29 @@ class APIIngress:
         Handles of `CWTDeployment` and `WCTDeployment`.
     config : dict
         ``registry_name``, ``namespace``, ``db_path``, ``job_timeout_s``,
-        ``default_backend`` and ``api_key``.
+        ``default_backend``, ``api_key_hashes``, ``cors_origins`` and ``max_body_bytes``.
     """
 
     def __init__(self, cwt: DeploymentHandle, wct: DeploymentHandle, config: dict):
         self._cwt = cwt
         self._wct = wct
         self._config = dict(config)
-        _API_KEY["value"] = config.get("api_key")
-        self._registry = get_registry(
-            config["registry_name"],
-            config["namespace"],
-            config["db_path"],
-            config["job_timeout_s"],
-        )
+        configure(config.get("api_key_hashes"), config.get("cors_origins"))
+        configure_body_limit(config.get("max_body_bytes"))
+        self._registry = self._connect_registry()
+
+    def _connect_registry(self):
+        c = self._config
+        return get_registry(c["registry_name"], c["namespace"], c["db_path"], c["job_timeout_s"])
+
+    async def _registry_call(self, method: str, *args, **kwargs):
+        """Call the registry; when it died for good, create it again and retry once."""
+        try:
+            return await getattr(self._registry, method).remote(*args, **kwargs)
+        except ray.exceptions.ActorDiedError:
+            log.warning("job registry died; creating it again from %s", self._config["db_path"])
+            self._registry = self._connect_registry()
+            return await getattr(self._registry, method).remote(*args, **kwargs)
 
     # -- handle methods (numpy in, numpy out) ----------------------------------------
 
@@ -156,26 +174,31 @@ class APIIngress:
         """Wavelet coherence (see `serve_app.analysis.compute_wct`)."""
         return await self._wct.wct.remote(data1, data2, dt, **kwargs)
 
-    async def submit_significance(self, data1, data2, dt: float, **kwargs) -> dict:
+    # ``owner`` (an API key fingerprint) limits the job methods to that key's jobs;
+    # None (handle callers, or HTTP without keys) sees every job.
+
+    async def submit_significance(
+        self, data1, data2, dt: float, *, owner: str | None = None, **kwargs
+    ) -> dict:
         """Submit a Monte Carlo significance job; returns the job (``job_id``, ``status``)."""
         params = await self._wct.prepare_significance.remote(data1, data2, dt, **kwargs)
-        return await self._registry.submit.remote(params)
+        return await self._registry_call("submit", params, owner)
 
-    async def job(self, job_id: str) -> dict | None:
+    async def job(self, job_id: str, owner: str | None = None) -> dict | None:
         """The job's state, or None when unknown."""
-        return await self._registry.get.remote(job_id)
+        return await self._registry_call("get", job_id, owner)
 
-    async def jobs(self, status: str | None = None) -> list[dict]:
+    async def jobs(self, status: str | None = None, owner: str | None = None) -> list[dict]:
         """All jobs, newest first (or those in ``status``)."""
-        return await self._registry.list.remote(status)
+        return await self._registry_call("list", status, owner)
 
-    async def cancel_job(self, job_id: str) -> dict | None:
+    async def cancel_job(self, job_id: str, owner: str | None = None) -> dict | None:
         """Ask a job to stop; returns its state (None when unknown)."""
-        return await self._registry.cancel.remote(job_id)
+        return await self._registry_call("cancel", job_id, owner)
 
-    async def job_result(self, job_id: str) -> SignificanceResult | None:
+    async def job_result(self, job_id: str, owner: str | None = None) -> SignificanceResult | None:
         """The result of a completed job, or None."""
-        blob = await self._registry.result.remote(job_id)
+        blob = await self._registry_call("result", job_id, owner)
         if blob is None:
             return None
         a = from_npz(blob)
@@ -260,8 +283,13 @@ class APIIngress:
         """Inverse CWT of a transform as returned by /analysis/cwt."""
         import numpy as np
 
-        real = np.asarray(body.wave.real, dtype=float)
-        wave = real if body.wave.imag is None else real + 1j * np.asarray(body.wave.imag)
+        try:
+            real = np.asarray(body.wave.real, dtype=float)
+            wave = real if body.wave.imag is None else real + 1j * np.asarray(body.wave.imag)
+        except ValueError as exc:  # ragged rows, or real/imag of different shapes
+            raise HTTPException(
+                400, f"`wave.real` and `wave.imag` must be equal-shape 2-D arrays ({exc})"
+            ) from None
         call = self._cwt.icwt.remote(wave, body.scales, body.dt, dj=body.dj, wavelet=body.wavelet)
         return await self._run(call, request)
 
@@ -304,7 +332,9 @@ class APIIngress:
         """Submit a Monte Carlo coherence-significance job; poll /api/v1/jobs/{job_id}."""
         kw = body.model_dump(exclude={"data1", "data2", "dt"})
         try:
-            job = await self.submit_significance(body.data1, body.data2, body.dt, **kw)
+            job = await self.submit_significance(
+                body.data1, body.data2, body.dt, owner=owner_of(request), **kw
+            )
         except Exception as exc:
             raise _http_error(exc) from None
         resp = Response(dumps(job), 202, media_type="application/json")
@@ -314,16 +344,18 @@ class APIIngress:
     # -- HTTP: jobs -------------------------------------------------------------------------
 
     @fastapi_app.get("/api/v1/jobs", response_model=JobsPublic, tags=["jobs"], dependencies=[Auth])
-    async def http_jobs(self, status: Annotated[str | None, Query()] = None) -> JobsPublic:
+    async def http_jobs(
+        self, request: Request, status: Annotated[str | None, Query()] = None
+    ) -> JobsPublic:
         """All jobs, newest first; ``?status=`` keeps one state."""
         valid = [s.value for s in JobStatus]
         if status is not None and status not in valid:
             raise HTTPException(400, f"unknown status {status!r}; valid: {', '.join(valid)}")
-        jobs = await self.jobs(status)
+        jobs = await self.jobs(status, owner_of(request))
         return JobsPublic(data=[JobPublic(**j) for j in jobs], count=len(jobs))
 
-    async def _job_or_404(self, job_id: str) -> dict:
-        job = await self.job(job_id)
+    async def _job_or_404(self, job_id: str, request: Request) -> dict:
+        job = await self.job(job_id, owner_of(request))
         if job is None:
             raise HTTPException(404, f"job {job_id!r} not found")
         return job
@@ -331,9 +363,9 @@ class APIIngress:
     @fastapi_app.get(
         "/api/v1/jobs/{job_id}", response_model=JobPublic, tags=["jobs"], dependencies=[Auth]
     )
-    async def http_job(self, job_id: str) -> JobPublic:
+    async def http_job(self, job_id: str, request: Request) -> JobPublic:
         """State of one job: status, progress (0..1), timestamps, error, backend."""
-        return JobPublic(**await self._job_or_404(job_id))
+        return JobPublic(**await self._job_or_404(job_id, request))
 
     @fastapi_app.get(
         "/api/v1/jobs/{job_id}/result",
@@ -344,13 +376,13 @@ class APIIngress:
     )
     async def http_job_result(self, job_id: str, request: Request) -> Response:
         """Thresholds per scale of a completed job; 409 while it is not completed."""
-        job = await self._job_or_404(job_id)
+        job = await self._job_or_404(job_id, request)
         if job["status"] != "completed":
             extra = f": {job['error']}" if job.get("error") else ""
             raise HTTPException(
                 409, f"job {job_id} is {job['status']}, not completed; no result{extra}"
             )
-        result = await self.job_result(job_id)
+        result = await self.job_result(job_id, owner_of(request))
         if result is None:
             raise HTTPException(500, f"job {job_id} is completed but its result is missing")
         return _encode({"job_id": job_id, **result.arrays()}, request)
@@ -365,14 +397,18 @@ class APIIngress:
         },
     )
     async def http_job_events(
-        self, job_id: str, interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5
+        self,
+        job_id: str,
+        request: Request,
+        interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5,
     ) -> StreamingResponse:
         """Server-sent events: the job's state whenever it changes, until it ends.
 
         Each event is ``data: <job JSON>``; the stream closes after a terminal state or
         at the job deadline (``PYCWT_JOB_TIMEOUT_S``).
         """
-        first = await self._job_or_404(job_id)
+        first = await self._job_or_404(job_id, request)
+        owner = owner_of(request)
         deadline = time.monotonic() + self._config["job_timeout_s"] + 60
 
         async def events() -> AsyncIterator[bytes]:
@@ -387,7 +423,7 @@ class APIIngress:
                     yield b"event: timeout\ndata: {}\n\n"
                     return
                 await asyncio.sleep(interval)
-                job = await self.job(job_id)
+                job = await self.job(job_id, owner)
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
@@ -398,9 +434,9 @@ class APIIngress:
         dependencies=[Auth],
         responses={404: {"description": "Unknown job."}, 409: {"description": "Finished."}},
     )
-    async def http_cancel(self, job_id: str) -> JobPublic:
+    async def http_cancel(self, job_id: str, request: Request) -> JobPublic:
         """Cancel a queued or running job (it ends ``cancelled``); 409 if it finished."""
-        job = await self._job_or_404(job_id)
+        job = await self._job_or_404(job_id, request)
         if job["status"] in ("completed", "failed"):
             raise HTTPException(409, f"job {job_id} already {job['status']}; nothing to cancel")
-        return JobPublic(**await self.cancel_job(job_id))
+        return JobPublic(**await self.cancel_job(job_id, owner_of(request)))

@@ -50,6 +50,10 @@ CALL_TIMEOUT_S = 60.0
 HEAD_RESOURCE = "node:__internal_head__"
 #: Job backends run in the runner through Ray tasks; other names run in the runner.
 RAY_PATHS = ("ray", "gpu", "auto")
+#: Runs of one job: a job whose runner dies is started once more with the same
+#: parameters and seed (chunks are deterministic, so the result is identical); when the
+#: second runner dies too, the job fails with "job runner died: ...".
+MAX_ATTEMPTS = 2
 
 
 def _cluster_gpus() -> float:
@@ -154,6 +158,7 @@ class JobRunner:
 
     def __init__(self, job_id: str, registry_name: str, namespace: str, timeout_s: float):
         self.job_id = job_id
+        self._registry_name, self._ns = registry_name, namespace
         self._registry = ray.get_actor(registry_name, namespace=namespace)
         self._deadline = time.monotonic() + timeout_s
         self._timeout_s = timeout_s
@@ -162,8 +167,24 @@ class JobRunner:
         self._last_poll = 0.0
 
     def _call(self, method: str, *args):
-        ref = getattr(self._registry, method).remote(self.job_id, *args)
-        return ray.get(ref, timeout=CALL_TIMEOUT_S)
+        try:
+            ref = getattr(self._registry, method).remote(self.job_id, *args)
+            return ray.get(ref, timeout=CALL_TIMEOUT_S)
+        except ray.exceptions.ActorDiedError:
+            # killed for good: the ingress creates it again (from SQLite) on next use
+            self._registry = self._find_registry()
+            ref = getattr(self._registry, method).remote(self.job_id, *args)
+            return ray.get(ref, timeout=CALL_TIMEOUT_S)
+
+    def _find_registry(self):
+        deadline = time.monotonic() + CALL_TIMEOUT_S
+        while True:
+            try:
+                return ray.get_actor(self._registry_name, namespace=self._ns)
+            except ValueError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def _progress(self, done: int, total: int) -> None:
         try:
@@ -331,8 +352,9 @@ class JobRegistry:
 
     # -- public API (ingress) --------------------------------------------------------
 
-    async def submit(self, params: dict) -> dict:
-        """Record a job, start its runner and return the job."""
+    async def submit(self, params: dict, owner: str | None = None) -> dict:
+        """Record a job of ``owner`` (an API key fingerprint, or None), start its runner
+        and return the job."""
         await self._boot()
         job_id = uuid.uuid4().hex
         runner_name = f"pycwt-job-{job_id}"
@@ -346,8 +368,14 @@ class JobRegistry:
             "cancel_requested": False,
             "runner_name": runner_name,
             "params": params,
+            "owner": owner,
+            "attempts": 1,
         }
         self._store.insert(job)
+        self._start_runner(job_id, runner_name, params)
+        return self._public(job_id)
+
+    def _start_runner(self, job_id: str, runner_name: str, params: dict) -> None:
         in_runner = params["backend"] not in RAY_PATHS  # runs the backend in the runner
         try:
             runner = (
@@ -364,27 +392,36 @@ class JobRegistry:
             self._watch(job_id, runner, runner.run.remote())
         except Exception as exc:
             self._finish(job_id, "failed", error=f"could not start the runner: {exc}")
-        return self._public(job_id)
 
-    async def get(self, job_id: str) -> dict | None:
-        """The job, or None."""
+    def _owned(self, job_id: str, owner: str | None) -> dict | None:
+        """The stored job when ``owner`` may see it (None: any owner), else None."""
+        job = self._store.get(job_id)
+        if job is None or (owner is not None and job.get("owner") != owner):
+            return None
+        return job
+
+    async def get(self, job_id: str, owner: str | None = None) -> dict | None:
+        """The job, or None (unknown, or another owner's)."""
         await self._boot()
-        return self._public(job_id)
+        job = self._owned(job_id, owner)
+        return None if job is None else _public(job)
 
-    async def list(self, status: str | None = None) -> list[dict]:
-        """All jobs, newest first, or those in ``status``."""
+    async def list(self, status: str | None = None, owner: str | None = None) -> list[dict]:
+        """All jobs, newest first, or those in ``status``; only ``owner``'s when given."""
         await self._boot()
-        return [_public(j) for j in self._store.list(status)]
+        return [_public(j) for j in self._store.list(status, owner)]
 
-    async def result(self, job_id: str) -> bytes | None:
+    async def result(self, job_id: str, owner: str | None = None) -> bytes | None:
         """The ``.npz`` result of a completed job, or None."""
         await self._boot()
+        if self._owned(job_id, owner) is None:
+            return None
         return self._store.get_result(job_id)
 
-    async def cancel(self, job_id: str) -> dict | None:
+    async def cancel(self, job_id: str, owner: str | None = None) -> dict | None:
         """Ask a job to stop; a queued or running job ends ``cancelled``. None if unknown."""
         await self._boot()
-        job = self._store.get(job_id)
+        job = self._owned(job_id, owner)
         if job is None:
             return None
         if job["status"] in ACTIVE and not job["cancel_requested"]:
@@ -463,17 +500,39 @@ class JobRegistry:
         except asyncio.TimeoutError:
             self._finish(job_id, "failed", error=f"timed out after {self._timeout:g} s (no answer)")
         except Exception as exc:  # the runner died
-            self._finish(job_id, "failed", error=f"the job's runner died: {exc}"[:2000])
+            if not self._restart(job_id, exc):
+                self._finish(job_id, "failed", error=f"job runner died: {exc}"[:2000])
         else:
             job = self._store.get(job_id) or {}
             if job.get("status") in ACTIVE:
                 self._finish(job_id, "failed", error="the runner exited without a result")
         finally:
-            self._watchers.pop(job_id, None)
+            if self._watchers.get(job_id) is asyncio.current_task():  # not a restart's
+                self._watchers.pop(job_id, None)
             try:
                 ray.kill(runner, no_restart=True)
             except Exception:  # already gone
                 pass
+
+    def _restart(self, job_id: str, exc: BaseException) -> bool:
+        """Start a dead runner's job again (same parameters and seed); False: give up."""
+        job = self._store.get(job_id)
+        if (
+            job is None
+            or job["status"] not in ACTIVE
+            or job["cancel_requested"]
+            or (job.get("attempts") or 1) >= MAX_ATTEMPTS
+            or "a1" not in job["params"]
+        ):
+            return False
+        attempt = (job.get("attempts") or 1) + 1
+        runner_name = f"pycwt-job-{job_id}-{attempt}"
+        log.warning("runner of job %s died (%s); starting attempt %d", job_id, exc, attempt)
+        self._store.update(
+            job_id, status="queued", progress=0.0, attempts=attempt, runner_name=runner_name
+        )
+        self._start_runner(job_id, runner_name, job["params"])
+        return True
 
     async def _force_cancel(self, job_id: str) -> None:
         await asyncio.sleep(CANCEL_GRACE_S)
@@ -487,7 +546,7 @@ class JobRegistry:
 
 
 def _public(job: dict) -> dict:
-    return {k: job[k] for k in job if k not in ("params", "runner_name")}
+    return {k: job[k] for k in job if k not in ("params", "runner_name", "owner", "attempts")}
 
 
 def get_registry(name: str, namespace: str, db_path: str, job_timeout_s: float):

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         4_000_000, ge=1_000, description="Most (scales x samples) in one transform."
     )
     max_mc_count: int = Field(10_000, ge=1, description="Most Monte Carlo surrogate pairs.")
+    max_body_bytes: int = Field(
+        128 * 2**20, ge=1024, description="Largest HTTP request body in bytes (413 above)."
+    )
     sync_work_budget: int = Field(
         20_000_000,
         ge=0,
@@ -70,7 +73,21 @@ class Settings(BaseSettings):
     ray_namespace: str = Field("pycwt_mod", description="Namespace of the named actors.")
     registry_name: str = Field("pycwt_mod_job_registry", description="Job registry name.")
     api_key: str | None = Field(
-        None, description="When set, every /api/v1 request needs header X-API-Key."
+        None, description="One API key (kept for compatibility; joins PYCWT_API_KEYS)."
+    )
+    api_keys: str | None = Field(
+        None,
+        description=(
+            "Comma-separated API keys (16+ characters each); when any is set, every "
+            "/api/v1 request needs 'Authorization: Bearer <key>' or 'X-API-Key: <key>'."
+        ),
+    )
+    cors_origins: str | None = Field(
+        None,
+        description=(
+            "Comma-separated origins allowed by CORS; default '*' without API keys and "
+            "none with keys."
+        ),
     )
 
     @model_validator(mode="after")
@@ -80,7 +97,22 @@ class Settings(BaseSettings):
                 "PYCWT_MAX_SCALES_X_SAMPLES must be >= PYCWT_MAX_SAMPLES "
                 f"(got {self.max_scales_x_samples} < {self.max_samples})"
             )
+        from .security import parse_keys
+
+        parse_keys(self.api_keys, self.api_key)  # raises on keys too short
         return self
+
+    def keys(self) -> list[str]:
+        """The configured API keys (PYCWT_API_KEYS plus PYCWT_API_KEY), deduplicated."""
+        from .security import parse_keys
+
+        return parse_keys(self.api_keys, self.api_key)
+
+    def cors_origin_list(self) -> list[str] | None:
+        """CORS origins, or None for the default (see ``cors_origins``)."""
+        if self.cors_origins is None:
+            return None
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     def resolved_db_path(self) -> str:
         """Absolute SQLite path (relative paths are taken from the current directory)."""

@@ -30,6 +30,8 @@ JOB_FIELDS = (
     "cancel_requested",
     "runner_name",
     "params",
+    "owner",
+    "attempts",
 )
 
 _SCHEMA = """
@@ -46,10 +48,18 @@ CREATE TABLE IF NOT EXISTS jobs (
     cancel_requested INTEGER NOT NULL DEFAULT 0,
     runner_name TEXT,
     params TEXT NOT NULL,
-    result BLOB
+    result BLOB,
+    owner TEXT,
+    attempts INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
 """
+
+#: Columns added after the first release: added to older files when they are opened.
+_MIGRATIONS = {
+    "owner": "ALTER TABLE jobs ADD COLUMN owner TEXT",
+    "attempts": "ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+}
 
 
 def utcnow() -> str:
@@ -76,6 +86,10 @@ class JobStore:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
+            have = {r[1] for r in self._db.execute("PRAGMA table_info(jobs)")}
+            for column, sql in _MIGRATIONS.items():
+                if column not in have:
+                    self._db.execute(sql)
 
     def close(self) -> None:
         """Close the connection."""
@@ -87,6 +101,7 @@ class JobStore:
         row["params"] = json.dumps(job.get("params") or {})
         row["cancel_requested"] = int(bool(row["cancel_requested"]))
         row["progress"] = float(row["progress"] or 0.0)
+        row["attempts"] = int(row["attempts"] or 1)
         cols = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
         with self._lock:
@@ -115,14 +130,19 @@ class JobStore:
             ).fetchone()
         return None if row is None else _decode(row)
 
-    def list(self, status: str | None = None) -> list[dict[str, Any]]:
-        """All jobs (newest first), or those in ``status``."""
+    def list(self, status: str | None = None, owner: str | None = None) -> list[dict[str, Any]]:
+        """All jobs (newest first), or those in ``status`` and/or of ``owner``."""
         cols = ", ".join(JOB_FIELDS)
         sql = f"SELECT {cols} FROM jobs"
-        args: tuple = ()
+        where, args = [], []
         if status is not None:
-            sql += " WHERE status = ?"
-            args = (status,)
+            where.append("status = ?")
+            args.append(status)
+        if owner is not None:
+            where.append("owner = ?")
+            args.append(owner)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY created_at DESC", args).fetchall()
         return [_decode(r) for r in rows]

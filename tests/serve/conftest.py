@@ -108,3 +108,53 @@ def app_handle(service):
     from serve_app.app import APP_NAME
 
     return serve.get_app_handle(APP_NAME)
+
+
+#: API keys of the second app (``keyed_service``); 16+ characters each.
+KEYS = ("alice-key-0123456789abcdef", "bob-key-0123456789abcdef00")
+KEYED_APP = "pycwt_mod_keys"
+KEYED_PREFIX = "/keyed"
+
+
+@dataclass
+class KeyedService:
+    url: str  # includes the route prefix
+    db_path: Path
+    registry_name: str
+    keys: tuple[str, ...]
+    cors_origin: str
+    max_body_bytes: int
+
+
+@pytest.fixture(scope="session")
+def keyed_service(service, tmp_path_factory) -> KeyedService:
+    """A second app in the same cluster: API keys, a small body limit, CORS for one
+    origin, and compute deployments that take 1 request at a time with 1 queued (so a
+    burst overloads them); its own registry and SQLite file."""
+    from serve_app.app import build_app
+
+    db = tmp_path_factory.mktemp("keyed") / "jobs.sqlite3"
+    registry = REGISTRY + "_keyed"
+    origin = "https://lab.example.org"
+    args = {
+        "db_path": str(db),
+        "job_timeout_s": 120,
+        "max_samples": 20_000,
+        "max_body_bytes": 256 * 1024,
+        "sync_work_budget": 20_000_000,
+        "chunk_size": 4,
+        "ray_namespace": NAMESPACE,
+        "registry_name": registry,
+        "api_keys": list(KEYS),
+        "cors_origins": [origin],
+        "compute_max_ongoing_requests": 1,
+        "compute_max_queued_requests": 1,
+    }
+    serve.run(build_app(args), name=KEYED_APP, route_prefix=KEYED_PREFIX)
+    url = service.url + KEYED_PREFIX
+    deadline = time.monotonic() + 60
+    while httpx.get(url + "/health", timeout=5).status_code != 200:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the keyed app did not answer /health within 60 s")
+        time.sleep(0.25)
+    return KeyedService(url, db, registry, KEYS, origin, 256 * 1024)

@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-from fastapi import HTTPException
 from pydantic import ValidationError
 
 from serve_app.analysis import LimitExceededError, Limits, check_size
@@ -105,25 +104,3 @@ class TestStore:
         store.insert(self._job("a"))
         with pytest.raises(ValueError, match="unknown job fields"):
             store.update("a", colour="red")
-
-
-class TestApiKey:
-    def test_key_is_checked_when_configured(self):
-        from serve_app import ingress
-
-        ingress._API_KEY["value"] = "s3cret"
-        try:
-            with pytest.raises(HTTPException) as exc:
-                ingress._require_key("wrong")
-            assert exc.value.status_code == 401
-            with pytest.raises(HTTPException):
-                ingress._require_key(None)
-            ingress._require_key("s3cret")
-        finally:
-            ingress._API_KEY["value"] = None
-        ingress._require_key(None)  # no key configured: open
-
-    def test_routes_declare_the_header(self, client):
-        spec = client.get("/openapi.json").json()
-        params = spec["paths"]["/api/v1/analysis/cwt"]["post"]["parameters"]
-        assert any(p["name"] == "x-api-key" and p["in"] == "header" for p in params)

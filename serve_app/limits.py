@@ -1,0 +1,99 @@
+"""Request body size limit for the HTTP ingress (an ASGI middleware).
+
+A request whose ``Content-Length`` is over the limit gets 413 before any of its body
+is read. A body without ``Content-Length`` (chunked transfer) is read up to the limit
+and answered 413 as soon as it goes over; a body within the limit is handed on
+unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+__all__ = ["BodyLimit", "configure_body_limit"]
+
+#: Default when the ingress was not configured (bytes).
+DEFAULT_MAX_BODY_BYTES = 128 * 2**20
+
+_STATE: dict[str, Any] = {"max_body_bytes": DEFAULT_MAX_BODY_BYTES}
+
+
+def configure_body_limit(max_body_bytes: int | None) -> None:
+    """Set this replica's limit (called by the ingress constructor)."""
+    _STATE["max_body_bytes"] = int(max_body_bytes or DEFAULT_MAX_BODY_BYTES)
+
+
+def _message(size: str, limit: int) -> bytes:
+    detail = (
+        f"request body {size} is over the limit of {limit} bytes "
+        f"({limit / 2**20:.3g} MiB, PYCWT_MAX_BODY_BYTES); send fewer samples per request, "
+        "split the series, or use the batch job"
+    )
+    return orjson.dumps({"detail": detail})
+
+
+async def _send_413(send, size: str, limit: int) -> None:
+    body = _message(size, limit)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """ASGI middleware answering 413 for bodies over the configured limit."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        limit = _STATE["max_body_bytes"]
+        length = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = None
+                break
+        if length is not None:
+            if length > limit:
+                return await _send_413(send, f"of {length} bytes (Content-Length)", limit)
+            return await self.app(scope, receive, send)
+        # no Content-Length (chunked): buffer up to the limit, then replay
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # disconnect
+                return
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > limit:
+                return await _send_413(send, f"of more than {limit} bytes (chunked)", limit)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return await self.app(scope, replay, send)
