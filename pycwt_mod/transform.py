@@ -90,36 +90,59 @@ def cone_of_influence(n: int, dt: float, wavelet="morlet") -> np.ndarray:
     return mother.flambda() * mother.coi() * dt * coi
 
 
-def _band_slices(lo: float, hi: float, omega: np.ndarray, npos: int) -> list[slice]:
-    """Index ranges of ``omega`` (fftfreq order) whose values lie in ``[lo, hi]``."""
-    out = []
-    for start, part in ((0, omega[:npos]), (npos, omega[npos:])):
-        a = int(np.searchsorted(part, lo, side="left"))
-        b = int(np.searchsorted(part, hi, side="right"))
-        if a < b:
-            out.append(slice(start + a, start + b))
-    return out
+def _band_edges(lo: np.ndarray, hi: np.ndarray, omega: np.ndarray, npos: int) -> np.ndarray:
+    """Per scale, index ranges of ``omega`` (fftfreq order) whose values lie in ``[lo, hi]``.
+
+    Returns
+    -------
+    edges : (n_scales, 2, 2) int ndarray
+        ``edges[j, p] = (start, stop)`` for the non-negative (p = 0) and negative
+        (p = 1) frequencies; empty ranges have ``start >= stop``.
+    """
+    edges = np.empty((lo.size, 2, 2), dtype=np.int64)
+    for p, (start, part) in enumerate(((0, omega[:npos]), (npos, omega[npos:]))):
+        edges[:, p, 0] = start + np.searchsorted(part, lo, side="left")
+        edges[:, p, 1] = start + np.searchsorted(part, hi, side="right")
+    return edges
+
+
+#: Python-loop overhead of one scale in the banded product, in element-operations.
+_PER_SCALE_OVERHEAD = 8192
 
 
 def _wavelet_product(
     signal_ft: np.ndarray, sj: np.ndarray, omega: np.ndarray, mother: Mother, out: np.ndarray
 ) -> None:
-    """Fill ``out[j] = signal_ft * conj(daughter_j)`` only where the daughter is non-zero.
+    """Fill ``out[j] = signal_ft * conj(daughter_j)``, skipping where the daughter is zero.
 
     Outside ``mother.ft_support()`` the daughter underflows to exactly 0.0 in
-    float64, so the rows equal pycwt's full products while skipping most of the
-    ``exp`` work at large scales.
+    float64, so the rows equal pycwt's full products. Large transforms loop over
+    scales and evaluate each daughter only on its band (most of the ``exp`` work at
+    large scales is skipped); small ones evaluate the whole grid at once, where the
+    loop's overhead would dominate. Both give the same numbers.
     """
     N = omega.size
     npos = (N - 1) // 2 + 1
     norm = (sj * omega[1] * N) ** 0.5  # (2 pi s / dt)^(1/2), TC98 eq. 8
     lo, hi = mother.ft_support()
-    real = out.real.dtype
+    real = out.real.dtype.type
+    edges = _band_edges(lo / sj, hi / sj, omega, npos)
+    covered = int(np.clip(edges[..., 1] - edges[..., 0], 0, None).sum())
+    w = omega.astype(real, copy=False)
+    if covered + sj.size * _PER_SCALE_OVERHEAD >= sj.size * N:
+        arg = sj.astype(real)[:, np.newaxis] * w
+        with np.errstate(over="ignore", invalid="ignore"):
+            daughter = np.conj(mother.psi_ft(arg))
+        if np.isfinite(lo) or np.isfinite(hi):  # zero outside the band (e.g. Paul's inf * 0)
+            daughter[(arg < lo) | (arg > hi)] = 0
+        np.multiply(signal_ft, norm.astype(real)[:, np.newaxis] * daughter, out=out)
+        return
     for j, s in enumerate(sj):
-        for sl in _band_slices(lo / s, hi / s, omega, npos):
-            # Keep the working precision: a float64 scalar would upcast float32.
-            sw = real.type(s) * omega[sl].astype(real, copy=False)
-            out[j, sl] = signal_ft[sl] * (real.type(norm[j]) * np.conj(mother.psi_ft(sw)))
+        for a, b in edges[j]:
+            if a < b:
+                # Keep the working precision: a float64 scalar would upcast float32.
+                sw = real(s) * w[a:b]
+                out[j, a:b] = signal_ft[a:b] * (real(norm[j]) * np.conj(mother.psi_ft(sw)))
 
 
 def cwt(
