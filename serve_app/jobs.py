@@ -27,6 +27,7 @@ from pycwt_mod.backends import BackendUnavailableError, get_backend
 
 from .analysis import Limits, check_size, resolve_grid
 from .encoding import to_npz
+from .metrics import JobMetrics
 from .store import JobStore, utcnow
 
 __all__ = [
@@ -285,6 +286,7 @@ class JobRegistry:
         self._booted = False
         self._boot_lock: asyncio.Lock | None = None
         self._watchers: dict[str, asyncio.Task] = {}
+        self._metrics = JobMetrics()
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -348,6 +350,7 @@ class JobRegistry:
             "params": params,
         }
         self._store.insert(job)
+        self._metrics.job_submitted(params["backend"], self._active())
         in_runner = params["backend"] not in RAY_PATHS  # runs the backend in the runner
         try:
             runner = (
@@ -448,7 +451,17 @@ class JobRegistry:
         job = self._store.get(job_id)
         if job is None or job["status"] in TERMINAL:
             return
-        self._store.update(job_id, status=status, completed_at=utcnow(), **fields)
+        done = utcnow()
+        self._store.update(job_id, status=status, completed_at=done, **fields)
+        rate = None
+        if status == "completed" and job.get("started_at"):
+            elapsed = _seconds_between(job["started_at"], done)
+            rate = job["mc_count"] / elapsed if elapsed > 0 else None
+        backend = fields.get("backend") or job["backend"]
+        self._metrics.job_finished(status, backend, self._active(), rate)
+
+    def _active(self) -> int:
+        return sum(len(self._store.list(s)) for s in ACTIVE)
 
     def _watch(self, job_id: str, runner, ref) -> None:
         task = asyncio.get_running_loop().create_task(self._supervise(job_id, runner, ref))
@@ -484,6 +497,12 @@ class JobRegistry:
             except ValueError:
                 pass
             self._finish(job_id, "cancelled", error="stopped by force after the cancel grace")
+
+
+def _seconds_between(start: str, end: str) -> float:
+    from datetime import datetime
+
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
 def _public(job: dict) -> dict:
