@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from .encoding import NPZ_MEDIA_TYPE
@@ -64,11 +65,23 @@ def npz_fields(blob: bytes) -> dict[str, Any]:
         ) from None
 
 
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return f"<array shape {value.shape} dtype {value.dtype}>"
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
 class NpzRoute(APIRoute):
     """An `APIRoute` that also accepts ``application/x-npz`` bodies (module docstring)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if self.body_field is None:  # no body to parse (GET, DELETE)
+            return handler
 
         async def route_handler(request: Request) -> Response:
             if is_npz(request.headers.get("content-type")):
@@ -80,6 +93,10 @@ class NpzRoute(APIRoute):
                 ]
                 request.__dict__.pop("_headers", None)
                 request._json = fields
+                try:
+                    return await handler(request)
+                except RequestValidationError as exc:  # arrays are not JSON: summarise them
+                    raise RequestValidationError(_jsonable(exc.errors())) from None
             return await handler(request)
 
         return route_handler

@@ -110,7 +110,7 @@ class TestErrors:
             api.job("nope")
 
     def test_503_is_retried_then_raised(self, api):
-        x, y = series(64), series(64, seed=1)
+        x, y = series(128, seed=11), series(128, seed=12)
         with pytest.raises(ServiceUnavailable, match="GPU") as e:
             api.significance(x, y, 1.0, backend="gpu", mc_count=4)
         assert e.value.status == 503
