@@ -295,7 +295,7 @@ def cmd_serve(args) -> int:
     from .__main__ import main as serve_main
 
     argv = []
-    for opt in ("host", "port", "num_cpus", "db_path"):
+    for opt in ("host", "port", "num_cpus", "db_path", "metrics_port"):
         value = getattr(args, opt)
         if value is not None:
             argv += [f"--{opt.replace('_', '-')}", str(value)]
@@ -425,6 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="HTTP port (default PYCWT_PORT or 8000)")
     p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default all cores)")
     p.add_argument("--db-path", help="SQLite file of the jobs (default var/pycwt_jobs.sqlite3)")
+    p.add_argument("--metrics-port", type=int, help="Ray's Prometheus metrics port (default free)")
     p.set_defaults(func=cmd_serve)
     return parser
 
