@@ -12,6 +12,7 @@ import argparse
 import csv
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -267,10 +268,14 @@ def cmd_wct(args) -> int:
     if args.output:
         print(_write(args.output, arrays, (period, WCT, t, "coherence"), png))
     else:
-        mean = np.nanmean(WCT, axis=1)
+        inside = np.where(period[:, None] <= coi[None, :], WCT, np.nan)  # cone of influence
+        with warnings.catch_warnings():  # scales wholly outside the cone: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(inside, axis=1)
+        best = int(np.nanargmax(mean))
         line = (
-            f"wct ({where}): {x.size} samples, {freqs.size} scales; highest mean "
-            f"coherence {np.nanmax(mean):.3f} at period {period[np.nanargmax(mean)]:.4g}"
+            f"wct ({where}): {x.size} samples, {freqs.size} scales; highest mean coherence "
+            f"inside the cone of influence {mean[best]:.3f} at period {period[best]:.4g}"
         )
         if sig is not None:
             line += f"; thresholds {np.nanmin(sig):.3f}..{np.nanmax(sig):.3f} (seed {seed})"

@@ -47,6 +47,8 @@ TERMINAL = ("completed", "failed", "cancelled")
 CANCEL_GRACE_S = 15.0
 #: Deadline of one call from a runner to the registry.
 CALL_TIMEOUT_S = 60.0
+#: Seconds between two refreshes of the active-jobs gauge.
+METRICS_REFRESH_S = 2.0
 #: Resource only the head node has (Ray 2.60).
 HEAD_RESOURCE = "node:__internal_head__"
 #: Job backends run in the runner through Ray tasks; other names run in the runner.
@@ -302,6 +304,7 @@ class JobRegistry:
                 if job["status"] in ACTIVE:
                     self._reattach(job)
             self._booted = True
+            asyncio.get_running_loop().create_task(self._refresh_active_gauge())
 
     def _reattach(self, job: dict) -> None:
         try:
@@ -459,6 +462,12 @@ class JobRegistry:
             rate = job["mc_count"] / elapsed if elapsed > 0 else None
         backend = fields.get("backend") or job["backend"]
         self._metrics.job_finished(status, backend, self._active(), rate)
+
+    async def _refresh_active_gauge(self) -> None:
+        # Ray drops a gauge that is not set again within two export intervals
+        while True:
+            self._metrics.set_active(self._active())
+            await asyncio.sleep(METRICS_REFRESH_S)
 
     def _active(self) -> int:
         return sum(len(self._store.list(s)) for s in ACTIVE)

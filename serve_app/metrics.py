@@ -61,6 +61,13 @@ class JobMetrics:
         except Exception:  # metrics must never break a job
             pass
 
+    def set_active(self, active: int) -> None:
+        """Set the gauge of queued plus running jobs."""
+        try:
+            self.active.set(active)
+        except Exception:
+            pass
+
     def job_finished(
         self, status: str, backend: str, active: int, pairs_per_second: float | None = None
     ) -> None:

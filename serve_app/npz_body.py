@@ -53,6 +53,10 @@ def npz_fields(blob: bytes) -> dict[str, Any]:
     """
     if not blob:
         raise HTTPException(400, "empty application/x-npz body; send a file written by np.savez")
+    if not blob.startswith(b"PK"):
+        raise HTTPException(
+            400, "body is not a valid .npz file (no zip header); write it with numpy.savez"
+        )
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as z:
             return {name: _field(z[name]) for name in z.files}
