@@ -28,6 +28,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--port", type=int, help="HTTP port (default PYCWT_PORT or 8000)")
     p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default all cores)")
     p.add_argument("--db-path", help="SQLite file of the jobs (default var/pycwt_jobs.sqlite3)")
+    p.add_argument(
+        "--metrics-port", type=int, help="Ray's Prometheus metrics port (default: a free one)"
+    )
     return p.parse_args(argv)
 
 
@@ -55,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         include_dashboard=False,
         runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
         log_to_driver=False,
+        _metrics_export_port=args.metrics_port,
     )
     serve.start(http_options={"host": settings.host, "port": settings.port})
     serve.run(
@@ -66,7 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     url = f"http://{settings.host}:{settings.port}"
     print(f"pycwt-mod service ready at {url}  (API docs: {url}/docs; Ctrl-C stops it)")
-    print(f"jobs database: {settings.resolved_db_path()}", flush=True)
+    print(f"jobs database: {settings.resolved_db_path()}")
+    node = ray.nodes()[0]
+    print(
+        f"metrics (Prometheus): http://{node['NodeManagerAddress']}:{node['MetricsExportPort']}/metrics",
+        flush=True,
+    )
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     try:

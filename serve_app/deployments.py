@@ -22,6 +22,7 @@ from .analysis import (
     resolve_grid,
 )
 from .jobs import prepare_job
+from .plots import render_cwt_png, render_wct_png
 
 __all__ = ["CWTDeployment", "WCTDeployment", "WorkBudgetExceededError"]
 
@@ -62,6 +63,10 @@ class CWTDeployment:
         check_size(_n(data), scales.size, self._limits)
         # one FFT thread per request: concurrency comes from requests and replicas
         return compute_cwt(data, dt, dj, s0, J, wavelet, normalize, workers=1)
+
+    def cwt_png(self, data, dt: float, plot: dict, **kwargs) -> bytes:
+        """PNG scalogram of `cwt` (``plot``: `serve_app.plots.PlotOptions` fields)."""
+        return render_cwt_png(self.cwt(data, dt, **kwargs), dt, plot)
 
     def icwt(self, wave, scales, dt: float, dj: float = 1 / 12, wavelet="morlet") -> ICWTResult:
         """`serve_app.analysis.compute_icwt` within the size limits."""
@@ -131,6 +136,10 @@ class WCTDeployment:
             data1, data2, dt, dj, s0, J, significance_level, wavelet, normalize,
             significance_test, backend or SYNC_DEFAULT_BACKEND, mc_count, seed,
         )  # fmt: skip
+
+    def wct_png(self, data1, data2, dt: float, plot: dict, **kwargs) -> bytes:
+        """PNG coherence map of `wct` (``plot``: `serve_app.plots.PlotOptions` fields)."""
+        return render_wct_png(self.wct(data1, data2, dt, **kwargs), dt, plot)
 
     def prepare_significance(
         self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,

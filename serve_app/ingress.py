@@ -33,6 +33,8 @@ from .analysis import (
 from .encoding import NPZ_MEDIA_TYPE, dumps, from_npz, to_npz
 from .jobs import get_registry
 from .limits import BodyLimit, configure_body_limit
+from .npz_body import NpzRoute
+from .plots import PLOT_FIELDS, CWTPlotRequest, WCTPlotRequest
 from .schemas import (
     BackendInfo,
     BackendList,
@@ -64,9 +66,13 @@ fastapi_app = FastAPI(
         "Continuous wavelet transform, cross wavelet transform, wavelet coherence and "
         "Monte Carlo coherence significance (as asynchronous jobs). Arrays are JSON "
         "lists (NaN as null; complex arrays as separate `real` and `imag`), or an .npz "
-        "file with `Accept: application/x-npz`."
+        "file with `Accept: application/x-npz`. Request bodies may also be an .npz file "
+        "(`Content-Type: application/x-npz`) holding the JSON body's fields: arrays as "
+        "members, scalars as 0-d arrays, a complex array for a `{real, imag}` field."
     ),
 )
+# every route also takes application/x-npz bodies (serve_app.npz_body)
+fastapi_app.router.route_class = NpzRoute
 
 # Outermost last: CORS answers pre-flights, then the body size limit (serve_app.limits).
 fastapi_app.add_middleware(BodyLimit)
@@ -340,6 +346,42 @@ class APIIngress:
         resp = Response(dumps(job), 202, media_type="application/json")
         resp.headers["Location"] = f"/api/v1/jobs/{job['job_id']}"
         return resp
+
+    # -- HTTP: plots (rendered in the compute deployments; serve_app.plots) ------------
+
+    async def _png(self, call) -> Response:
+        try:
+            png = await call
+        except Exception as exc:
+            raise _http_error(exc) from None
+        return Response(png, media_type="image/png")
+
+    @fastapi_app.post(
+        "/api/v1/plots/cwt",
+        response_class=Response,
+        tags=["plots"],
+        dependencies=[Auth],
+        responses={200: {"content": {"image/png": {}}, "description": "PNG."}, **_ERRORS},
+    )
+    async def http_plot_cwt(self, body: CWTPlotRequest) -> Response:
+        """PNG of the wavelet power (scalogram) of one series, with its cone of influence."""
+        plot = body.model_dump(include=PLOT_FIELDS)
+        kw = body.model_dump(exclude={"data", "dt", *PLOT_FIELDS})
+        return await self._png(self._cwt.cwt_png.remote(body.data, body.dt, plot, **kw))
+
+    @fastapi_app.post(
+        "/api/v1/plots/wct",
+        response_class=Response,
+        tags=["plots"],
+        dependencies=[Auth],
+        responses={200: {"content": {"image/png": {}}, "description": "PNG."}, **_ERRORS},
+    )
+    async def http_plot_wct(self, body: WCTPlotRequest) -> Response:
+        """PNG of the wavelet coherence of two series, phase arrows and significance contour."""
+        plot = body.model_dump(include=PLOT_FIELDS)
+        kw = body.model_dump(exclude={"data1", "data2", "dt", *PLOT_FIELDS})
+        call = self._wct.wct_png.remote(body.data1, body.data2, body.dt, plot, **kw)
+        return await self._png(call)
 
     # -- HTTP: jobs -------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from pycwt_mod.backends import BackendUnavailableError, get_backend
 
 from .analysis import Limits, check_size, resolve_grid
 from .encoding import to_npz
+from .metrics import JobMetrics
 from .store import JobStore, utcnow
 
 __all__ = [
@@ -46,6 +47,8 @@ TERMINAL = ("completed", "failed", "cancelled")
 CANCEL_GRACE_S = 15.0
 #: Deadline of one call from a runner to the registry.
 CALL_TIMEOUT_S = 60.0
+#: Seconds between two refreshes of the active-jobs gauge.
+METRICS_REFRESH_S = 2.0
 #: Resource only the head node has (Ray 2.60).
 HEAD_RESOURCE = "node:__internal_head__"
 #: Job backends run in the runner through Ray tasks; other names run in the runner.
@@ -306,6 +309,7 @@ class JobRegistry:
         self._booted = False
         self._boot_lock: asyncio.Lock | None = None
         self._watchers: dict[str, asyncio.Task] = {}
+        self._metrics = JobMetrics()
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -321,6 +325,7 @@ class JobRegistry:
                 if job["status"] in ACTIVE:
                     self._reattach(job)
             self._booted = True
+            asyncio.get_running_loop().create_task(self._refresh_active_gauge())
 
     def _reattach(self, job: dict) -> None:
         try:
@@ -372,6 +377,7 @@ class JobRegistry:
             "attempts": 1,
         }
         self._store.insert(job)
+        self._metrics.job_submitted(params["backend"], self._active())
         self._start_runner(job_id, runner_name, params)
         return self._public(job_id)
 
@@ -485,7 +491,23 @@ class JobRegistry:
         job = self._store.get(job_id)
         if job is None or job["status"] in TERMINAL:
             return
-        self._store.update(job_id, status=status, completed_at=utcnow(), **fields)
+        done = utcnow()
+        self._store.update(job_id, status=status, completed_at=done, **fields)
+        rate = None
+        if status == "completed" and job.get("started_at"):
+            elapsed = _seconds_between(job["started_at"], done)
+            rate = job["mc_count"] / elapsed if elapsed > 0 else None
+        backend = fields.get("backend") or job["backend"]
+        self._metrics.job_finished(status, backend, self._active(), rate)
+
+    async def _refresh_active_gauge(self) -> None:
+        # Ray drops a gauge that is not set again within two export intervals
+        while True:
+            self._metrics.set_active(self._active())
+            await asyncio.sleep(METRICS_REFRESH_S)
+
+    def _active(self) -> int:
+        return sum(len(self._store.list(s)) for s in ACTIVE)
 
     def _watch(self, job_id: str, runner, ref) -> None:
         task = asyncio.get_running_loop().create_task(self._supervise(job_id, runner, ref))
@@ -543,6 +565,12 @@ class JobRegistry:
             except ValueError:
                 pass
             self._finish(job_id, "cancelled", error="stopped by force after the cancel grace")
+
+
+def _seconds_between(start: str, end: str) -> float:
+    from datetime import datetime
+
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
 def _public(job: dict) -> dict:

@@ -1,0 +1,462 @@
+"""``pycwt-mod``: wavelet analysis of files from the command line, locally or via the service.
+
+``cwt`` and ``wct`` compute with the pycwt_mod library in this process by default;
+with ``--url`` they send the series to a running service (``pycwt-mod serve``) through
+`serve_app.client` instead (significance then runs as a service job). ``jobs`` lists
+the service's jobs; ``serve`` starts the service (as ``python -m serve_app``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["main", "read_series"]
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+WAVELETS = ("morlet", "paul", "dog", "mexicanhat")
+OUTPUT_SUFFIXES = (".npz", ".csv", ".png")
+
+_EPILOG = """\
+input files: .npy (1-D array) or .csv (one numeric column, or the column named by
+--column; a header row is detected). output (-o) by suffix: .npz (all result arrays),
+.csv (a table: one row per period, one column per sample), .png (plot made with
+pycwt_mod.plot). Without -o a summary is printed.
+"""
+
+
+class CLIError(Exception):
+    """A user error: printed as ``pycwt-mod: error: ...`` with exit status 2."""
+
+
+# ------------------------------------------------------------------------------- input
+
+
+def read_series(path: str, column: str | None = None) -> np.ndarray:
+    """Read one series from a ``.npy`` or ``.csv`` file.
+
+    Parameters
+    ----------
+    path : str
+        ``.npy`` holding a 1-D array, or ``.csv`` with one numeric column (or several,
+        then ``column`` picks one by header name or 0-based index).
+    column : str, optional
+        Column name (header) or index.
+
+    Returns
+    -------
+    (n,) float ndarray
+
+    Raises
+    ------
+    CLIError
+        Missing file, unknown suffix or column, non-numeric values.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"input file {path!r} does not exist")
+    suffix = p.suffix.lower()
+    if suffix == ".npy":
+        a = np.load(p, allow_pickle=False)
+        if a.ndim != 1:
+            raise CLIError(f"{path}: expected a 1-D array, got shape {a.shape}")
+        return a.astype(float)
+    if suffix not in (".csv", ".txt"):
+        raise CLIError(f"{path}: unknown input type {suffix!r}; use .csv or .npy")
+    with p.open(newline="") as f:
+        rows = [r for r in csv.reader(f) if r and any(c.strip() for c in r)]
+    if not rows:
+        raise CLIError(f"{path}: empty file")
+    header = None
+    try:
+        [float(c) for c in rows[0]]
+    except ValueError:
+        header, rows = [c.strip() for c in rows[0]], rows[1:]
+    ncols = len(rows[0]) if rows else 0
+    if column is None:
+        if ncols != 1:
+            names = ", ".join(header) if header else f"0..{ncols - 1}"
+            raise CLIError(f"{path}: {ncols} columns; pick one with --column ({names})")
+        idx = 0
+    elif header is not None and column in header:
+        idx = header.index(column)
+    elif column.isdigit() and int(column) < ncols:
+        idx = int(column)
+    else:
+        raise CLIError(f"{path}: no column {column!r} (columns: {header or ncols})")
+    try:
+        return np.array([float(r[idx]) for r in rows])
+    except (ValueError, IndexError) as exc:
+        raise CLIError(f"{path}: column {column or 0}: {exc}") from None
+
+
+# ------------------------------------------------------------------------------ output
+
+
+def _write(out: str, arrays: dict[str, Any], table: tuple, png) -> str:
+    """Write ``arrays`` (.npz), ``table`` (.csv: period, matrix) or ``png()`` (.png)."""
+    suffix = Path(out).suffix.lower()
+    if suffix == ".npz":
+        np.savez(out, **{k: np.asarray(v) for k, v in arrays.items() if v is not None})
+    elif suffix == ".csv":
+        period, matrix, t, name = table
+        with open(out, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["period", *[f"{name}@t={x:g}" for x in t]])
+            for p, row in zip(period, matrix, strict=True):
+                w.writerow([repr(float(p)), *(repr(float(v)) for v in row)])
+    elif suffix == ".png":
+        from pycwt_mod.plot import to_png
+
+        Path(out).write_bytes(to_png(png()))
+    else:
+        raise CLIError(f"unknown output type {suffix!r} for {out}; use .npz, .csv or .png")
+    return out
+
+
+def _check_output(out: str | None) -> None:
+    if out is not None and Path(out).suffix.lower() not in OUTPUT_SUFFIXES:
+        raise CLIError(f"-o {out}: the suffix must be one of {', '.join(OUTPUT_SUFFIXES)}")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _client(args):
+    from .client import Client
+
+    return Client(args.url, api_key=args.api_key, timeout=args.timeout)
+
+
+def _grid(args) -> dict[str, Any]:
+    return {"dj": args.dj, "s0": args.s0, "J": args.J, "wavelet": args.wavelet}
+
+
+def cmd_cwt(args) -> int:
+    _check_output(args.output)
+    x = read_series(args.file, args.column)
+    grid = _grid(args)
+    if args.url:
+        with _client(args) as c:
+            res = c.cwt(x, args.dt, normalize=not args.no_normalize, **grid)
+        wave, scales, freqs, coi = res.wave, res.scales, res.freqs, res.coi
+        where = args.url
+    else:
+        import pycwt_mod
+
+        if not args.no_normalize:
+            x = (x - x.mean()) / x.std()
+        s0 = -1 if args.s0 is None else args.s0
+        J = -1 if args.J is None else args.J
+        wave, scales, freqs, coi, _, _ = pycwt_mod.cwt(x, args.dt, args.dj, s0, J, args.wavelet)
+        where = "local"
+    power = np.abs(wave) ** 2
+    period = 1 / freqs
+    t = args.t0 + args.dt * np.arange(x.size)
+    arrays = {
+        "wave": wave,
+        "power": power,
+        "scales": scales,
+        "freqs": freqs,
+        "period": period,
+        "coi": coi,
+        "time": t,
+    }
+
+    def png():
+        from pycwt_mod.plot import scalogram_figure
+
+        return scalogram_figure(
+            wave,
+            scales,
+            freqs,
+            coi,
+            args.dt,
+            t0=args.t0,
+            title=args.title or f"Wavelet power: {Path(args.file).name}",
+        )
+
+    if args.output:
+        print(_write(args.output, arrays, (period, power, t, "power"), png))
+    else:
+        peak = period[np.argmax(power.mean(axis=1))]
+        print(
+            f"cwt ({where}): {x.size} samples, {scales.size} scales, "
+            f"periods {period[0]:.4g}..{period[-1]:.4g}; peak global power at period "
+            f"{peak:.4g}"
+        )
+    return 0
+
+
+def cmd_wct(args) -> int:
+    _check_output(args.output)
+    x = read_series(args.file1, args.column)
+    y = read_series(args.file2, args.column2 or args.column)
+    grid = _grid(args)
+    mc = {
+        "mc_count": args.mc_count,
+        "backend": args.backend,
+        "seed": args.seed,
+        "significance_level": args.level,
+    }
+    sig = None
+    seed = args.seed
+    if args.significance and seed is None:
+        import secrets
+
+        seed = mc["seed"] = secrets.randbits(53)  # printed, so the run can be repeated
+    if args.url:
+        with _client(args) as c:
+            res = c.wct(x, y, args.dt, **grid)
+            if args.significance:
+                s = c.significance(x, y, args.dt, progress=not args.quiet, **grid, **mc)
+                sig, seed = s.sig, s.seed
+        WCT, aWCT, coi, freqs, scales = res.wct, res.awct, res.coi, res.freqs, res.scales
+        where = args.url
+    else:
+        import pycwt_mod
+
+        s0 = -1 if args.s0 is None else args.s0
+        J = -1 if args.J is None else args.J
+        WCT, aWCT, coi, freqs, sig = pycwt_mod.wct(
+            x,
+            y,
+            args.dt,
+            args.dj,
+            s0,
+            J,
+            sig=args.significance,
+            wavelet=args.wavelet,
+            significance_level=args.level,
+            mc_count=args.mc_count,
+            backend=args.backend or "sequential",
+            seed=seed,
+            progress=not args.quiet,
+            cache=False,
+        )
+        if not args.significance:
+            sig = None
+        scales = None
+        where = "local"
+    period = 1 / freqs
+    t = args.t0 + args.dt * np.arange(x.size)
+    arrays = {
+        "wct": WCT,
+        "awct": aWCT,
+        "coi": coi,
+        "freqs": freqs,
+        "period": period,
+        "scales": scales,
+        "sig": sig,
+        "seed": seed,
+        "time": t,
+    }
+
+    def png():
+        from pycwt_mod.plot import coherence_figure
+
+        title = args.title or f"Coherence: {Path(args.file1).name} / {Path(args.file2).name}"
+        return coherence_figure(WCT, aWCT, coi, freqs, sig, args.dt, t0=args.t0, title=title)
+
+    if args.output:
+        print(_write(args.output, arrays, (period, WCT, t, "coherence"), png))
+    else:
+        inside = np.where(period[:, None] <= coi[None, :], WCT, np.nan)  # cone of influence
+        with warnings.catch_warnings():  # scales wholly outside the cone: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(inside, axis=1)
+        best = int(np.nanargmax(mean))
+        line = (
+            f"wct ({where}): {x.size} samples, {freqs.size} scales; highest mean coherence "
+            f"inside the cone of influence {mean[best]:.3f} at period {period[best]:.4g}"
+        )
+        if sig is not None:
+            line += f"; thresholds {np.nanmin(sig):.3f}..{np.nanmax(sig):.3f} (seed {seed})"
+        print(line)
+    return 0
+
+
+def cmd_jobs(args) -> int:
+    with _client(args) as c:
+        jobs = c.jobs(args.status)
+    print(f"{'job_id':32}  {'status':9}  {'progress':>8}  {'backend':10}  {'mc':>6}  created")
+    for j in jobs:
+        print(
+            f"{j['job_id']:32}  {j['status']:9}  {j['progress']:8.0%}  {j['backend']:10}  "
+            f"{j['mc_count']:6d}  {j['created_at']}"
+        )
+    print(f"{len(jobs)} job(s)")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .__main__ import main as serve_main
+
+    argv = []
+    for opt in ("host", "port", "num_cpus", "db_path", "metrics_port"):
+        value = getattr(args, opt)
+        if value is not None:
+            argv += [f"--{opt.replace('_', '-')}", str(value)]
+    return serve_main(argv)
+
+
+# ------------------------------------------------------------------------------ parser
+
+
+def _service_options(p: argparse.ArgumentParser, required: bool) -> None:
+    url_help = (
+        f"service URL, e.g. http://127.0.0.1:8000 (default $PYCWT_URL or {DEFAULT_URL})"
+        if required
+        else "compute on this service (e.g. http://127.0.0.1:8000) instead of locally; "
+        "significance then runs as a service job"
+    )
+    default = os.environ.get("PYCWT_URL", DEFAULT_URL) if required else None
+    p.add_argument("--url", default=default, help=url_help)
+    p.add_argument(
+        "--api-key",
+        default=os.environ.get("PYCWT_API_KEY"),
+        help="X-API-Key for a service that needs one (default $PYCWT_API_KEY)",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds per HTTP request (default 300)"
+    )
+
+
+def _analysis_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--column", help="CSV column (header name or 0-based index)")
+    p.add_argument("--dt", type=float, default=1.0, help="sample spacing (default 1)")
+    p.add_argument("--t0", type=float, default=0.0, help="time of the first sample (default 0)")
+    p.add_argument(
+        "--dj", type=float, default=1 / 12, help="scale spacing in octaves (default 1/12)"
+    )
+    p.add_argument("--s0", type=float, help="smallest scale (default 2 dt / flambda)")
+    p.add_argument("--J", type=int, help="number of scales less one (default: up to n dt)")
+    p.add_argument(
+        "--wavelet", choices=WAVELETS, default="morlet", help="mother wavelet (default morlet)"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        help="output file; .npz, .csv or .png by suffix (default: print a summary)",
+    )
+    p.add_argument("--title", help="title of the .png plot")
+    _service_options(p, required=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``pycwt-mod`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="pycwt-mod",
+        description=__doc__.split("\n\n")[0] + "\n\n" + __doc__.split("\n\n")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EPILOG,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "cwt",
+        help="continuous wavelet transform of one series",
+        description="Continuous wavelet transform of one series (local "
+        "library by default; the service with --url).",
+        epilog=_EPILOG,
+    )
+    p.add_argument("file", help="input series (.csv or .npy)")
+    _analysis_options(p)
+    p.add_argument(
+        "--no-normalize", action="store_true", help="do not standardise the series first"
+    )
+    p.set_defaults(func=cmd_cwt)
+
+    p = sub.add_parser(
+        "wct",
+        help="wavelet coherence of two series (+ significance)",
+        description="Wavelet coherence of two equal-length series, with "
+        "optional Monte Carlo significance (local library by default; the "
+        "service with --url).",
+        epilog=_EPILOG,
+    )
+    p.add_argument("file1", help="first series (.csv or .npy)")
+    p.add_argument("file2", help="second series (.csv or .npy)")
+    _analysis_options(p)
+    p.add_argument("--column2", help="CSV column of FILE2 (default: --column)")
+    p.add_argument(
+        "--significance",
+        action="store_true",
+        help="Monte Carlo coherence thresholds (with a progress bar)",
+    )
+    p.add_argument(
+        "--mc-count",
+        type=int,
+        default=300,
+        help="surrogate pairs of the Monte Carlo test (default 300)",
+    )
+    p.add_argument(
+        "--backend",
+        help="Monte Carlo backend: sequential, joblib, ray, gpu, auto (default: "
+        "sequential locally, the service's default with --url)",
+    )
+    p.add_argument("--seed", type=int, help="random seed (default: drawn; printed)")
+    p.add_argument("--level", type=float, default=0.95, help="significance level (default 0.95)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_wct)
+
+    p = sub.add_parser(
+        "jobs",
+        help="list the significance jobs of a service",
+        description="List the significance jobs of a service, newest first.",
+    )
+    p.add_argument(
+        "--status",
+        choices=("queued", "running", "completed", "failed", "cancelled"),
+        help="only jobs in this state",
+    )
+    _service_options(p, required=True)
+    p.set_defaults(func=cmd_jobs)
+
+    p = sub.add_parser(
+        "serve",
+        help="start the HTTP service (embedded local Ray)",
+        description="Start Ray and the HTTP service until Ctrl-C (same as "
+        "python -m serve_app); PYCWT_* variables set the limits.",
+    )
+    p.add_argument("--host", help="bind address (default PYCWT_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="HTTP port (default PYCWT_PORT or 8000)")
+    p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default all cores)")
+    p.add_argument("--db-path", help="SQLite file of the jobs (default var/pycwt_jobs.sqlite3)")
+    p.add_argument("--metrics-port", type=int, help="Ray's Prometheus metrics port (default free)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pycwt-mod`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CLIError as exc:
+        parser.exit(2, f"pycwt-mod: error: {exc}\n")
+    except ValueError as exc:  # the library's message for bad data or parameters
+        parser.exit(2, f"pycwt-mod: error: {exc}\n")
+    except Exception as exc:
+        from .client import ClientError, JobFailed
+
+        if isinstance(exc, ClientError | JobFailed):
+            parser.exit(1, f"pycwt-mod: service error: {exc}\n")
+        import httpx
+
+        if isinstance(exc, httpx.HTTPError):
+            parser.exit(1, f"pycwt-mod: cannot reach {getattr(args, 'url', '')}: {exc}\n")
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,397 @@
+"""Python client of the pycwt-mod HTTP service: numpy arrays in, numpy arrays out.
+
+Arrays travel as ``.npz`` both ways (``Content-Type`` and ``Accept:
+application/x-npz``), results come back as the dataclasses of `serve_app.analysis`,
+significance jobs show a tqdm progress bar fed by the job's server-sent events, 503
+answers are retried with exponential backoff, and 4xx answers raise a `ClientError`
+subclass carrying the service's message.
+
+Examples
+--------
+>>> from serve_app.client import Client  # doctest: +SKIP
+>>> c = Client("http://127.0.0.1:8000")  # doctest: +SKIP
+>>> res = c.cwt(x, dt=1.0, dj=0.25)  # doctest: +SKIP
+>>> res.wave.shape  # doctest: +SKIP
+(33, 512)
+>>> sig = c.significance(x, y, dt=1.0, dj=0.25, mc_count=300, seed=1)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from typing import Any
+
+import httpx
+import numpy as np
+
+from .analysis import CWTResult, ICWTResult, SignificanceResult, WCTResult, XWTResult
+from .encoding import NPZ_MEDIA_TYPE, from_npz, to_npz
+
+__all__ = [
+    "BadRequest",
+    "Client",
+    "ClientError",
+    "Conflict",
+    "JobFailed",
+    "NotFound",
+    "PayloadTooLarge",
+    "ServerError",
+    "ServiceUnavailable",
+    "Unauthorized",
+    "UnprocessableEntity",
+]
+
+#: Statuses retried with backoff (the service or Serve is busy or restarting).
+RETRY_STATUSES = (502, 503, 504)
+TERMINAL = ("completed", "failed", "cancelled")
+
+
+class ClientError(Exception):
+    """An error answer of the service: ``status`` (HTTP code) and ``message`` (its detail)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class BadRequest(ClientError):
+    """400: a semantic problem with the data (NaN, unequal lengths, too short...)."""
+
+
+class Unauthorized(ClientError):
+    """401: missing or wrong API key."""
+
+
+class NotFound(ClientError):
+    """404: unknown job or backend."""
+
+
+class Conflict(ClientError):
+    """409: result of a job that is not completed, or cancel of a finished job."""
+
+
+class PayloadTooLarge(ClientError):
+    """413: over the service's size limits."""
+
+
+class UnprocessableEntity(ClientError):
+    """422: a malformed or out-of-range field."""
+
+
+class ServerError(ClientError):
+    """5xx other than a retried 503 (or a 503 still there after the retries)."""
+
+
+class ServiceUnavailable(ServerError):
+    """503 after all retries: a backend unavailable here, or the service overloaded."""
+
+
+class JobFailed(Exception):
+    """A significance job ended ``failed`` or ``cancelled``; ``job`` holds its state."""
+
+    def __init__(self, job: dict):
+        super().__init__(f"job {job['job_id']} {job['status']}: {job.get('error') or ''}".strip())
+        self.job = job
+
+
+_ERRORS = {
+    400: BadRequest,
+    401: Unauthorized,
+    404: NotFound,
+    409: Conflict,
+    413: PayloadTooLarge,
+    422: UnprocessableEntity,
+    503: ServiceUnavailable,
+}
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail", response.text)
+    except (ValueError, AttributeError):
+        return response.text or response.reason_phrase
+    if isinstance(detail, list):  # pydantic errors: "body.field: message; ..."
+        return "; ".join(
+            ".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg", e)) for e in detail
+        )
+    return str(detail)
+
+
+def _error(response: httpx.Response) -> ClientError:
+    cls = _ERRORS.get(response.status_code)
+    if cls is None:
+        cls = ServerError if response.status_code >= 500 else ClientError
+    return cls(response.status_code, _detail(response))
+
+
+def _result(cls, arrays: dict[str, np.ndarray]):
+    """Build a result dataclass from npz members (0-d members become Python scalars)."""
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        a = arrays.get(f.name)
+        kwargs[f.name] = a.item() if isinstance(a, np.ndarray) and a.ndim == 0 else a
+    return cls(**kwargs)
+
+
+def _drop_none(kw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+class Client:
+    """Client of one pycwt-mod service.
+
+    Parameters
+    ----------
+    url : str
+        Base URL, e.g. ``"http://127.0.0.1:8000"``.
+    api_key : str, optional
+        Sent as ``X-API-Key`` (needed when the service sets ``PYCWT_API_KEY``).
+    timeout : float, optional
+        Seconds per request (default 120).
+    retries : int, optional
+        Retries of a request answered 502/503/504 or that could not connect
+        (default 3), after ``backoff * 2**k`` seconds (or the ``Retry-After`` header).
+    backoff : float, optional
+        First retry delay in seconds (default 0.5).
+
+    Raises
+    ------
+    ClientError
+        Subclass per status (`BadRequest`, `Unauthorized`, `NotFound`, `Conflict`,
+        `PayloadTooLarge`, `UnprocessableEntity`, `ServiceUnavailable`, `ServerError`)
+        with the service's message, from every method.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None = None,
+        timeout: float = 120.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+    ):
+        if retries < 0:
+            raise ValueError(f"`retries` must be >= 0 (got {retries})")
+        headers = {"X-API-Key": api_key} if api_key else {}
+        self.url = url.rstrip("/")
+        self.retries = retries
+        self.backoff = backoff
+        #: Requests sent for the last call, retries included (for logs and tests).
+        self.last_attempts = 0
+        self._http = httpx.Client(base_url=self.url, timeout=timeout, headers=headers)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- transport ------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        for attempt in range(self.retries + 1):
+            self.last_attempts = attempt + 1
+            try:
+                r = self._http.request(method, path, **kwargs)
+            except httpx.ConnectError:
+                if attempt == self.retries:
+                    raise
+                time.sleep(self.backoff * 2**attempt)
+                continue
+            if r.status_code in RETRY_STATUSES and attempt < self.retries:
+                retry_after = r.headers.get("retry-after", "")
+                delay = self.backoff * 2**attempt
+                if retry_after.replace(".", "", 1).isdigit():
+                    delay = min(float(retry_after), 60.0)
+                time.sleep(delay)
+                continue
+            if r.status_code >= 400:
+                raise _error(r)
+            return r
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post_npz(self, path: str, fields: dict[str, Any], accept: str = NPZ_MEDIA_TYPE):
+        r = self._request(
+            "POST",
+            path,
+            content=to_npz(fields),
+            headers={"Content-Type": NPZ_MEDIA_TYPE, "Accept": accept},
+        )
+        return r
+
+    def _analysis(self, path: str, cls, fields: dict[str, Any]):
+        r = self._post_npz(path, _drop_none(fields))
+        return _result(cls, from_npz(r.content))
+
+    # -- service ----------------------------------------------------------------------
+
+    def health(self) -> dict:
+        """``GET /health``: status, version and the backends available."""
+        return self._request("GET", "/health").json()
+
+    def backends(self) -> list[dict]:
+        """Every Monte Carlo backend with its availability (``GET /api/v1/backends``)."""
+        return self._request("GET", "/api/v1/backends").json()["backends"]
+
+    # -- analysis -------------------------------------------------------------------------
+
+    def cwt(self, data, dt: float, **kwargs) -> CWTResult:
+        """Continuous wavelet transform (keywords: ``dj, s0, J, wavelet, normalize``)."""
+        return self._analysis(
+            "/api/v1/analysis/cwt", CWTResult, {"data": np.asarray(data), "dt": dt, **kwargs}
+        )
+
+    def icwt(self, wave, scales, dt: float, **kwargs) -> ICWTResult:
+        """Inverse CWT of ``wave`` (complex, ``(n_scales, n)``) at ``scales``."""
+        fields = {"wave": np.asarray(wave), "scales": np.asarray(scales), "dt": dt, **kwargs}
+        return self._analysis("/api/v1/analysis/icwt", ICWTResult, fields)
+
+    def xwt(self, data1, data2, dt: float, **kwargs) -> XWTResult:
+        """Cross wavelet transform of two equal-length series."""
+        fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
+        return self._analysis("/api/v1/analysis/xwt", XWTResult, fields)
+
+    def wct(self, data1, data2, dt: float, **kwargs) -> WCTResult:
+        """Wavelet coherence (synchronous; ``significance_test=True`` for small tests)."""
+        fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
+        return self._analysis("/api/v1/analysis/wct", WCTResult, fields)
+
+    def plot_cwt(self, data, dt: float, **kwargs) -> bytes:
+        """PNG bytes of the scalogram (``POST /api/v1/plots/cwt``; plot options too)."""
+        fields = _drop_none({"data": np.asarray(data), "dt": dt, **kwargs})
+        return self._post_npz("/api/v1/plots/cwt", fields, accept="image/png").content
+
+    def plot_wct(self, data1, data2, dt: float, **kwargs) -> bytes:
+        """PNG bytes of the coherence map (``POST /api/v1/plots/wct``)."""
+        fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
+        return self._post_npz("/api/v1/plots/wct", _drop_none(fields), "image/png").content
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def submit_significance(self, data1, data2, dt: float, **kwargs) -> dict:
+        """Submit a Monte Carlo significance job; returns the job (``job_id``, ``status``)."""
+        fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
+        r = self._post_npz("/api/v1/analysis/significance", _drop_none(fields), "*/*")
+        return r.json()
+
+    def significance(
+        self,
+        data1,
+        data2,
+        dt: float,
+        *,
+        wait: bool = True,
+        progress: bool = True,
+        timeout: float | None = None,
+        **kwargs,
+    ) -> SignificanceResult | dict:
+        """Run a significance job: submit, follow it (progress bar), fetch the result.
+
+        Parameters
+        ----------
+        data1, data2 : (n,) array_like
+        dt : float
+        wait : bool, optional
+            False returns the submitted job (a dict) at once.
+        progress : bool, optional
+            Show a tqdm bar of finished surrogate pairs while waiting.
+        timeout : float, optional
+            Give up waiting after this many seconds (default: the service's deadline).
+        **kwargs
+            ``dj, s0, J, wavelet, significance_level, mc_count, backend, seed``.
+
+        Returns
+        -------
+        SignificanceResult or dict
+
+        Raises
+        ------
+        JobFailed
+            When the job ends ``failed`` or ``cancelled``.
+        """
+        job = self.submit_significance(data1, data2, dt, **kwargs)
+        if not wait:
+            return job
+        job = self.wait(job["job_id"], progress=progress, timeout=timeout)
+        return self.result(job["job_id"])
+
+    def events(self, job_id: str, interval: float = 0.25):
+        """Yield the job's states from ``GET /api/v1/jobs/{id}/events`` until it ends."""
+        url = f"/api/v1/jobs/{job_id}/events"
+        with self._http.stream(
+            "GET", url, params={"interval": interval}, timeout=httpx.Timeout(30, read=None)
+        ) as r:
+            if r.status_code >= 400:
+                r.read()
+                raise _error(r)
+            for line in r.iter_lines():
+                if line.startswith("data: "):
+                    state = json.loads(line[6:])
+                    if state:
+                        yield state
+
+    def wait(self, job_id: str, progress: bool = True, timeout: float | None = None) -> dict:
+        """Follow a job to a terminal state; returns it (raises `JobFailed` unless completed).
+
+        The server-sent event stream feeds the progress bar; if the stream breaks the
+        job is polled instead.
+        """
+        from tqdm.auto import tqdm
+
+        job = self.job(job_id)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        bar = tqdm(total=job["mc_count"], unit="pair", desc=f"job {job_id[:8]}",
+                   disable=not progress, leave=True)  # fmt: skip
+
+        def show(state: dict) -> None:
+            bar.n = round(state["progress"] * state["mc_count"])
+            bar.set_postfix_str(state["status"], refresh=False)
+            bar.refresh()
+
+        try:
+            show(job)
+            try:
+                for job in self.events(job_id):
+                    show(job)
+                    if job["status"] in TERMINAL or (deadline and time.monotonic() > deadline):
+                        break
+            except httpx.HTTPError:  # stream cut: poll instead
+                pass
+            while job["status"] not in TERMINAL:
+                if deadline and time.monotonic() > deadline:
+                    raise TimeoutError(f"job {job_id} still {job['status']} after {timeout} s")
+                time.sleep(0.5)
+                job = self.job(job_id)
+                show(job)
+        finally:
+            bar.close()
+        if job["status"] != "completed":
+            raise JobFailed(job)
+        return job
+
+    def job(self, job_id: str) -> dict:
+        """State of one job (``GET /api/v1/jobs/{id}``)."""
+        return self._request("GET", f"/api/v1/jobs/{job_id}").json()
+
+    def jobs(self, status: str | None = None) -> list[dict]:
+        """All jobs, newest first, or those in ``status``."""
+        params = {"status": status} if status else None
+        return self._request("GET", "/api/v1/jobs", params=params).json()["data"]
+
+    def cancel(self, job_id: str) -> dict:
+        """Ask a job to stop (``DELETE /api/v1/jobs/{id}``); returns its state."""
+        return self._request("DELETE", f"/api/v1/jobs/{job_id}").json()
+
+    def result(self, job_id: str) -> SignificanceResult:
+        """Thresholds of a completed job (`Conflict` while it is not completed)."""
+        r = self._request(
+            "GET", f"/api/v1/jobs/{job_id}/result", headers={"Accept": NPZ_MEDIA_TYPE}
+        )
+        return _result(SignificanceResult, from_npz(r.content))

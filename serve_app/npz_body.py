@@ -1,0 +1,106 @@
+"""``Content-Type: application/x-npz`` request bodies for the FastAPI routes.
+
+An ``.npz`` body carries the same fields as the JSON body: arrays as members (a complex
+member stands for a ``{"real", "imag"}`` field, so the ``wave`` of a CWT answered as
+npz can be posted back to /analysis/icwt), scalars and strings as 0-d arrays. It is
+loaded with ``allow_pickle=False`` and handed to FastAPI as the already-parsed JSON
+body, so the same pydantic model validates it (422 for a bad field) and the OpenAPI
+schema still describes the JSON body. Numeric arrays skip the per-element list
+validation (see ``serve_app.schemas.Series``) and reach the deployments as ndarrays.
+A body that is not a readable ``.npz`` is a 400.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import numpy as np
+from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+
+from .encoding import NPZ_MEDIA_TYPE
+
+__all__ = ["NpzRoute", "is_npz", "npz_fields"]
+
+
+def is_npz(content_type: str | None) -> bool:
+    """Whether a ``Content-Type`` header names the npz media type (parameters ignored)."""
+    return (content_type or "").split(";")[0].strip().lower() == NPZ_MEDIA_TYPE
+
+
+def _field(a: np.ndarray) -> Any:
+    if a.ndim == 0:
+        value = a.item()
+        return value.decode() if isinstance(value, bytes) else value
+    if a.dtype.kind == "c":
+        return {"real": a.real, "imag": a.imag}
+    if a.dtype.kind in "iuf":
+        return a
+    return a.tolist()  # strings, bools: validated element by element
+
+
+def npz_fields(blob: bytes) -> dict[str, Any]:
+    """The fields of an ``.npz`` request body, as the JSON body would give them.
+
+    Raises
+    ------
+    fastapi.HTTPException
+        400 when the body is empty or not a readable ``.npz`` (or holds object arrays).
+    """
+    if not blob:
+        raise HTTPException(400, "empty application/x-npz body; send a file written by np.savez")
+    if not blob.startswith(b"PK"):
+        raise HTTPException(
+            400, "body is not a valid .npz file (no zip header); write it with numpy.savez"
+        )
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            return {name: _field(z[name]) for name in z.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+        raise HTTPException(
+            400,
+            f"body is not a valid .npz file ({type(exc).__name__}: {exc}); write it with "
+            "numpy.savez(file, data=..., dt=...) using the JSON field names (scalars as "
+            "0-d arrays; object arrays are refused)",
+        ) from None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return f"<array shape {value.shape} dtype {value.dtype}>"
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class NpzRoute(APIRoute):
+    """An `APIRoute` that also accepts ``application/x-npz`` bodies (module docstring)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if self.body_field is None:  # no body to parse (GET, DELETE)
+            return handler
+
+        async def route_handler(request: Request) -> Response:
+            if is_npz(request.headers.get("content-type")):
+                fields = npz_fields(await request.body())
+                # FastAPI reads JSON bodies through Request.json(): serve the fields there
+                request.scope["headers"] = [
+                    (k, b"application/json" if k == b"content-type" else v)
+                    for k, v in request.scope["headers"]
+                ]
+                request.__dict__.pop("_headers", None)
+                request._json = fields
+                try:
+                    return await handler(request)
+                except RequestValidationError as exc:  # arrays are not JSON: summarise them
+                    raise RequestValidationError(_jsonable(exc.errors())) from None
+            return await handler(request)
+
+        return route_handler

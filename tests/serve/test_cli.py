@@ -1,0 +1,158 @@
+"""The ``pycwt-mod`` command line, run as a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+from numpy.testing import assert_allclose, assert_array_equal
+
+import pycwt_mod
+
+from .conftest import ROOT
+from .utils import series
+
+
+def cli(*args, timeout=120) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "serve_app.cli", *map(str, args)],
+        capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    x, y = series(256, seed=1), series(256, seed=2)
+    with open(d / "xy.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["year", "nino3"])
+        for i, v in enumerate(x):
+            w.writerow([1900 + i, repr(float(v))])
+    np.save(d / "y.npy", y)
+    return d, x, y
+
+
+class TestHelp:
+    def test_top_level(self):
+        r = cli("--help")
+        assert r.returncode == 0
+        for word in ("cwt", "wct", "jobs", "serve", ".npz", ".png"):
+            assert word in r.stdout
+
+    @pytest.mark.parametrize(
+        "cmd, options",
+        [
+            ("cwt", ["--column", "--dt", "--dj", "--wavelet", "--output", "--url", "--t0"]),
+            ("wct", ["--significance", "--mc-count", "--backend", "--seed", "--url"]),
+            ("jobs", ["--status", "--url", "--api-key"]),
+            ("serve", ["--port", "--num-cpus", "--db-path"]),
+        ],
+    )
+    def test_subcommands(self, cmd, options):
+        r = cli(cmd, "--help")
+        assert r.returncode == 0
+        for opt in options:
+            assert opt in r.stdout, opt
+
+
+class TestLocal:
+    def test_cwt_npz(self, files, tmp_path):
+        d, x, _ = files
+        out = tmp_path / "out.npz"
+        r = cli("cwt", d / "xy.csv", "--column", "nino3", "--dt", 0.25, "--dj", 0.25, "-o", out)
+        assert r.returncode == 0, r.stderr
+        z = np.load(out)
+        W, _, freqs, _, _, _ = pycwt_mod.cwt((x - x.mean()) / x.std(), 0.25, 0.25)
+        assert_allclose(z["wave"], W, rtol=1e-12)
+        assert_allclose(z["power"], np.abs(W) ** 2, rtol=1e-12)
+        assert_array_equal(z["period"], 1 / freqs)
+
+    def test_cwt_csv_and_summary(self, files, tmp_path):
+        d, _, _ = files
+        out = tmp_path / "power.csv"
+        r = cli("cwt", d / "y.npy", "--dj", 0.5, "-o", out)
+        assert r.returncode == 0, r.stderr
+        rows = list(csv.reader(open(out)))
+        assert rows[0][0] == "period" and len(rows[0]) == 257
+        r = cli("cwt", d / "y.npy", "--dj", 0.5)
+        assert r.returncode == 0 and "cwt (local): 256 samples" in r.stdout
+
+    def test_cwt_png(self, files, tmp_path):
+        d, _, _ = files
+        out = tmp_path / "scalogram.png"
+        r = cli("cwt", d / "y.npy", "-o", out, "--title", "y")
+        assert r.returncode == 0, r.stderr
+        assert imread(out).shape == (450, 900, 4)
+
+    def test_wct_significance(self, files, tmp_path):
+        d, x, y = files
+        out = tmp_path / "wct.npz"
+        r = cli("wct", d / "xy.csv", d / "y.npy", "--column", "nino3", "--dj", 0.5,
+                "--significance", "--mc-count", 12, "--seed", 3, "-o", out)  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        assert "12/12" in r.stderr  # progress bar
+        z = np.load(out)
+        WCT, _, _, _, sig = pycwt_mod.wct(
+            x, y, 1.0, 0.5, sig=True, mc_count=12, seed=3, backend="sequential",
+            progress=False, cache=False,
+        )  # fmt: skip
+        assert_allclose(z["wct"], WCT, rtol=1e-12)
+        assert_array_equal(z["sig"], sig)
+        assert int(z["seed"]) == 3
+
+    def test_user_errors(self, files, tmp_path):
+        d, _, _ = files
+        r = cli("cwt", d / "xy.csv")
+        assert r.returncode == 2 and "pick one with --column (year, nino3)" in r.stderr
+        r = cli("cwt", d / "missing.csv")
+        assert r.returncode == 2 and "does not exist" in r.stderr
+        r = cli("cwt", d / "y.npy", "-o", tmp_path / "out.txt")
+        assert r.returncode == 2 and ".npz, .csv, .png" in r.stderr
+        r = cli("cwt", d / "y.npy", "--wavelet", "haar")
+        assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+class TestService:
+    def test_cwt_via_url_equals_local(self, files, tmp_path, service):
+        d, _, _ = files
+        remote, local = tmp_path / "remote.npz", tmp_path / "local.npz"
+        r = cli("cwt", d / "y.npy", "--dj", 0.25, "--url", service.url, "-o", remote)
+        assert r.returncode == 0, r.stderr
+        assert cli("cwt", d / "y.npy", "--dj", 0.25, "-o", local).returncode == 0
+        a, b = np.load(remote), np.load(local)
+        assert_allclose(a["wave"], b["wave"], rtol=1e-10, atol=1e-12)
+
+    def test_wct_significance_via_url_and_jobs(self, files, service):
+        d, _, _ = files
+        r = cli("wct", d / "xy.csv", d / "y.npy", "--column", "nino3", "--dj", 0.5,
+                "--significance", "--mc-count", 8, "--seed", 4, "--url", service.url)  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        assert "thresholds" in r.stdout and "seed 4" in r.stdout
+        assert "8/8" in r.stderr  # progress bar fed by the job's events
+        r = cli("jobs", "--url", service.url, "--status", "completed")
+        assert r.returncode == 0, r.stderr
+        assert "completed" in r.stdout and "job(s)" in r.stdout
+
+    def test_service_error_exit_status(self, files, service):
+        d, _, _ = files
+        r = cli("wct", d / "y.npy", d / "y.npy", "--significance", "--backend", "gpu",
+                "--url", service.url)  # fmt: skip
+        assert r.returncode == 1 and "503" in r.stderr
+
+
+def test_console_script_declared():
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        scripts = tomllib.load(f)["project"]["scripts"]
+    assert scripts["pycwt-mod"] == "serve_app.cli:main"

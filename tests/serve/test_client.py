@@ -1,0 +1,133 @@
+"""serve_app.client.Client against the real session service."""
+
+from __future__ import annotations
+
+import httpx
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import pycwt_mod
+from serve_app.analysis import CWTResult, SignificanceResult, WCTResult
+from serve_app.client import (
+    BadRequest,
+    Client,
+    ClientError,
+    Conflict,
+    JobFailed,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    UnprocessableEntity,
+    _error,
+)
+
+from .conftest import free_port
+from .utils import series
+
+
+@pytest.fixture(scope="module")
+def api(service):
+    with Client(service.url, retries=2, backoff=0.01) as c:
+        yield c
+
+
+class TestAnalysis:
+    def test_cwt_matches_library(self, api):
+        x = series(300, seed=1)
+        res = api.cwt(x, 0.5, dj=0.25, wavelet="paul")
+        assert isinstance(res, CWTResult)
+        xn = (x - x.mean()) / x.std()
+        W, scales, *_ = pycwt_mod.cwt(xn, 0.5, 0.25, wavelet="paul")
+        assert_allclose(res.wave, W, rtol=1e-10, atol=1e-12)
+        assert_allclose(res.scales, scales)
+        assert isinstance(res.computation_time, float) and res.backend_used == "numpy"
+
+    def test_icwt_round_trip(self, api):
+        x = series(256, seed=2)
+        res = api.cwt(x, 1.0, dj=0.125)
+        back = api.icwt(res.wave, res.scales, 1.0, dj=0.125)
+        assert back.signal.shape == (256,)
+        xn = (x - x.mean()) / x.std()
+        assert np.corrcoef(back.signal, xn)[0, 1] > 0.95
+
+    def test_xwt_wct(self, api):
+        x, y = series(200, seed=3), series(200, seed=4)
+        xw = api.xwt(x, y, 1.0, dj=0.5)
+        W12, *_ = pycwt_mod.xwt(x, y, 1.0, 0.5)
+        assert_allclose(xw.xwt, W12, rtol=1e-10, atol=1e-12)
+        coh = api.wct(x, y, 1.0, dj=0.5, significance_test=True, mc_count=8, seed=5)
+        assert isinstance(coh, WCTResult)
+        assert coh.seed == 5 and coh.sig.shape == coh.scales.shape
+        WCT, *_ = pycwt_mod.wct(x, y, 1.0, 0.5, sig=False)
+        assert_allclose(coh.wct, WCT, rtol=1e-10)
+
+
+class TestSignificance:
+    def test_progress_bar_and_result(self, api, capsys):
+        x, y = series(128, seed=5), series(128, seed=6)
+        res = api.significance(x, y, 1.0, dj=0.5, mc_count=16, seed=9, progress=True)
+        assert isinstance(res, SignificanceResult)
+        sync = api.wct(x, y, 1.0, dj=0.5, significance_test=True, mc_count=16, seed=9)
+        assert_array_equal(res.sig, sync.sig)
+        assert res.seed == 9 and res.mc_count == 16
+        err = capsys.readouterr().err
+        assert "16/16" in err and "pair" in err  # the tqdm bar reached the end
+
+    def test_no_wait_then_events(self, api):
+        x, y = series(128, seed=7), series(128, seed=8)
+        job = api.significance(x, y, 1.0, dj=0.5, mc_count=8, seed=2, wait=False)
+        assert job["status"] in ("queued", "running")
+        states = list(api.events(job["job_id"], interval=0.1))
+        assert states[-1]["status"] == "completed"
+        assert api.wait(job["job_id"], progress=False)["progress"] == 1.0
+        assert job["job_id"] in {j["job_id"] for j in api.jobs("completed")}
+
+    def test_cancelled_job_raises(self, api):
+        x, y = series(128, seed=9), series(128, seed=10)
+        job = api.significance(x, y, 1.0, mc_count=4000, seed=1, wait=False)
+        api.cancel(job["job_id"])
+        with pytest.raises(JobFailed, match="cancelled"):
+            api.wait(job["job_id"], progress=False, timeout=60)
+        with pytest.raises(Conflict, match="not completed"):
+            api.result(job["job_id"])
+
+
+class TestErrors:
+    def test_bad_request(self, api):
+        x = series(64)
+        x[5] = np.nan
+        with pytest.raises(BadRequest, match="index 5") as e:
+            api.cwt(x, 1.0)
+        assert e.value.status == 400
+
+    def test_unprocessable(self, api):
+        with pytest.raises(UnprocessableEntity, match="wavelet"):
+            api.cwt(series(64), 1.0, wavelet="haar")
+
+    def test_not_found(self, api):
+        with pytest.raises(NotFound, match="not found"):
+            api.job("nope")
+
+    def test_503_is_retried_then_raised(self, api):
+        x, y = series(128, seed=11), series(128, seed=12)
+        with pytest.raises(ServiceUnavailable, match="GPU") as e:
+            api.significance(x, y, 1.0, backend="gpu", mc_count=4)
+        assert e.value.status == 503
+        assert api.last_attempts == 3  # 1 + retries=2
+
+    def test_connect_error_is_retried(self):
+        with Client(f"http://127.0.0.1:{free_port()}", retries=1, backoff=0.01) as c:
+            with pytest.raises(httpx.ConnectError):
+                c.health()
+            assert c.last_attempts == 2
+
+    def test_status_mapping(self):
+        def resp(code, body):
+            return httpx.Response(code, json=body)
+
+        assert isinstance(_error(resp(401, {"detail": "key"})), Unauthorized)
+        e = _error(resp(422, {"detail": [{"loc": ["body", "dt"], "msg": "Field required"}]}))
+        assert isinstance(e, UnprocessableEntity) and e.message == "body.dt: Field required"
+        e = _error(resp(418, {"detail": "teapot"}))
+        assert type(e) is ClientError and e.status == 418
