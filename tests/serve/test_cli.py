@@ -1,8 +1,14 @@
-"""The ``pycwt-mod`` command line, run as a subprocess."""
+"""The ``pycwt-mod`` command line: as a subprocess, and in-process through ``main``.
+
+The help texts and one local transform run as real subprocesses; the other cases
+call `serve_app.cli.main` in this process (same code path, and coverage sees it).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import os
 import subprocess
 import sys
@@ -27,6 +33,19 @@ def cli(*args, timeout=120) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "serve_app.cli", *map(str, args)],
         capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
     )  # fmt: skip
+
+
+def run(*args) -> subprocess.CompletedProcess:
+    """``pycwt-mod ARGS`` in this process, with its exit status and captured output."""
+    from serve_app.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess(args, code or 0, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="module")
@@ -80,24 +99,24 @@ class TestLocal:
     def test_cwt_csv_and_summary(self, files, tmp_path):
         d, _, _ = files
         out = tmp_path / "power.csv"
-        r = cli("cwt", d / "y.npy", "--dj", 0.5, "-o", out)
+        r = run("cwt", d / "y.npy", "--dj", 0.5, "-o", out)
         assert r.returncode == 0, r.stderr
         rows = list(csv.reader(open(out)))
         assert rows[0][0] == "period" and len(rows[0]) == 257
-        r = cli("cwt", d / "y.npy", "--dj", 0.5)
+        r = run("cwt", d / "y.npy", "--dj", 0.5)
         assert r.returncode == 0 and "cwt (local): 256 samples" in r.stdout
 
     def test_cwt_png(self, files, tmp_path):
         d, _, _ = files
         out = tmp_path / "scalogram.png"
-        r = cli("cwt", d / "y.npy", "-o", out, "--title", "y")
+        r = run("cwt", d / "y.npy", "-o", out, "--title", "y")
         assert r.returncode == 0, r.stderr
         assert imread(out).shape == (450, 900, 4)
 
     def test_wct_significance(self, files, tmp_path):
         d, x, y = files
         out = tmp_path / "wct.npz"
-        r = cli("wct", d / "xy.csv", d / "y.npy", "--column", "nino3", "--dj", 0.5,
+        r = run("wct", d / "xy.csv", d / "y.npy", "--column", "nino3", "--dj", 0.5,
                 "--significance", "--mc-count", 12, "--seed", 3, "-o", out)  # fmt: skip
         assert r.returncode == 0, r.stderr
         assert "12/12" in r.stderr  # progress bar
@@ -112,13 +131,13 @@ class TestLocal:
 
     def test_user_errors(self, files, tmp_path):
         d, _, _ = files
-        r = cli("cwt", d / "xy.csv")
+        r = run("cwt", d / "xy.csv")
         assert r.returncode == 2 and "pick one with --column (year, nino3)" in r.stderr
-        r = cli("cwt", d / "missing.csv")
+        r = run("cwt", d / "missing.csv")
         assert r.returncode == 2 and "does not exist" in r.stderr
-        r = cli("cwt", d / "y.npy", "-o", tmp_path / "out.txt")
+        r = run("cwt", d / "y.npy", "-o", tmp_path / "out.txt")
         assert r.returncode == 2 and ".npz, .csv, .png" in r.stderr
-        r = cli("cwt", d / "y.npy", "--wavelet", "haar")
+        r = run("cwt", d / "y.npy", "--wavelet", "haar")
         assert r.returncode == 2 and "invalid choice" in r.stderr
 
 
@@ -126,26 +145,26 @@ class TestService:
     def test_cwt_via_url_equals_local(self, files, tmp_path, service):
         d, _, _ = files
         remote, local = tmp_path / "remote.npz", tmp_path / "local.npz"
-        r = cli("cwt", d / "y.npy", "--dj", 0.25, "--url", service.url, "-o", remote)
+        r = run("cwt", d / "y.npy", "--dj", 0.25, "--url", service.url, "-o", remote)
         assert r.returncode == 0, r.stderr
-        assert cli("cwt", d / "y.npy", "--dj", 0.25, "-o", local).returncode == 0
+        assert run("cwt", d / "y.npy", "--dj", 0.25, "-o", local).returncode == 0
         a, b = np.load(remote), np.load(local)
         assert_allclose(a["wave"], b["wave"], rtol=1e-10, atol=1e-12)
 
     def test_wct_significance_via_url_and_jobs(self, files, service):
         d, _, _ = files
-        r = cli("wct", d / "xy.csv", d / "y.npy", "--column", "nino3", "--dj", 0.5,
+        r = run("wct", d / "xy.csv", d / "y.npy", "--column", "nino3", "--dj", 0.5,
                 "--significance", "--mc-count", 8, "--seed", 4, "--url", service.url)  # fmt: skip
         assert r.returncode == 0, r.stderr
         assert "thresholds" in r.stdout and "seed 4" in r.stdout
         assert "8/8" in r.stderr  # progress bar fed by the job's events
-        r = cli("jobs", "--url", service.url, "--status", "completed")
+        r = run("jobs", "--url", service.url, "--status", "completed")
         assert r.returncode == 0, r.stderr
         assert "completed" in r.stdout and "job(s)" in r.stdout
 
     def test_service_error_exit_status(self, files, service):
         d, _, _ = files
-        r = cli("wct", d / "y.npy", d / "y.npy", "--significance", "--backend", "gpu",
+        r = run("wct", d / "y.npy", d / "y.npy", "--significance", "--backend", "gpu",
                 "--url", service.url)  # fmt: skip
         assert r.returncode == 1 and "503" in r.stderr
 
