@@ -192,8 +192,7 @@ def make_plan(
     plan : MonteCarloPlan
     """
     mother = get_wavelet(wavelet)
-    if getattr(mother, "deltaj0", -1) == -1:
-        mother.smooth(np.zeros((1, 2)), 1.0, 1.0, np.ones(1))  # raises the explanation
+    mother.require_deltaj0("coherence significance")
     al1 = _check_ar1(al1, "al1")
     al2 = _check_ar1(al2, "al2")
     dt, dj, s0, J = _resolve_scales(dt, dj, s0, J, mother)
@@ -258,7 +257,6 @@ class _Operators:
     bands: tuple  # per scale: slices of the spectrum where the daughter matters
     flat_index: object  # (M,) scale_index * nbins for each point outside the COI
     flat_points: object  # (M,) scale_index * npad + time_index of those points
-    mask: object  # (S, n) bool, points outside the COI
     npad: int
 
 
@@ -276,7 +274,6 @@ def _operators(plan: MonteCarloPlan, xp) -> _Operators:
         daughter = np.ascontiguousarray(daughter.real)
     f_real = time_filter(sj, plan.dt, n, real=True)
     f_complex = time_filter(sj, plan.dt, n, real=False)
-    assert f_complex.shape[-1] == npad
     # Cone of influence of the surrogate (Torrence & Compo 1998, Sec. 3g).
     coi = n / 2 - np.abs(np.arange(0, n) - (n - 1) / 2)
     coi = mother.flambda() * mother.coi() * plan.dt * coi
@@ -295,7 +292,6 @@ def _operators(plan: MonteCarloPlan, xp) -> _Operators:
         smooth_scale=ScaleSmoother(boxcar_window(mother.deltaj0, plan.dj), sj.size, xp),
         flat_index=asarray(flat_index),
         flat_points=asarray(flat_points),
-        mask=asarray(mask),
         npad=npad,
     )
 

@@ -76,6 +76,15 @@ class Mother:
                 f"which exist only for {SUPPORTED_TABULATED}; got {self!r}"
             )
 
+    def require_deltaj0(self, what: str) -> None:
+        """Raise ``ValueError`` unless Table 2 gives this wavelet's ``deltaj0``."""
+        if self.deltaj0 == -1:
+            raise ValueError(
+                f"{what} needs the scale-decorrelation length deltaj0 of "
+                f"Torrence & Compo (1998), Table 2, which exists only for "
+                f"{SUPPORTED_TABULATED}; got {self!r}"
+            )
+
     def smooth(self, W, dt: float, dj: float, scales):
         """Smoothing used in coherence analysis (Grinsted et al. 2004, eq. 5-6).
 
@@ -107,12 +116,7 @@ class Mother:
         ValueError
             If ``deltaj0`` is not tabulated for this wavelet and parameter.
         """
-        if self.deltaj0 == -1:
-            raise ValueError(
-                "coherence smoothing needs the scale-decorrelation length deltaj0 of "
-                f"Torrence & Compo (1998), Table 2, which exists only for "
-                f"{SUPPORTED_TABULATED}; got {self!r}"
-            )
+        self.require_deltaj0("coherence smoothing")
         return _smooth(np.asarray(W), dt, dj, np.asarray(scales), self.deltaj0)
 
     def __repr__(self) -> str:

@@ -86,7 +86,7 @@ def time_filter(scales: np.ndarray, dt: float, n: int, real: bool = False) -> np
     return np.exp(-0.5 * (snorm[:, np.newaxis] ** 2) * k2)
 
 
-def smooth_time(W, F, xp=np, workers: int | None = None, bands=None):
+def smooth_time(W, F, xp=np, workers: int | None = None):
     """Convolve every scale of ``W`` in time with its Gaussian window.
 
     Parameters
@@ -100,9 +100,6 @@ def smooth_time(W, F, xp=np, workers: int | None = None, bands=None):
         numpy or cupy.
     workers : int, optional
         Threads for scipy.fft (ignored by cupy).
-    bands : sequence of sequences of slice, optional
-        Per scale, the frequency ranges where ``F`` is worth applying (see
-        `filter_bands`); elsewhere the product is taken as zero. Default: all.
 
     Returns
     -------
@@ -115,14 +112,7 @@ def smooth_time(W, F, xp=np, workers: int | None = None, bands=None):
     kw = {"workers": workers} if xp is np else {}
     real = not xp.iscomplexobj(W)
     spec = fft.rfft(W, n=npad, axis=-1, **kw) if real else fft.fft(W, n=npad, axis=-1, **kw)
-    if bands is None:
-        spec *= F
-    else:
-        out = xp.zeros_like(spec)
-        for j, band in enumerate(bands):
-            for sl in band:
-                out[..., j, sl] = spec[..., j, sl] * F[j, sl]
-        spec = out
+    spec *= F
     if real:
         T = fft.irfft(spec, n=npad, axis=-1, overwrite_x=True, **kw)
     else:

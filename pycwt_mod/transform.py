@@ -436,8 +436,7 @@ def wct(
     dt = check_positive(dt, "dt")
     dj = check_positive(dj, "dj")
     significance_level = check_significance_level(significance_level)
-    if getattr(mother, "deltaj0", -1) == -1:
-        mother.smooth(np.zeros((1, 2)), dt, dj, np.ones(1))  # raises the explanation
+    mother.require_deltaj0("wavelet coherence")
     y1, y2, y1n, y2n, _, _ = _pair(y1, y2, normalize)
     s0 = resolve_s0(s0, dt, mother.flambda())
     J = resolve_J(J, y1.size, dt, s0, dj)
