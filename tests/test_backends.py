@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import time
 import types
 
 import numpy as np
@@ -437,10 +436,12 @@ class TestRayBackend:
         if ray_cluster.cluster_resources().get("GPU", 0) >= 1:  # a cluster we did not start
             monkeypatch.setattr(ray_cluster, "cluster_resources", lambda: {"CPU": 2.0})
         backend = get_backend("ray", use_gpu=True)
-        started = time.monotonic()
+        puts = []
+        real_put = ray_cluster.put
+        monkeypatch.setattr(ray_cluster, "put", lambda *a, **k: puts.append(1) or real_put(*a, **k))
         with pytest.raises(BackendUnavailableError, match="no GPU"):
             backend.run(small_plan(), [(0, MC)])
-        assert time.monotonic() - started < 5
+        assert puts == []  # refused before anything was sent: no task can be left pending
 
     def _pending_backend(self, ray_cluster, **options):
         """Chunks that cannot be scheduled: one CPU more per task than the cluster has."""
@@ -461,10 +462,8 @@ class TestRayBackend:
     def test_timeout(self, ray_cluster, monkeypatch):
         cancelled = self._spy_cancel(ray_cluster, monkeypatch)
         backend = self._pending_backend(ray_cluster, timeout_s=0.2)
-        started = time.monotonic()
         with pytest.raises(TimeoutError, match=r"within 0\.2 s"):
             backend.run(small_plan(), split_chunks(MC, 5))
-        assert time.monotonic() - started < 5
         assert len(cancelled) == 2  # both pending chunks were cancelled
 
     def test_cancel_while_running(self, ray_cluster, monkeypatch):
@@ -475,10 +474,8 @@ class TestRayBackend:
             polls.append(1)
             return len(polls) > 3  # run.start, then two polls of the waiting loop
 
-        started = time.monotonic()
         with pytest.raises(Cancelled, match="while chunks were running"):
             self._pending_backend(ray_cluster).run(small_plan(), split_chunks(MC, 4), cancel=cancel)
-        assert time.monotonic() - started < 5
         assert len(polls) == 4
         assert len(cancelled) == 3
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 
 import httpx
 import ray
@@ -90,7 +89,6 @@ class TestEvents:
                 errors.append(exc)
 
         threads = [threading.Thread(target=follow) for _ in range(8)]
-        t0 = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
@@ -98,4 +96,4 @@ class TestEvents:
         assert not errors, errors
         assert len(finals) == 8
         assert all(f["status"] == "completed" and f["progress"] == 1.0 for f in finals)
-        assert time.monotonic() - t0 < 150
+        assert not any(t.is_alive() for t in threads)  # every stream closed on its own
