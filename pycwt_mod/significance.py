@@ -239,7 +239,7 @@ def significance(
     freq = dt / period
     dofmin = mother.dofmin
     # Gilman et al. (1963); Torrence & Compo (1998), eq. 16.
-    fft_theor = variance * (1 - alpha**2) / (1 + alpha**2 - 2 * alpha * np.cos(2 * np.pi * freq))
+    fft_theor = variance * ar1_spectrum(freq, alpha)
 
     if sigma_test == 0:
         chisquare = chi2.ppf(significance_level, dofmin) / dofmin

@@ -19,6 +19,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+import scipy.fft
 
 __all__ = [
     "ScaleSmoother",
@@ -108,7 +109,7 @@ def smooth_time(W, F, xp=np, workers: int | None = None):
     """
     n = W.shape[-1]
     npad = next_pow2(n)
-    fft = _fft_module(xp)
+    fft = fft_module(xp)
     kw = {"workers": workers} if xp is np else {}
     real = not xp.iscomplexobj(W)
     spec = fft.rfft(W, n=npad, axis=-1, **kw) if real else fft.fft(W, n=npad, axis=-1, **kw)
@@ -238,9 +239,6 @@ def smooth(W, dt: float, dj: float, scales: np.ndarray, deltaj0: float, xp=np, w
     return smooth_scale(T, boxcar_window(deltaj0, dj), xp=xp)
 
 
-def _fft_module(xp):
-    if xp is np:
-        import scipy.fft
-
-        return scipy.fft
-    return xp.fft
+def fft_module(xp):
+    """The FFT module for array module ``xp``: scipy.fft for numpy, else ``xp.fft``."""
+    return scipy.fft if xp is np else xp.fft

@@ -26,6 +26,8 @@ from ._validation import (
     resolve_J,
     resolve_s0,
 )
+from .grid import cone_of_influence, scale_grid
+from .montecarlo import wct_significance
 from .mothers import Mother, get_wavelet
 from .significance import ar1, ar1_spectrum
 from .smoothing import next_pow2
@@ -46,48 +48,6 @@ def _real_dtype(dtype) -> type:
     if name not in _DTYPES:
         raise ValueError(f"`dtype` must be one of {', '.join(_DTYPES)} (got {dtype!r})")
     return _DTYPES[name]
-
-
-def scale_grid(n: int, dt: float, dj: float, s0=-1, J=-1, wavelet="morlet") -> np.ndarray:
-    """Scales ``s0 * 2**(j dj)``, ``j = 0..J``, with pycwt's defaults for s0 and J.
-
-    Parameters
-    ----------
-    n : int
-        Number of samples of the series.
-    dt, dj : float
-        Sample spacing and scale spacing (octaves).
-    s0 : float, optional
-        Smallest scale; -1 (default) gives ``2 dt / flambda``.
-    J : int, optional
-        Number of scales less one; -1 (default) gives ``round(log2(n dt / s0) / dj)``.
-    wavelet : str or Mother, optional
-        Default ``"morlet"``.
-
-    Returns
-    -------
-    sj : (J + 1,) ndarray
-        The scales.
-    """
-    mother = get_wavelet(wavelet)
-    s0 = resolve_s0(s0, dt, mother.flambda())
-    J = resolve_J(J, n, dt, s0, dj)
-    return s0 * 2 ** (np.arange(0, J + 1) * dj)
-
-
-def cone_of_influence(n: int, dt: float, wavelet="morlet") -> np.ndarray:
-    """Cone of influence in Fourier periods, one value per sample.
-
-    Triangular (Bartlett) window with non-zero end points, times
-    ``flambda * coi * dt`` ([1]_, Sec. 3g).
-
-    Returns
-    -------
-    coi : (n,) ndarray
-    """
-    mother = get_wavelet(wavelet)
-    coi = n / 2 - np.abs(np.arange(0, n) - (n - 1) / 2)
-    return mother.flambda() * mother.coi() * dt * coi
 
 
 def _band_edges(lo: np.ndarray, hi: np.ndarray, omega: np.ndarray, npos: int) -> np.ndarray:
@@ -453,8 +413,6 @@ def wct(
     aWCT = np.angle(W12)
 
     if sig:
-        from .montecarlo import wct_significance
-
         a1, _, _ = ar1(y1)
         a2, _, _ = ar1(y2)
         sig = wct_significance(

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..montecarlo import Cancelled, MonteCarloPlan
+from ..mc_kernel import Cancelled, MonteCarloPlan
 
 __all__ = ["BackendUnavailableError", "MonteCarloBackend"]
 

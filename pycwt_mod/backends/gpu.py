@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from ..montecarlo import run_chunk
+from ..mc_kernel import run_chunk
 from .base import MonteCarloBackend
 
 #: Memory bound of one batched step on the GPU.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 
-from ..montecarlo import run_chunk
+from ..mc_kernel import run_chunk
 from .base import MonteCarloBackend
 
 

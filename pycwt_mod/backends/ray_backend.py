@@ -5,15 +5,14 @@ from __future__ import annotations
 import importlib.util
 import time
 
-from ..montecarlo import Cancelled, run_chunk
+from ..mc_kernel import Cancelled, run_chunk
 from .base import BackendUnavailableError, MonteCarloBackend
+from .gpu import GPU_BATCH_BYTES
 
 
 def _ray_chunk(plan, a, b, use_gpu):
     if use_gpu:
         import cupy
-
-        from .gpu import GPU_BATCH_BYTES
 
         return run_chunk(plan, a, b, xp=cupy, batch_bytes=GPU_BATCH_BYTES)
     return run_chunk(plan, a, b, workers=1)

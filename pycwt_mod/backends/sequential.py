@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..montecarlo import run_chunk
+from ..mc_kernel import run_chunk
 from .base import MonteCarloBackend
 
 

@@ -1,0 +1,143 @@
+"""The import rules of the layout (README, "Layout"), enforced.
+
+- Every module of both packages imports on its own, first, in a fresh set of
+  project modules: no import cycle is hidden by import order.
+- No project module is imported inside a function (the way a cycle gets dodged);
+  optional third-party dependencies (ray, cupy, joblib, matplotlib, ...) may be.
+- ``pycwt_mod`` imports with ``serve_app``, ``ray`` and ``fastapi`` blocked; the
+  client (``serve_app.client``, with the CLI's local path) imports with ``ray``,
+  ``fastapi``, ``pydantic`` and ``orjson`` blocked.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("pycwt_mod", "serve_app")
+
+
+def _modules() -> list[str]:
+    names = []
+    for pkg in PACKAGES:
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            names.append(".".join(parts))
+    return names
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+_BLOCKER = """
+import importlib.abc, sys
+BLOCKED = {blocked!r}
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"{{name}} is blocked by the layering test")
+        return None
+for mod in list(sys.modules):
+    if mod.split(".")[0] in BLOCKED:
+        del sys.modules[mod]
+sys.meta_path.insert(0, Block())
+"""
+
+
+def test_every_module_imports_first_on_its_own():
+    code = f"""
+    import importlib, json, sys, traceback
+    failures = {{}}
+    for name in {_modules()!r}:
+        for mod in list(sys.modules):
+            if mod.split(".")[0] in {PACKAGES!r}:
+                del sys.modules[mod]
+        try:
+            importlib.import_module(name)
+        except Exception:
+            failures[name] = traceback.format_exc(limit=3)
+    print(json.dumps(failures))
+    """
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr
+    failures = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+def _function_level_project_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    found = []
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.ImportFrom):
+                target = node.module or ""
+                if node.level > 0 or target.split(".")[0] in PACKAGES:
+                    found.append(f"{where}:{node.lineno} from {target}")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] in PACKAGES:
+                        found.append(f"{where}:{node.lineno} import {alias.name}")
+    return found
+
+
+def test_no_project_import_inside_a_function():
+    found = []
+    for pkg in PACKAGES:
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            found += _function_level_project_imports(path)
+    found = sorted(set(found))  # a nested function is walked twice
+    assert found == [], "project modules imported inside functions:\n" + "\n".join(found)
+
+
+def test_the_check_sees_a_function_level_import(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import numpy\n"
+        "def f():\n    from .montecarlo import run_chunk\n"
+        "async def g():\n    import serve_app.app\n    import ray\n"
+    )
+    found = _function_level_project_imports(probe)
+    lines = [line.split(":")[-1] for line in found]
+    assert lines == ["3 from montecarlo", "5 import serve_app.app"]
+
+
+@pytest.mark.parametrize(
+    ("blocked", "modules"),
+    [
+        (
+            ("serve_app", "ray", "fastapi"),
+            [m for m in _modules() if m.startswith("pycwt_mod")],
+        ),
+    ],
+    ids=["library"],
+)
+def test_layer_imports_with_upper_layers_blocked(blocked, modules):
+    code = _BLOCKER.format(blocked=set(blocked)) + textwrap.dedent(
+        f"""
+        import importlib
+        for name in {modules!r}:
+            importlib.import_module(name)
+        print("ok")
+        """
+    )
+    proc = _run(code)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
