@@ -10,10 +10,10 @@ For each series length N (default 10^5 and 10^6) it times, as the median of
 * **request body** (N samples): JSON = ``orjson.dumps`` on the client (the fastest
   JSON encoder; stdlib ``json`` is slower) + ``CWTRequest.model_validate_json`` as the
   ingress does; npz = ``np.savez`` + the ingress' npz parsing
-  (`serve_app.npz_body.npz_fields`) + ``CWTRequest.model_validate``.
+  (`serve_app.http.npz_body.npz_fields`) + ``CWTRequest.model_validate``.
 * **response body** (a CWT at 4 scales, ``J=3``, so ``(4, N)`` complex plus the grid):
-  JSON = `serve_app.encoding.dumps` + ``orjson.loads`` and ``np.array`` on the client;
-  npz = `serve_app.encoding.to_npz` + `serve_app.encoding.from_npz`.
+  JSON = `serve_app.http.encoding.dumps` + ``orjson.loads`` and ``np.array`` on the client;
+  npz = `serve_app.npz.to_npz` + `serve_app.npz.from_npz`.
 * **end to end**: ``POST /api/v1/analysis/cwt`` (``J=3``) with JSON in/out against npz
   in/out (``serve_app.client`` style), over loopback HTTP through the Serve proxy.
 
@@ -39,9 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from serve_app.analysis import compute_cwt  # noqa: E402
-from serve_app.encoding import NPZ_MEDIA_TYPE, dumps, from_npz, to_npz  # noqa: E402
-from serve_app.npz_body import npz_fields  # noqa: E402
-from serve_app.schemas import CWTRequest  # noqa: E402
+from serve_app.http.encoding import dumps  # noqa: E402
+from serve_app.http.npz_body import npz_fields  # noqa: E402
+from serve_app.http.schemas import CWTRequest  # noqa: E402
+from serve_app.npz import NPZ_MEDIA_TYPE, from_npz, to_npz  # noqa: E402
 
 PARAMS = {"dt": 1.0, "dj": 1.0, "J": 3}
 

@@ -20,33 +20,14 @@ import warnings
 
 from tqdm.auto import tqdm
 
+from . import mc_kernel
 from ._validation import check_significance_level
 from .backends import get_backend
 from .cache import ThresholdCache
-from .mc_kernel import (
-    CancelCheck,
-    Cancelled,
-    MonteCarloPlan,
-    ProgressCallback,
-    estimate_work,
-    make_plan,
-    pair_noise,
-    run_chunk,
-    split_chunks,
-    thresholds,
-)
+from .mc_kernel import *  # noqa: F403 - the kernel's public names are the engine's too
+from .mc_kernel import CancelCheck, ProgressCallback, make_plan, split_chunks, thresholds
 
-__all__ = [
-    "Cancelled",
-    "MonteCarloPlan",
-    "estimate_work",
-    "make_plan",
-    "pair_noise",
-    "run_chunk",
-    "split_chunks",
-    "thresholds",
-    "wct_significance",
-]
+__all__ = [*mc_kernel.__all__, "wct_significance"]
 
 
 def _progress_bar(enabled: bool, total: int):

@@ -1,42 +1,37 @@
 """Numpy-in, numpy-out computations shared by the deployments and the batch job.
 
 Each function validates through pycwt_mod (a bad input raises ``ValueError`` with the
-library's message), times itself and returns a small dataclass of numpy arrays, so
+library's message), times itself and returns a typed result (`serve_app.records`), so
 Python callers of the Serve handles never see JSON.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 import pycwt_mod
+from pycwt_mod import montecarlo
 from pycwt_mod._validation import as_series, check_positive, resolve_J, resolve_s0
 
+from .records import NUMPY, CWTResult, ICWTResult, WCTResult, XWTResult
+
 __all__ = [
-    "CWTResult",
-    "ICWTResult",
     "LimitExceededError",
-    "Limits",
-    "SignificanceResult",
-    "WCTResult",
-    "XWTResult",
+    "RequestLimits",
     "check_size",
     "compute_cwt",
     "compute_icwt",
     "compute_wct",
     "compute_xwt",
     "resolve_grid",
+    "significance_thresholds",
 ]
 
 #: Most scales of one grid (J + 1), whatever the series length.
 MAX_SCALES = 10_000
-
-#: ``backend_used`` of computations that involve no Monte Carlo backend.
-NUMPY = "numpy"
 
 
 class LimitExceededError(ValueError):
@@ -44,90 +39,22 @@ class LimitExceededError(ValueError):
 
 
 @dataclass(frozen=True)
-class Limits:
-    """Size limits applied to every request (plain values from the settings)."""
+class RequestLimits:
+    """Size limits applied to every request (from `serve_app.settings.Settings`).
 
-    max_samples: int = 131_072
-    max_scales_x_samples: int = 4_000_000
-    max_mc_count: int = 10_000
-    sync_work_budget: int = 20_000_000
+    Attributes
+    ----------
+    max_samples : int
+        Most samples in one series.
+    max_scales_x_samples : int
+        Most (scales x samples) in one transform.
+    max_mc_count : int
+        Most Monte Carlo surrogate pairs.
+    """
 
-
-@dataclass
-class _Result:
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The fields as a dict of arrays (scalars become 0-d arrays; None stays None)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = None if value is None else np.asarray(value)
-        return out
-
-
-@dataclass
-class CWTResult(_Result):
-    """Output of `compute_cwt`; array shapes as in `pycwt_mod.cwt`."""
-
-    wave: np.ndarray
-    scales: np.ndarray
-    freqs: np.ndarray
-    coi: np.ndarray
-    fft: np.ndarray
-    fftfreqs: np.ndarray
-    computation_time: float
-    backend_used: str = NUMPY
-
-
-@dataclass
-class ICWTResult(_Result):
-    """Output of `compute_icwt`: the reconstructed real signal."""
-
-    signal: np.ndarray
-    computation_time: float
-    backend_used: str = NUMPY
-
-
-@dataclass
-class XWTResult(_Result):
-    """Output of `compute_xwt`; as `pycwt_mod.xwt` plus the scales."""
-
-    xwt: np.ndarray
-    coi: np.ndarray
-    freqs: np.ndarray
-    signif: np.ndarray
-    scales: np.ndarray
-    computation_time: float
-    backend_used: str = NUMPY
-
-
-@dataclass
-class WCTResult(_Result):
-    """Output of `compute_wct`; ``sig`` is None without a significance test."""
-
-    wct: np.ndarray
-    awct: np.ndarray
-    coi: np.ndarray
-    freqs: np.ndarray
-    scales: np.ndarray
-    sig: np.ndarray | None
-    seed: int | None
-    computation_time: float
-    backend_used: str = NUMPY
-
-
-@dataclass
-class SignificanceResult(_Result):
-    """Monte Carlo coherence thresholds per scale (the result of a significance job)."""
-
-    sig: np.ndarray
-    scales: np.ndarray
-    freqs: np.ndarray
-    period: np.ndarray
-    seed: int
-    mc_count: int
-    significance_level: float
-    computation_time: float
-    backend_used: str
+    max_samples: int
+    max_scales_x_samples: int
+    max_mc_count: int
 
 
 def resolve_grid(n: int, dt: float, dj: float, s0, J, wavelet) -> tuple[float, int, np.ndarray]:
@@ -164,7 +91,7 @@ def resolve_grid(n: int, dt: float, dj: float, s0, J, wavelet) -> tuple[float, i
     return s0, J, scales
 
 
-def check_size(n: int, n_scales: int, limits: Limits, mc_count: int | None = None) -> None:
+def check_size(n: int, n_scales: int, limits: RequestLimits, mc_count: int | None = None) -> None:
     """Raise `LimitExceededError` when a request is over ``limits``.
 
     Raises
@@ -371,8 +298,6 @@ def significance_thresholds(
     info : dict
         As returned with ``return_info=True`` (holds the seed used and the backend).
     """
-    from pycwt_mod import montecarlo
-
     a1, _, _ = pycwt_mod.ar1(as_series(y1, "data1"))
     a2, _, _ = pycwt_mod.ar1(as_series(y2, "data2"))
     kwargs.setdefault("cache", False)

@@ -25,38 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import ray
 
 from .analysis import compute_cwt, compute_wct
+from .client.series import series_of_file
 
-__all__ = ["analyse", "load_series", "main"]
+__all__ = ["analyse", "main"]
 
 PATTERNS = ("*.csv", "*.npy")
-
-
-def load_series(path: Path) -> np.ndarray:
-    """Series of a file as a ``(k, n)`` float array, ``k`` = 1 or 2.
-
-    Raises
-    ------
-    ValueError
-        For an unreadable file or one with more than two series.
-    """
-    if path.suffix == ".npy":
-        arr = np.load(path, allow_pickle=False)
-    else:
-        arr = np.genfromtxt(path, delimiter=",", dtype=float)
-        if arr.ndim == 2 and np.isnan(arr[0]).all():  # a header row
-            arr = arr[1:]
-        elif arr.ndim == 1 and arr.size and np.isnan(arr[0]):
-            arr = arr[1:]
-    arr = np.asarray(arr, dtype=float)
-    if arr.ndim == 1:
-        return arr[np.newaxis, :]
-    if arr.ndim == 2 and arr.shape[1] in (1, 2) and arr.shape[0] > 2:
-        return arr.T
-    if arr.ndim == 2 and arr.shape[0] in (1, 2):
-        return arr
-    raise ValueError(f"{path.name}: expected one or two series, got an array of {arr.shape}")
 
 
 def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -127,8 +103,6 @@ def _task(series: np.ndarray, options: dict) -> tuple[dict | None, str | None, f
 
 def main(argv: list[str] | None = None) -> int:
     """Run the batch; returns the process exit code (1 when any file failed)."""
-    import ray
-
     args = _parse(argv)
     files = sorted(f for pat in PATTERNS for f in args.input.glob(pat))
     if not files:
@@ -151,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         while todo and len(pending) < args.max_in_flight:
             path = todo.pop(0)
             try:
-                pending[task.remote(load_series(path), options)] = path
+                pending[task.remote(series_of_file(path), options)] = path
             except (OSError, ValueError) as exc:
                 manifest[path.name] = {"status": "failed", "error": str(exc), "seconds": 0.0}
         if not pending:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from ray import serve
 
+from pycwt_mod import montecarlo
+
 from .analysis import (
-    CWTResult,
-    ICWTResult,
-    Limits,
-    WCTResult,
-    XWTResult,
+    RequestLimits,
     check_size,
     compute_cwt,
     compute_icwt,
@@ -21,8 +19,10 @@ from .analysis import (
     compute_xwt,
     resolve_grid,
 )
-from .jobs import prepare_job
-from .plots import render_cwt_png, render_wct_png
+from .figures import render_cwt_png, render_wct_png
+from .jobs.job import JobParams
+from .jobs.prepare import JobDefaults, prepare_job
+from .records import CWTResult, ICWTResult, WCTResult, XWTResult
 
 __all__ = ["CWTDeployment", "WCTDeployment", "WorkBudgetExceededError"]
 
@@ -47,12 +47,11 @@ class CWTDeployment:
 
     Parameters
     ----------
-    limits : dict
-        Fields of `serve_app.analysis.Limits`.
+    limits : RequestLimits
     """
 
-    def __init__(self, limits: dict):
-        self._limits = Limits(**limits)
+    def __init__(self, limits: RequestLimits):
+        self._limits = limits
 
     def cwt(
         self, data, dt: float, dj: float = 1 / 12, s0=None, J=None, wavelet="morlet",
@@ -65,7 +64,7 @@ class CWTDeployment:
         return compute_cwt(data, dt, dj, s0, J, wavelet, normalize, workers=1)
 
     def cwt_png(self, data, dt: float, plot: dict, **kwargs) -> bytes:
-        """PNG scalogram of `cwt` (``plot``: `serve_app.plots.PlotOptions` fields)."""
+        """PNG scalogram of `cwt` (``plot``: `serve_app.http.schemas.PlotOptions` fields)."""
         return render_cwt_png(self.cwt(data, dt, **kwargs), dt, plot)
 
     def icwt(self, wave, scales, dt: float, dj: float = 1 / 12, wavelet="morlet") -> ICWTResult:
@@ -82,15 +81,17 @@ class WCTDeployment:
 
     Parameters
     ----------
-    limits : dict
-        Fields of `serve_app.analysis.Limits`.
-    job_defaults : dict
-        ``default_backend``, ``use_gpu`` and ``chunk_size`` for `prepare_job`.
+    limits : RequestLimits
+    sync_work_budget : int
+        Largest `pycwt_mod.montecarlo.estimate_work` answered synchronously.
+    job_defaults : JobDefaults
+        Service-wide job settings for `prepare_job`.
     """
 
-    def __init__(self, limits: dict, job_defaults: dict):
-        self._limits = Limits(**limits)
-        self._job_defaults = dict(job_defaults)
+    def __init__(self, limits: RequestLimits, sync_work_budget: int, job_defaults: JobDefaults):
+        self._limits = limits
+        self._sync_work_budget = sync_work_budget
+        self._job_defaults = job_defaults
 
     def _check(self, data1, dt, dj, s0, J, wavelet, mc_count=None) -> tuple[float, int]:
         s0r, Jr, scales = resolve_grid(max(_n(data1), 2), dt, dj, s0, J, wavelet)
@@ -121,10 +122,8 @@ class WCTDeployment:
         mc = mc_count if significance_test else None
         s0r, Jr = self._check(data1, dt, dj, s0, J, wavelet, mc)
         if significance_test:
-            from pycwt_mod import montecarlo
-
             work = montecarlo.estimate_work(dt, dj, s0r, Jr, mc_count, wavelet)
-            budget = self._limits.sync_work_budget
+            budget = self._sync_work_budget
             if work > budget:
                 raise WorkBudgetExceededError(
                     f"a significance test with mc_count={mc_count} on {Jr + 1} scales is "
@@ -138,16 +137,16 @@ class WCTDeployment:
         )  # fmt: skip
 
     def wct_png(self, data1, data2, dt: float, plot: dict, **kwargs) -> bytes:
-        """PNG coherence map of `wct` (``plot``: `serve_app.plots.PlotOptions` fields)."""
+        """PNG coherence map of `wct` (``plot``: `serve_app.http.schemas.PlotOptions` fields)."""
         return render_wct_png(self.wct(data1, data2, dt, **kwargs), dt, plot)
 
     def prepare_significance(
         self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
         wavelet="morlet", significance_level: float = 0.95, mc_count: int = 300,
         backend: str | None = None, seed: int | None = None,
-    ) -> dict:  # fmt: skip
+    ) -> JobParams:  # fmt: skip
         """Validate a significance job and return its parameters (`prepare_job`)."""
         return prepare_job(
             data1, data2, dt, dj, s0, J, wavelet, significance_level, mc_count, backend, seed,
-            limits=self._limits, **self._job_defaults,
+            limits=self._limits, defaults=self._job_defaults,
         )  # fmt: skip

@@ -1,7 +1,12 @@
-"""Service configuration, read once from the environment (prefix ``PYCWT_``).
+"""Service configuration: one `Settings`, from ``PYCWT_*`` variables and builder args.
 
-The application builder reads these settings once and passes plain values to the
-deployments and the job registry; replicas never read the environment themselves.
+`build_app` (``serve_app.app``) validates its ``args`` (a Serve config's ``args:``)
+as `Settings`, so a field set there wins over the environment, and an unknown field
+is an error. It reads the settings once and passes plain values to the deployments
+and the job registry; replicas never read the environment themselves.
+
+List settings take a JSON list or a comma-separated string
+(``PYCWT_API_KEYS=key1,key2``).
 
 Examples
 --------
@@ -10,27 +15,73 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["GPU_POLICIES", "Settings", "get_settings"]
+from .analysis import RequestLimits
+from .jobs.job import GpuPolicy
 
-#: How the job runners place Monte Carlo chunks on GPUs.
-GPU_POLICIES = ("auto", "never", "always")
+__all__ = ["MIN_KEY_LENGTH", "Settings", "get_settings", "parse_keys"]
+
+#: Shortest API key accepted (shorter ones are too easy to guess).
+MIN_KEY_LENGTH = 16
+
+
+def parse_keys(*values: str | Iterable[str] | None) -> list[str]:
+    """Keys from comma-separated strings and/or lists, stripped, empty ones dropped.
+
+    Raises
+    ------
+    ValueError
+        For a key shorter than `MIN_KEY_LENGTH` characters.
+    """
+    keys: list[str] = []
+    for value in values:
+        if value is None:
+            continue
+        items = value.split(",") if isinstance(value, str) else list(value)
+        for item in items:
+            item = str(item).strip()
+            if not item:
+                continue
+            if len(item) < MIN_KEY_LENGTH:
+                raise ValueError(
+                    f"API keys must have at least {MIN_KEY_LENGTH} characters (got one of "
+                    f"{len(item)}); generate one with: "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                )
+            if item not in keys:
+                keys.append(item)
+    return keys
+
+
+def _string_list(value: Any) -> Any:
+    """A JSON list or a comma-separated string as a list of strings."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+StringList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
     """All tunables of the service; every field can be set as ``PYCWT_<NAME>``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PYCWT_", env_ignore_empty=True, extra="ignore", frozen=True
+        env_prefix="PYCWT_", env_ignore_empty=True, extra="forbid", frozen=True
     )
 
-    # HTTP (used by ``python -m serve_app``; Serve configs set their own).
+    # HTTP and the embedded Ray of ``python -m serve_app`` (Serve configs set their own).
     host: str = Field("127.0.0.1", description="Address the HTTP proxy binds to.")
     port: int = Field(8000, ge=1, le=65535, description="HTTP port.")
     num_cpus: int | None = Field(
@@ -61,7 +112,7 @@ class Settings(BaseSettings):
         Path("var/pycwt_jobs.sqlite3"), description="SQLite file holding jobs and results."
     )
     default_backend: str = Field("ray", description="Monte Carlo backend when none is asked.")
-    use_gpu: Literal["auto", "never", "always"] = Field(
+    use_gpu: GpuPolicy = Field(
         "auto",
         description=(
             "GPU placement of job chunks: 'auto' puts backend 'auto' on GPUs when the "
@@ -72,23 +123,39 @@ class Settings(BaseSettings):
     chunk_size: int | None = Field(None, ge=1, description="Surrogate pairs per Ray task.")
     ray_namespace: str = Field("pycwt_mod", description="Namespace of the named actors.")
     registry_name: str = Field("pycwt_mod_job_registry", description="Job registry name.")
+
+    # Access.
     api_key: str | None = Field(
         None, description="One API key (kept for compatibility; joins PYCWT_API_KEYS)."
     )
-    api_keys: str | None = Field(
-        None,
+    api_keys: StringList = Field(
+        default_factory=list,
         description=(
-            "Comma-separated API keys (16+ characters each); when any is set, every "
-            "/api/v1 request needs 'Authorization: Bearer <key>' or 'X-API-Key: <key>'."
+            f"API keys ({MIN_KEY_LENGTH}+ characters each); when any is set, every "
+            "/api/v1 request needs 'Authorization: Bearer <key>' or 'X-API-Key: <key>'. "
+            "Hashed before they reach the replicas."
         ),
     )
-    cors_origins: str | None = Field(
+    cors_origins: StringList | None = Field(
         None,
-        description=(
-            "Comma-separated origins allowed by CORS; default '*' without API keys and "
-            "none with keys."
-        ),
+        description="Origins allowed by CORS; default '*' without API keys and none with keys.",
     )
+
+    # Compute deployments (CWTDeployment, WCTDeployment).
+    compute_num_cpus: float = Field(
+        0.0, ge=0, description="CPUs reserved by each CWT/WCT replica (0 on small machines)."
+    )
+    compute_max_ongoing_requests: int | None = Field(
+        None, ge=1, description="Requests one CWT/WCT replica runs at once (Serve default: 4/8)."
+    )
+    compute_max_queued_requests: int | None = Field(
+        None, ge=1, description="Requests queued per CWT/WCT deployment before 503s."
+    )
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_lists(cls, value: Any) -> Any:
+        return _string_list(value)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -97,29 +164,27 @@ class Settings(BaseSettings):
                 "PYCWT_MAX_SCALES_X_SAMPLES must be >= PYCWT_MAX_SAMPLES "
                 f"(got {self.max_scales_x_samples} < {self.max_samples})"
             )
-        from .security import parse_keys
-
-        parse_keys(self.api_keys, self.api_key)  # raises on keys too short
+        self.keys()  # raises on keys too short
         return self
 
     def keys(self) -> list[str]:
         """The configured API keys (PYCWT_API_KEYS plus PYCWT_API_KEY), deduplicated."""
-        from .security import parse_keys
-
         return parse_keys(self.api_keys, self.api_key)
 
-    def cors_origin_list(self) -> list[str] | None:
-        """CORS origins, or None for the default (see ``cors_origins``)."""
-        if self.cors_origins is None:
-            return None
-        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+    def request_limits(self) -> RequestLimits:
+        """The limits every request is checked against."""
+        return RequestLimits(
+            max_samples=self.max_samples,
+            max_scales_x_samples=self.max_scales_x_samples,
+            max_mc_count=self.max_mc_count,
+        )
 
     def resolved_db_path(self) -> str:
         """Absolute SQLite path (relative paths are taken from the current directory)."""
         return os.path.abspath(os.fspath(self.db_path))
 
 
-def get_settings(**overrides) -> Settings:
+def get_settings(**overrides: Any) -> Settings:
     """Settings from the environment, with keyword ``overrides`` taking precedence.
 
     Parameters

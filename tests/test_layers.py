@@ -29,6 +29,8 @@ def _modules() -> list[str]:
     for pkg in PACKAGES:
         for path in sorted((ROOT / pkg).rglob("*.py")):
             parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__main__":  # a script: importing it runs it
+                continue
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             names.append(".".join(parts))
@@ -127,8 +129,13 @@ def test_the_check_sees_a_function_level_import(tmp_path):
             ("serve_app", "ray", "fastapi"),
             [m for m in _modules() if m.startswith("pycwt_mod")],
         ),
+        (
+            ("ray", "fastapi", "pydantic", "pydantic_settings", "orjson", "starlette"),
+            [m for m in _modules() if m.startswith("serve_app.client")]
+            + ["serve_app.npz", "serve_app.records"],
+        ),
     ],
-    ids=["library"],
+    ids=["library", "client"],
 )
 def test_layer_imports_with_upper_layers_blocked(blocked, modules):
     code = _BLOCKER.format(blocked=set(blocked)) + textwrap.dedent(
@@ -141,3 +148,26 @@ def test_layer_imports_with_upper_layers_blocked(blocked, modules):
     )
     proc = _run(code)
     assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
+
+
+def test_cli_works_locally_without_the_client_extra(tmp_path):
+    """``pip install pycwt-mod`` alone: local commands work, service ones say what to
+    install (httpx, httpx-sse and the server stack blocked)."""
+    series = tmp_path / "x.csv"
+    series.write_text("\n".join(str(v) for v in [0.0, 1.0, 0.5, -1.0] * 32))
+    blocked = {"httpx", "httpx_sse", "ray", "fastapi", "pydantic", "orjson", "starlette"}
+    code = _BLOCKER.format(blocked=blocked) + textwrap.dedent(
+        f"""
+        from serve_app.client.cli import main
+        assert main(["cwt", {str(series)!r}, "--dj", "0.5"]) == 0
+        try:
+            main(["jobs", "--url", "http://127.0.0.1:9"])
+        except SystemExit as exc:
+            print("exit", exc.code)
+        """
+    )
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "cwt (local): 128 samples" in proc.stdout
+    assert "exit 2" in proc.stdout
+    assert "pip install 'pycwt-mod[client]'" in proc.stderr

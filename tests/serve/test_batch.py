@@ -16,7 +16,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
-from serve_app.batch import analyse, load_series
+from serve_app.batch import analyse
+from serve_app.client.series import series_of_file as load_series
 
 from .conftest import ROOT, free_port
 from .utils import series

@@ -1,7 +1,7 @@
 """The ``pycwt-mod`` command line: as a subprocess, and in-process through ``main``.
 
 The help texts and one local transform run as real subprocesses; the other cases
-call `serve_app.cli.main` in this process (same code path, and coverage sees it).
+call `serve_app.client.cli.main` in this process (same code path, and coverage sees it).
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ def cli(*args, timeout=120) -> subprocess.CompletedProcess:
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     return subprocess.run(
-        [sys.executable, "-m", "serve_app.cli", *map(str, args)],
+        [sys.executable, "-m", "serve_app.client.cli", *map(str, args)],
         capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
     )  # fmt: skip
 
 
 def run(*args) -> subprocess.CompletedProcess:
     """``pycwt-mod ARGS`` in this process, with its exit status and captured output."""
-    from serve_app.cli import main
+    from serve_app.client.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -174,4 +174,4 @@ def test_console_script_declared():
 
     with open(ROOT / "pyproject.toml", "rb") as f:
         scripts = tomllib.load(f)["project"]["scripts"]
-    assert scripts["pycwt-mod"] == "serve_app.cli:main"
+    assert scripts["pycwt-mod"] == "serve_app.client.cli:main"

@@ -8,7 +8,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
-from serve_app.analysis import CWTResult, SignificanceResult, WCTResult
 from serve_app.client import (
     BadRequest,
     Client,
@@ -19,8 +18,9 @@ from serve_app.client import (
     ServiceUnavailable,
     Unauthorized,
     UnprocessableEntity,
-    _error,
 )
+from serve_app.client.api import _error
+from serve_app.records import CWTResult, SignificanceResult, WCTResult
 
 from .conftest import free_port
 from .utils import series

@@ -8,8 +8,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from ray import serve
 
 import pycwt_mod
-from serve_app.analysis import CWTResult, SignificanceResult, WCTResult
 from serve_app.app import APP_NAME
+from serve_app.records import CWTResult, SignificanceResult, WCTResult
 
 from .utils import series, wait_for
 

@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 import pycwt_mod
 from pycwt_mod import montecarlo
 from serve_app.analysis import resolve_grid
-from serve_app.store import JobStore, utcnow
+from serve_app.jobs.store import JobStore, utcnow
 
 from .utils import nan_array, series, wait_for
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from serve_app.encoding import NPZ_MEDIA_TYPE, from_npz
-from serve_app.schemas import CWTRequest, ICWTRequest
+from serve_app.http.schemas import CWTRequest, ICWTRequest
+from serve_app.npz import NPZ_MEDIA_TYPE, from_npz
 
 from .utils import series
 

@@ -7,7 +7,7 @@ import io
 import numpy as np
 from matplotlib.image import imread
 
-from serve_app.encoding import NPZ_MEDIA_TYPE
+from serve_app.npz import NPZ_MEDIA_TYPE
 
 from .utils import series
 

@@ -11,9 +11,11 @@ import asyncio
 
 import numpy as np
 
-from serve_app.encoding import from_npz, to_npz
-from serve_app.jobs import JobRegistry, prepare_job
-from serve_app.store import JobStore, utcnow
+from serve_app.jobs.prepare import JobDefaults, prepare_job
+from serve_app.jobs.registry import JobRegistry
+from serve_app.jobs.store import JobStore, utcnow
+from serve_app.npz import from_npz, to_npz
+from serve_app.settings import Settings
 
 from .utils import series
 
@@ -97,9 +99,10 @@ def test_reload_fails_jobs_whose_runner_is_gone(tmp_path, ray_cluster):
 
 def test_prepare_job_reduces_to_ar1_and_grid():
     x, y = series(256, 50), series(256, 51, period=20)
-    params = prepare_job(x, y, 1.0, 0.25, mc_count=10, seed=4, backend="sequential")
-    assert params["backend"] == "sequential"
-    assert params["seed"] == 4 and params["n"] == 256
-    assert -1 < params["a1"] < 1 and params["J"] > 0
-    drawn = prepare_job(x, y, 1.0, 0.25, mc_count=10)
-    assert drawn["backend"] == "ray" and isinstance(drawn["seed"], int)
+    kw = {"limits": Settings().request_limits(), "defaults": JobDefaults("ray", "auto", None)}
+    params = prepare_job(x, y, 1.0, 0.25, mc_count=10, seed=4, backend="sequential", **kw)
+    assert params.backend == "sequential"
+    assert params.seed == 4 and params.n == 256
+    assert -1 < params.a1 < 1 and params.J > 0
+    drawn = prepare_job(x, y, 1.0, 0.25, mc_count=10, **kw)
+    assert drawn.backend == "ray" and isinstance(drawn.seed, int)

@@ -7,19 +7,21 @@ import sqlite3
 
 import httpx
 import pytest
-from fastapi import HTTPException
+from fastapi import FastAPI, HTTPException
 from starlette.requests import Request
 
-from serve_app import security
-from serve_app.settings import get_settings
+from serve_app.http import security
+from serve_app.settings import get_settings, parse_keys
 
 from .utils import series, wait_for
 
 TERMINAL = {"completed", "failed", "cancelled"}
 
 
-def _request() -> Request:
-    return Request({"type": "http", "headers": [], "method": "GET", "path": "/"})
+def _request(ring: security.KeyRing) -> Request:
+    app = FastAPI()
+    app.state.keyring = ring
+    return Request({"type": "http", "headers": [], "method": "GET", "path": "/", "app": app})
 
 
 class TestKeyRing:
@@ -32,10 +34,10 @@ class TestKeyRing:
         assert not security.KeyRing([])
 
     def test_parse_keys(self):
-        parsed = security.parse_keys("x" * 16 + ", " + "y" * 16 + ",", ["x" * 16])
+        parsed = parse_keys("x" * 16 + ", " + "y" * 16 + ",", ["x" * 16])
         assert parsed == ["x" * 16, "y" * 16]
         with pytest.raises(ValueError, match="at least 16 characters"):
-            security.parse_keys("short")
+            parse_keys("short")
 
     def test_settings_merge_legacy_key(self, monkeypatch):
         monkeypatch.setenv("PYCWT_API_KEYS", "k" * 16 + "," + "m" * 16)
@@ -46,18 +48,16 @@ class TestKeyRing:
             get_settings()
 
     def test_require_key(self):
-        try:
-            security.configure([security.hash_key("s" * 16)], None)
-            with pytest.raises(HTTPException) as exc:
-                security.require_key(_request(), None, "wrong" * 4)
-            assert exc.value.status_code == 401
-            assert exc.value.headers["WWW-Authenticate"].startswith("Bearer")
-            with pytest.raises(HTTPException, match="missing"):
-                security.require_key(_request(), None, None)
-            assert security.require_key(_request(), None, "s" * 16) is not None
-        finally:
-            security.configure(None, None)
-        assert security.require_key(_request(), None, None) is None  # open
+        keyed = _request(security.KeyRing([security.hash_key("s" * 16)]))
+        with pytest.raises(HTTPException) as exc:
+            security.require_key(keyed, None, "wrong" * 4)
+        assert exc.value.status_code == 401
+        assert exc.value.headers["WWW-Authenticate"].startswith("Bearer")
+        with pytest.raises(HTTPException, match="missing"):
+            security.require_key(keyed, None, None)
+        assert security.require_key(keyed, None, "s" * 16) is not None
+        open_api = _request(security.KeyRing([]))
+        assert security.require_key(open_api, None, None) is None  # open
 
 
 def _auth(key: str) -> dict:

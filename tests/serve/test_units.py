@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from serve_app.analysis import LimitExceededError, Limits, check_size
-from serve_app.app import AppArgs
-from serve_app.encoding import dumps, from_npz, to_npz
+from serve_app.analysis import LimitExceededError, RequestLimits, check_size
+from serve_app.http.encoding import dumps
+from serve_app.jobs.store import JobStore, utcnow
+from serve_app.npz import from_npz, to_npz
 from serve_app.settings import Settings, get_settings
-from serve_app.store import JobStore, utcnow
 
 
 class TestSettings:
@@ -37,15 +37,16 @@ class TestSettings:
             Settings(max_samples=10_000, max_scales_x_samples=5_000)
 
     def test_app_args_are_validated(self):
+        # the builder's args are Settings: invalid values and unknown fields are errors
         with pytest.raises(ValidationError):
-            AppArgs(use_gpu="sometimes")
+            Settings(use_gpu="sometimes")
         with pytest.raises(ValidationError):
-            AppArgs(not_a_field=1)
+            Settings(not_a_field=1)
 
 
 class TestLimits:
     def test_each_limit(self):
-        lim = Limits(max_samples=100, max_scales_x_samples=1000, max_mc_count=10)
+        lim = RequestLimits(max_samples=100, max_scales_x_samples=1000, max_mc_count=10)
         check_size(100, 10, lim, 10)
         with pytest.raises(LimitExceededError, match="PYCWT_MAX_SAMPLES"):
             check_size(101, 1, lim)

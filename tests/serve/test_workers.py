@@ -23,7 +23,7 @@ def test_tasks_import_the_checkout(ray_cluster):
 def test_registry_imports_the_checkout(service):
     registry = ray.get_actor(service.registry_name, namespace=service.namespace)
     info = ray.get(registry.ping.remote(), timeout=60)
-    import serve_app.jobs
+    import serve_app.jobs.registry
 
-    assert info["module"] == serve_app.jobs.__file__
+    assert info["module"] == serve_app.jobs.registry.__file__
     assert info["db_path"] == str(service.db_path)

@@ -7,16 +7,22 @@ messages become HTTP 400 at the ingress.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, WrapValidator, field_validator
 
+from pycwt_mod import WAVELETS
+from pycwt_mod.backends import list_backends
+
+from ..records import JobStatus
+
 __all__ = [
+    "PLOT_FIELDS",
     "WAVELET_NAMES",
     "BackendInfo",
     "BackendList",
+    "CWTPlotRequest",
     "CWTRequest",
     "CWTResponse",
     "ComplexArray",
@@ -25,19 +31,20 @@ __all__ = [
     "ICWTRequest",
     "ICWTResponse",
     "JobPublic",
-    "JobStatus",
     "JobsPublic",
+    "PlotOptions",
     "SignificanceRequest",
     "SignificanceResultResponse",
+    "WCTPlotRequest",
     "WCTRequest",
     "WCTResponse",
     "XWTRequest",
     "XWTResponse",
 ]
 
-#: Wavelet names the API accepts (pycwt_mod.WAVELETS); anything else is a 422.
-WAVELET_NAMES = ("morlet", "paul", "dog", "mexicanhat")
-WaveletName = Literal["morlet", "paul", "dog", "mexicanhat"]
+#: Wavelet names the API accepts (those of pycwt_mod.WAVELETS); anything else is a 422.
+WAVELET_NAMES: tuple[str, ...] = tuple(WAVELETS)
+WaveletName = Literal[WAVELET_NAMES]  # type: ignore[valid-type]
 
 
 def _ndarray_as_is(ndim: int):
@@ -57,21 +64,6 @@ def _ndarray_as_is(ndim: int):
 Series = Annotated[list[float], _ndarray_as_is(1)]
 Matrix = Annotated[list[list[float]], _ndarray_as_is(2)]
 NullableFloats = list[float | None]
-
-
-class JobStatus(str, Enum):
-    """Life cycle of a significance job: queued -> running -> a terminal state."""
-
-    queued = "queued"
-    running = "running"
-    completed = "completed"
-    failed = "failed"
-    cancelled = "cancelled"
-
-    @classmethod
-    def terminal(cls) -> frozenset[JobStatus]:
-        """States a job never leaves."""
-        return frozenset({cls.completed, cls.failed, cls.cancelled})
 
 
 # ----------------------------------------------------------------------------- requests
@@ -114,8 +106,6 @@ class _Grid(BaseModel):
 def _check_backend(v: str | None) -> str | None:
     if v is None:
         return None
-    from pycwt_mod.backends import list_backends
-
     names = ["auto", *list_backends()]
     if v not in names:
         raise ValueError(f"unknown backend {v!r}; valid names are {', '.join(names)}")
@@ -189,6 +179,34 @@ class SignificanceRequest(_Grid, _MonteCarlo):
 
     data1: Series
     data2: Series
+
+
+class PlotOptions(BaseModel):
+    """Labels and size of a plot; the time axis is ``t0 + dt * arange(n)``."""
+
+    title: str | None = Field(None, max_length=200, description="Title; null: a default.")
+    time_label: str = Field("Time", max_length=100, description="Label of the time axis.")
+    period_label: str = Field("Period", max_length=100, description="Label of the period axis.")
+    t0: float = Field(0.0, description="Time of the first sample.")
+    width: float = Field(9.0, ge=2, le=30, description="Figure width, inches.")
+    height: float = Field(4.5, ge=2, le=20, description="Figure height, inches.")
+    dpi: int = Field(100, ge=30, le=300, description="Pixels per inch.")
+
+
+#: Fields of `PlotOptions` (split off the analysis fields by the plot routes).
+PLOT_FIELDS = frozenset(PlotOptions.model_fields)
+
+
+class CWTPlotRequest(CWTRequest, PlotOptions):
+    """Body of POST /api/v1/plots/cwt: a CWT request plus plot options."""
+
+
+class WCTPlotRequest(WCTRequest, PlotOptions):
+    """Body of POST /api/v1/plots/wct: a coherence request plus plot options.
+
+    With ``significance_test`` the thresholds are drawn as a contour (within the
+    synchronous work budget, as /analysis/wct).
+    """
 
 
 # ---------------------------------------------------------------------------- responses

@@ -1,7 +1,7 @@
 """Python client of the pycwt-mod HTTP service: numpy arrays in, numpy arrays out.
 
 Arrays travel as ``.npz`` both ways (``Content-Type`` and ``Accept:
-application/x-npz``), results come back as the dataclasses of `serve_app.analysis`,
+application/x-npz``), results come back as the typed records of `serve_app.records`,
 significance jobs show a tqdm progress bar fed by the job's server-sent events, 503
 answers are retried with exponential backoff, and 4xx answers raise a `ClientError`
 subclass carrying the service's message.
@@ -18,18 +18,31 @@ Examples
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import time
 from typing import Any
 
-import httpx
 import numpy as np
+from tqdm.auto import tqdm
 
-from .analysis import CWTResult, ICWTResult, SignificanceResult, WCTResult, XWTResult
-from .encoding import NPZ_MEDIA_TYPE, from_npz, to_npz
+from ..npz import NPZ_MEDIA_TYPE, from_npz, to_npz
+from ..records import (
+    TERMINAL,
+    CWTResult,
+    ICWTResult,
+    SignificanceResult,
+    WCTResult,
+    XWTResult,
+)
+
+try:  # the `client` extra: pip install 'pycwt-mod[client]'
+    import httpx
+    from httpx_sse import connect_sse
+except ImportError:  # the local CLI works without it; Client says what to install
+    httpx = None
+    connect_sse = None
 
 __all__ = [
+    "INSTALL_HINT",
     "BadRequest",
     "Client",
     "ClientError",
@@ -45,7 +58,8 @@ __all__ = [
 
 #: Statuses retried with backoff (the service or Serve is busy or restarting).
 RETRY_STATUSES = (502, 503, 504)
-TERMINAL = ("completed", "failed", "cancelled")
+#: What to install when httpx is missing.
+INSTALL_HINT = "the HTTP client needs httpx and httpx-sse: pip install 'pycwt-mod[client]'"
 
 
 class ClientError(Exception):
@@ -108,7 +122,7 @@ _ERRORS = {
 }
 
 
-def _detail(response: httpx.Response) -> str:
+def _detail(response) -> str:
     try:
         detail = response.json().get("detail", response.text)
     except (ValueError, AttributeError):
@@ -120,20 +134,11 @@ def _detail(response: httpx.Response) -> str:
     return str(detail)
 
 
-def _error(response: httpx.Response) -> ClientError:
+def _error(response) -> ClientError:
     cls = _ERRORS.get(response.status_code)
     if cls is None:
         cls = ServerError if response.status_code >= 500 else ClientError
     return cls(response.status_code, _detail(response))
-
-
-def _result(cls, arrays: dict[str, np.ndarray]):
-    """Build a result dataclass from npz members (0-d members become Python scalars)."""
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        a = arrays.get(f.name)
-        kwargs[f.name] = a.item() if isinstance(a, np.ndarray) and a.ndim == 0 else a
-    return cls(**kwargs)
 
 
 def _drop_none(kw: dict[str, Any]) -> dict[str, Any]:
@@ -173,6 +178,8 @@ class Client:
         retries: int = 3,
         backoff: float = 0.5,
     ):
+        if httpx is None:
+            raise ImportError(INSTALL_HINT)
         if retries < 0:
             raise ValueError(f"`retries` must be >= 0 (got {retries})")
         headers = {"X-API-Key": api_key} if api_key else {}
@@ -195,7 +202,7 @@ class Client:
 
     # -- transport ------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def _request(self, method: str, path: str, **kwargs: Any):
         for attempt in range(self.retries + 1):
             self.last_attempts = attempt + 1
             try:
@@ -228,7 +235,7 @@ class Client:
 
     def _analysis(self, path: str, cls, fields: dict[str, Any]):
         r = self._post_npz(path, _drop_none(fields))
-        return _result(cls, from_npz(r.content))
+        return cls.from_arrays(from_npz(r.content))
 
     # -- service ----------------------------------------------------------------------
 
@@ -325,15 +332,17 @@ class Client:
     def events(self, job_id: str, interval: float = 0.25):
         """Yield the job's states from ``GET /api/v1/jobs/{id}/events`` until it ends."""
         url = f"/api/v1/jobs/{job_id}/events"
-        with self._http.stream(
-            "GET", url, params={"interval": interval}, timeout=httpx.Timeout(30, read=None)
-        ) as r:
+        with connect_sse(
+            self._http, "GET", url, params={"interval": interval},
+            timeout=httpx.Timeout(30, read=None),
+        ) as source:  # fmt: skip
+            r = source.response
             if r.status_code >= 400:
                 r.read()
                 raise _error(r)
-            for line in r.iter_lines():
-                if line.startswith("data: "):
-                    state = json.loads(line[6:])
+            for event in source.iter_sse():
+                if event.event == "message" and event.data:
+                    state = event.json()
                     if state:
                         yield state
 
@@ -343,8 +352,6 @@ class Client:
         The server-sent event stream feeds the progress bar; if the stream breaks the
         job is polled instead.
         """
-        from tqdm.auto import tqdm
-
         job = self.job(job_id)
         deadline = None if timeout is None else time.monotonic() + timeout
         bar = tqdm(total=job["mc_count"], unit="pair", desc=f"job {job_id[:8]}",
@@ -394,4 +401,4 @@ class Client:
         r = self._request(
             "GET", f"/api/v1/jobs/{job_id}/result", headers={"Accept": NPZ_MEDIA_TYPE}
         )
-        return _result(SignificanceResult, from_npz(r.content))
+        return SignificanceResult.from_arrays(from_npz(r.content))

@@ -3,7 +3,10 @@
 ``cwt`` and ``wct`` compute with the pycwt_mod library in this process by default;
 with ``--url`` they send the series to a running service (``pycwt-mod serve``) through
 `serve_app.client` instead (significance then runs as a service job). ``jobs`` lists
-the service's jobs; ``serve`` starts the service (as ``python -m serve_app``).
+the service's jobs; ``serve`` starts the service (it runs ``python -m serve_app``).
+
+The local commands need only the library (numpy, scipy; matplotlib for .png); the
+service commands need the ``client`` extra and say so when it is missing.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import secrets
 import sys
 import warnings
 from pathlib import Path
@@ -18,10 +22,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["main", "read_series"]
+import pycwt_mod
+from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
+
+from ..records import JobStatus
+from .api import Client, ClientError, JobFailed, httpx
+from .series import read_series
+
+__all__ = ["main"]
 
 DEFAULT_URL = "http://127.0.0.1:8000"
-WAVELETS = ("morlet", "paul", "dog", "mexicanhat")
 OUTPUT_SUFFIXES = (".npz", ".csv", ".png")
 
 _EPILOG = """\
@@ -34,67 +44,6 @@ pycwt_mod.plot). Without -o a summary is printed.
 
 class CLIError(Exception):
     """A user error: printed as ``pycwt-mod: error: ...`` with exit status 2."""
-
-
-# ------------------------------------------------------------------------------- input
-
-
-def read_series(path: str, column: str | None = None) -> np.ndarray:
-    """Read one series from a ``.npy`` or ``.csv`` file.
-
-    Parameters
-    ----------
-    path : str
-        ``.npy`` holding a 1-D array, or ``.csv`` with one numeric column (or several,
-        then ``column`` picks one by header name or 0-based index).
-    column : str, optional
-        Column name (header) or index.
-
-    Returns
-    -------
-    (n,) float ndarray
-
-    Raises
-    ------
-    CLIError
-        Missing file, unknown suffix or column, non-numeric values.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise CLIError(f"input file {path!r} does not exist")
-    suffix = p.suffix.lower()
-    if suffix == ".npy":
-        a = np.load(p, allow_pickle=False)
-        if a.ndim != 1:
-            raise CLIError(f"{path}: expected a 1-D array, got shape {a.shape}")
-        return a.astype(float)
-    if suffix not in (".csv", ".txt"):
-        raise CLIError(f"{path}: unknown input type {suffix!r}; use .csv or .npy")
-    with p.open(newline="") as f:
-        rows = [r for r in csv.reader(f) if r and any(c.strip() for c in r)]
-    if not rows:
-        raise CLIError(f"{path}: empty file")
-    header = None
-    try:
-        [float(c) for c in rows[0]]
-    except ValueError:
-        header, rows = [c.strip() for c in rows[0]], rows[1:]
-    ncols = len(rows[0]) if rows else 0
-    if column is None:
-        if ncols != 1:
-            names = ", ".join(header) if header else f"0..{ncols - 1}"
-            raise CLIError(f"{path}: {ncols} columns; pick one with --column ({names})")
-        idx = 0
-    elif header is not None and column in header:
-        idx = header.index(column)
-    elif column.isdigit() and int(column) < ncols:
-        idx = int(column)
-    else:
-        raise CLIError(f"{path}: no column {column!r} (columns: {header or ncols})")
-    try:
-        return np.array([float(r[idx]) for r in rows])
-    except (ValueError, IndexError) as exc:
-        raise CLIError(f"{path}: column {column or 0}: {exc}") from None
 
 
 # ------------------------------------------------------------------------------ output
@@ -113,8 +62,6 @@ def _write(out: str, arrays: dict[str, Any], table: tuple, png) -> str:
             for p, row in zip(period, matrix, strict=True):
                 w.writerow([repr(float(p)), *(repr(float(v)) for v in row)])
     elif suffix == ".png":
-        from pycwt_mod.plot import to_png
-
         Path(out).write_bytes(to_png(png()))
     else:
         raise CLIError(f"unknown output type {suffix!r} for {out}; use .npz, .csv or .png")
@@ -129,9 +76,7 @@ def _check_output(out: str | None) -> None:
 # --------------------------------------------------------------------------- commands
 
 
-def _client(args):
-    from .client import Client
-
+def _client(args) -> Client:
     return Client(args.url, api_key=args.api_key, timeout=args.timeout)
 
 
@@ -149,8 +94,6 @@ def cmd_cwt(args) -> int:
         wave, scales, freqs, coi = res.wave, res.scales, res.freqs, res.coi
         where = args.url
     else:
-        import pycwt_mod
-
         if not args.no_normalize:
             x = (x - x.mean()) / x.std()
         s0 = -1 if args.s0 is None else args.s0
@@ -171,8 +114,6 @@ def cmd_cwt(args) -> int:
     }
 
     def png():
-        from pycwt_mod.plot import scalogram_figure
-
         return scalogram_figure(
             wave,
             scales,
@@ -209,8 +150,6 @@ def cmd_wct(args) -> int:
     sig = None
     seed = args.seed
     if args.significance and seed is None:
-        import secrets
-
         seed = mc["seed"] = secrets.randbits(53)  # printed, so the run can be repeated
     if args.url:
         with _client(args) as c:
@@ -221,8 +160,6 @@ def cmd_wct(args) -> int:
         WCT, aWCT, coi, freqs, scales = res.wct, res.awct, res.coi, res.freqs, res.scales
         where = args.url
     else:
-        import pycwt_mod
-
         s0 = -1 if args.s0 is None else args.s0
         J = -1 if args.J is None else args.J
         WCT, aWCT, coi, freqs, sig = pycwt_mod.wct(
@@ -260,8 +197,6 @@ def cmd_wct(args) -> int:
     }
 
     def png():
-        from pycwt_mod.plot import coherence_figure
-
         title = args.title or f"Coherence: {Path(args.file1).name} / {Path(args.file2).name}"
         return coherence_figure(WCT, aWCT, coi, freqs, sig, args.dt, t0=args.t0, title=title)
 
@@ -297,14 +232,14 @@ def cmd_jobs(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .__main__ import main as serve_main
-
-    argv = []
+    """Replace this process with ``python -m serve_app`` (the one way to start it)."""
+    argv = [sys.executable, "-m", "serve_app"]
     for opt in ("host", "port", "num_cpus", "db_path", "metrics_port"):
         value = getattr(args, opt)
         if value is not None:
             argv += [f"--{opt.replace('_', '-')}", str(value)]
-    return serve_main(argv)
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover - execv does not return
 
 
 # ------------------------------------------------------------------------------ parser
@@ -339,7 +274,10 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--s0", type=float, help="smallest scale (default 2 dt / flambda)")
     p.add_argument("--J", type=int, help="number of scales less one (default: up to n dt)")
     p.add_argument(
-        "--wavelet", choices=WAVELETS, default="morlet", help="mother wavelet (default morlet)"
+        "--wavelet",
+        choices=tuple(pycwt_mod.WAVELETS),
+        default="morlet",
+        help="mother wavelet (default morlet)",
     )
     p.add_argument(
         "-o",
@@ -414,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--status",
-        choices=("queued", "running", "completed", "failed", "cancelled"),
+        choices=[s.value for s in JobStatus],
         help="only jobs in this state",
     )
     _service_options(p, required=True)
@@ -445,14 +383,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"pycwt-mod: error: {exc}\n")
     except ValueError as exc:  # the library's message for bad data or parameters
         parser.exit(2, f"pycwt-mod: error: {exc}\n")
+    except ImportError as exc:  # an optional extra is missing: say which
+        parser.exit(2, f"pycwt-mod: error: {exc}\n")
+    except (ClientError, JobFailed) as exc:
+        parser.exit(1, f"pycwt-mod: service error: {exc}\n")
     except Exception as exc:
-        from .client import ClientError, JobFailed
-
-        if isinstance(exc, ClientError | JobFailed):
-            parser.exit(1, f"pycwt-mod: service error: {exc}\n")
-        import httpx
-
-        if isinstance(exc, httpx.HTTPError):
+        if httpx is not None and isinstance(exc, httpx.HTTPError):
             parser.exit(1, f"pycwt-mod: cannot reach {getattr(args, 'url', '')}: {exc}\n")
         raise
     return 0

@@ -1,20 +1,21 @@
-"""Encoding of numpy results for HTTP: JSON (NaN as null, complex split) or NPZ.
+"""JSON encoding of numpy results (NaN as null, complex split) and content negotiation.
 
 JSON is produced by orjson straight from the arrays (no Python lists in between);
 orjson writes NaN and infinities as ``null``, so the output is always valid JSON.
+``Accept: application/x-npz`` gets the same fields as an ``.npz`` file instead.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
 import orjson
+from fastapi import Request, Response
 
-__all__ = ["NPZ_MEDIA_TYPE", "dumps", "from_npz", "jsonable", "to_npz"]
+from ..npz import NPZ_MEDIA_TYPE, to_npz
 
-NPZ_MEDIA_TYPE = "application/x-npz"
+__all__ = ["dumps", "encode", "jsonable"]
 
 _OPTS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
@@ -58,14 +59,8 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(jsonable(value), default=_default, option=_OPTS)
 
 
-def to_npz(arrays: dict[str, Any]) -> bytes:
-    """Bytes of an uncompressed ``.npz`` holding ``arrays`` (strings become 0-d arrays)."""
-    buf = io.BytesIO()
-    np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items() if v is not None})
-    return buf.getvalue()
-
-
-def from_npz(blob: bytes) -> dict[str, np.ndarray]:
-    """Arrays of an ``.npz`` blob made by `to_npz` (0-d arrays stay 0-d)."""
-    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
+def encode(payload: dict[str, Any], request: Request, status_code: int = 200) -> Response:
+    """``payload`` as npz when the request accepts ``application/x-npz``, else JSON."""
+    if NPZ_MEDIA_TYPE in request.headers.get("accept", ""):
+        return Response(to_npz(payload), status_code, media_type=NPZ_MEDIA_TYPE)
+    return Response(dumps(payload), status_code, media_type="application/json")

@@ -6,7 +6,7 @@ npz can be posted back to /analysis/icwt), scalars and strings as 0-d arrays. It
 loaded with ``allow_pickle=False`` and handed to FastAPI as the already-parsed JSON
 body, so the same pydantic model validates it (422 for a bad field) and the OpenAPI
 schema still describes the JSON body. Numeric arrays skip the per-element list
-validation (see ``serve_app.schemas.Series``) and reach the deployments as ndarrays.
+validation (see ``serve_app.http.schemas.Series``) and reach the deployments as ndarrays.
 A body that is not a readable ``.npz`` is a 400.
 """
 
@@ -22,9 +22,9 @@ from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from .encoding import NPZ_MEDIA_TYPE
+from ..npz import NPZ_MEDIA_TYPE
 
-__all__ = ["NpzRoute", "is_npz", "npz_fields"]
+__all__ = ["NpzRequest", "NpzRoute", "is_npz", "npz_fields"]
 
 
 def is_npz(content_type: str | None) -> bool:
@@ -79,6 +79,35 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+class NpzRequest(Request):
+    """A request whose ``.npz`` body reads as the equivalent JSON body.
+
+    Parameters
+    ----------
+    request : Request
+        The original request (its body already read into ``body``).
+    body : bytes
+        The raw ``.npz`` bytes.
+    fields : dict
+        `npz_fields` of ``body``.
+    """
+
+    def __init__(self, request: Request, body: bytes, fields: dict[str, Any]):
+        headers = [
+            (k, b"application/json" if k == b"content-type" else v)
+            for k, v in request.scope["headers"]
+        ]
+        super().__init__({**request.scope, "headers": headers}, request.receive)
+        self._npz_body = body
+        self._npz_fields = fields
+
+    async def body(self) -> bytes:
+        return self._npz_body
+
+    async def json(self) -> Any:
+        return self._npz_fields
+
+
 class NpzRoute(APIRoute):
     """An `APIRoute` that also accepts ``application/x-npz`` bodies (module docstring)."""
 
@@ -88,19 +117,12 @@ class NpzRoute(APIRoute):
             return handler
 
         async def route_handler(request: Request) -> Response:
-            if is_npz(request.headers.get("content-type")):
-                fields = npz_fields(await request.body())
-                # FastAPI reads JSON bodies through Request.json(): serve the fields there
-                request.scope["headers"] = [
-                    (k, b"application/json" if k == b"content-type" else v)
-                    for k, v in request.scope["headers"]
-                ]
-                request.__dict__.pop("_headers", None)
-                request._json = fields
-                try:
-                    return await handler(request)
-                except RequestValidationError as exc:  # arrays are not JSON: summarise them
-                    raise RequestValidationError(_jsonable(exc.errors())) from None
-            return await handler(request)
+            if not is_npz(request.headers.get("content-type")):
+                return await handler(request)
+            body = await request.body()
+            try:
+                return await handler(NpzRequest(request, body, npz_fields(body)))
+            except RequestValidationError as exc:  # arrays are not JSON: summarise them
+                raise RequestValidationError(_jsonable(exc.errors())) from None
 
         return route_handler

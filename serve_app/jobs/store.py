@@ -7,6 +7,7 @@ restart of the registry actor or of the whole service.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -14,25 +15,13 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
+from .job import Job
+
 __all__ = ["JOB_FIELDS", "JobStore", "utcnow"]
 
-#: Columns returned by `JobStore.get` / `JobStore.list` (``params`` decoded from JSON).
-JOB_FIELDS = (
-    "job_id",
-    "status",
-    "progress",
-    "created_at",
-    "started_at",
-    "completed_at",
-    "error",
-    "backend",
-    "mc_count",
-    "cancel_requested",
-    "runner_name",
-    "params",
-    "owner",
-    "attempts",
-)
+#: Columns returned by `JobStore.get` / `JobStore.list` (``params`` decoded from JSON):
+#: the fields of the `Job` record.
+JOB_FIELDS = tuple(f.name for f in dataclasses.fields(Job))
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

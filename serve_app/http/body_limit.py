@@ -3,7 +3,8 @@
 A request whose ``Content-Length`` is over the limit gets 413 before any of its body
 is read. A body without ``Content-Length`` (chunked transfer) is read up to the limit
 and answered 413 as soon as it goes over; a body within the limit is handed on
-unchanged.
+unchanged. The limit is a constructor argument (``app.add_middleware(BodyLimit,
+max_body_bytes=...)``), one per FastAPI app.
 """
 
 from __future__ import annotations
@@ -12,17 +13,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["BodyLimit", "configure_body_limit"]
-
-#: Default when the ingress was not configured (bytes).
-DEFAULT_MAX_BODY_BYTES = 128 * 2**20
-
-_STATE: dict[str, Any] = {"max_body_bytes": DEFAULT_MAX_BODY_BYTES}
-
-
-def configure_body_limit(max_body_bytes: int | None) -> None:
-    """Set this replica's limit (called by the ingress constructor)."""
-    _STATE["max_body_bytes"] = int(max_body_bytes or DEFAULT_MAX_BODY_BYTES)
+__all__ = ["BodyLimit"]
 
 
 def _message(size: str, limit: int) -> bytes:
@@ -51,15 +42,23 @@ async def _send_413(send, size: str, limit: int) -> None:
 
 
 class BodyLimit:
-    """ASGI middleware answering 413 for bodies over the configured limit."""
+    """ASGI middleware answering 413 for bodies over ``max_body_bytes``.
 
-    def __init__(self, app):
+    Parameters
+    ----------
+    app : ASGI app
+    max_body_bytes : int
+        Largest body accepted (``Settings.max_body_bytes``).
+    """
+
+    def __init__(self, app: Any, max_body_bytes: int):
         self.app = app
+        self.max_body_bytes = int(max_body_bytes)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
-        limit = _STATE["max_body_bytes"]
+        limit = self.max_body_bytes
         length = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":

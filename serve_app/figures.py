@@ -1,0 +1,53 @@
+"""PNG figures of the service's results, rendered with `pycwt_mod.plot`.
+
+The compute deployment that computed a transform renders it (`CWTDeployment.cwt_png`,
+`WCTDeployment.wct_png`), so the ingress stays light (it never imports matplotlib) and
+only the PNG bytes cross the handle, not the arrays. ``opts`` holds the fields of
+`serve_app.http.schemas.PlotOptions` as plain values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
+
+from .records import CWTResult, WCTResult
+
+__all__ = ["render_cwt_png", "render_wct_png"]
+
+
+def _figure_kwargs(dt: float, opts: dict[str, Any], default_title: str) -> dict[str, Any]:
+    return {
+        "dt": dt,
+        "t0": opts.get("t0", 0.0),
+        "title": opts.get("title") or default_title,
+        "time_label": opts.get("time_label", "Time"),
+        "period_label": opts.get("period_label", "Period"),
+        "figsize": (opts.get("width", 9.0), opts.get("height", 4.5)),
+    }
+
+
+def render_cwt_png(result: CWTResult, dt: float, opts: dict[str, Any]) -> bytes:
+    """PNG of the wavelet power of a CWT result."""
+    fig = scalogram_figure(
+        result.wave,
+        result.scales,
+        result.freqs,
+        result.coi,
+        **_figure_kwargs(dt, opts, "Wavelet power spectrum"),
+    )
+    return to_png(fig, dpi=opts.get("dpi", 100))
+
+
+def render_wct_png(result: WCTResult, dt: float, opts: dict[str, Any]) -> bytes:
+    """PNG of the coherence of a WCT result (with its significance contour)."""
+    fig = coherence_figure(
+        result.wct,
+        result.awct,
+        result.coi,
+        result.freqs,
+        result.sig,
+        **_figure_kwargs(dt, opts, "Wavelet coherence"),
+    )
+    return to_png(fig, dpi=opts.get("dpi", 100))

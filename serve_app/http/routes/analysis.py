@@ -1,0 +1,96 @@
+"""``/api/v1/analysis``: CWT, inverse CWT, XWT, coherence, and significance jobs."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from ..deps import ServiceDep
+from ..encoding import dumps, encode
+from ..errors import shielded
+from ..npz_body import NpzRoute
+from ..schemas import (
+    CWTRequest,
+    CWTResponse,
+    ICWTRequest,
+    ICWTResponse,
+    JobPublic,
+    SignificanceRequest,
+    WCTRequest,
+    WCTResponse,
+    XWTRequest,
+    XWTResponse,
+)
+from ..security import Owner
+from .common import AUTH, ERRORS
+
+__all__ = ["router"]
+
+router = APIRouter(
+    prefix="/api/v1/analysis",
+    tags=["analysis"],
+    dependencies=AUTH,
+    responses=ERRORS,
+    route_class=NpzRoute,  # application/x-npz bodies too
+)
+
+
+@router.post("/cwt", response_model=CWTResponse)
+async def cwt(body: CWTRequest, request: Request, service: ServiceDep) -> Response:
+    """Continuous wavelet transform of one series."""
+    kw = body.model_dump(exclude={"data", "dt"})
+    result = await shielded(service.cwt(body.data, body.dt, **kw))
+    return encode(result.arrays(), request)
+
+
+@router.post("/icwt", response_model=ICWTResponse)
+async def icwt(body: ICWTRequest, request: Request, service: ServiceDep) -> Response:
+    """Inverse CWT of a transform as returned by /analysis/cwt."""
+    try:
+        real = np.asarray(body.wave.real, dtype=float)
+        wave = real if body.wave.imag is None else real + 1j * np.asarray(body.wave.imag)
+    except ValueError as exc:  # ragged rows, or real/imag of different shapes
+        raise HTTPException(
+            400, f"`wave.real` and `wave.imag` must be equal-shape 2-D arrays ({exc})"
+        ) from None
+    call = service.icwt(wave, body.scales, body.dt, dj=body.dj, wavelet=body.wavelet)
+    return encode((await shielded(call)).arrays(), request)
+
+
+@router.post("/xwt", response_model=XWTResponse)
+async def xwt(body: XWTRequest, request: Request, service: ServiceDep) -> Response:
+    """Cross wavelet transform of two equal-length series."""
+    kw = body.model_dump(exclude={"data1", "data2", "dt"})
+    result = await shielded(service.xwt(body.data1, body.data2, body.dt, **kw))
+    return encode(result.arrays(), request)
+
+
+@router.post("/wct", response_model=WCTResponse)
+async def wct(body: WCTRequest, request: Request, service: ServiceDep) -> Response:
+    """Wavelet coherence; Monte Carlo thresholds only within the synchronous budget.
+
+    Larger significance tests get a 400 that points to /api/v1/analysis/significance.
+    """
+    kw = body.model_dump(exclude={"data1", "data2", "dt"})
+    result = await shielded(service.wct(body.data1, body.data2, body.dt, **kw))
+    return encode(result.arrays(), request)
+
+
+@router.post(
+    "/significance",
+    response_model=JobPublic,
+    status_code=202,
+    tags=["jobs"],
+    responses={503: {"description": "Backend unavailable."}},
+)
+async def significance(body: SignificanceRequest, service: ServiceDep, owner: Owner) -> Response:
+    """Submit a Monte Carlo coherence-significance job; poll /api/v1/jobs/{job_id}."""
+    kw = body.model_dump(exclude={"data1", "data2", "dt"})
+    call = service.submit_significance(body.data1, body.data2, body.dt, owner=owner, **kw)
+    job = await shielded(call)
+    return Response(
+        dumps(job),
+        202,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/jobs/{job['job_id']}"},
+    )

@@ -1,0 +1,120 @@
+"""``/api/v1/jobs``: state, result, live events and cancellation of significance jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from ...records import TERMINAL, JobStatus
+from ..deps import ServiceDep
+from ..encoding import dumps, encode
+from ..schemas import JobPublic, JobsPublic, SignificanceResultResponse
+from ..security import Owner
+from ..service import Service
+from .common import AUTH
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], dependencies=AUTH)
+
+_UNKNOWN = {404: {"description": "Unknown job."}}
+
+
+async def _job_or_404(service: Service, job_id: str, owner: str | None) -> dict[str, Any]:
+    job = await service.job(job_id, owner)
+    if job is None:
+        raise HTTPException(404, f"job {job_id!r} not found")
+    return job
+
+
+@router.get("", response_model=JobsPublic)
+async def list_jobs(
+    service: ServiceDep, owner: Owner, status: Annotated[str | None, Query()] = None
+) -> JobsPublic:
+    """All jobs, newest first; ``?status=`` keeps one state."""
+    valid = [s.value for s in JobStatus]
+    if status is not None and status not in valid:
+        raise HTTPException(400, f"unknown status {status!r}; valid: {', '.join(valid)}")
+    jobs = await service.jobs(status, owner)
+    return JobsPublic(data=[JobPublic(**j) for j in jobs], count=len(jobs))
+
+
+@router.get("/{job_id}", response_model=JobPublic, responses=_UNKNOWN)
+async def get_job(job_id: str, service: ServiceDep, owner: Owner) -> JobPublic:
+    """State of one job: status, progress (0..1), timestamps, error, backend."""
+    return JobPublic(**await _job_or_404(service, job_id, owner))
+
+
+@router.get(
+    "/{job_id}/result",
+    response_model=SignificanceResultResponse,
+    responses={**_UNKNOWN, 409: {"description": "Not done."}},
+)
+async def job_result(job_id: str, request: Request, service: ServiceDep, owner: Owner) -> Response:
+    """Thresholds per scale of a completed job; 409 while it is not completed."""
+    job = await _job_or_404(service, job_id, owner)
+    if job["status"] != JobStatus.completed:
+        extra = f": {job['error']}" if job.get("error") else ""
+        raise HTTPException(
+            409, f"job {job_id} is {job['status']}, not completed; no result{extra}"
+        )
+    result = await service.job_result(job_id, owner)
+    if result is None:
+        raise HTTPException(500, f"job {job_id} is completed but its result is missing")
+    return encode({"job_id": job_id, **result.arrays()}, request)
+
+
+@router.get(
+    "/{job_id}/events",
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "Job state events."},
+        **_UNKNOWN,
+    },
+)
+async def job_events(
+    job_id: str,
+    service: ServiceDep,
+    owner: Owner,
+    interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5,
+) -> StreamingResponse:
+    """Server-sent events: the job's state whenever it changes, until it ends.
+
+    Each event is ``data: <job JSON>``; the stream closes after a terminal state or
+    at the job deadline (``PYCWT_JOB_TIMEOUT_S``).
+    """
+    first = await _job_or_404(service, job_id, owner)
+    deadline = time.monotonic() + service.config.job_timeout_s + 60
+
+    async def events() -> AsyncIterator[bytes]:
+        job, last = first, None
+        while True:
+            if job != last:
+                yield b"data: " + dumps(job) + b"\n\n"
+                last = job
+            if job is None or job["status"] in TERMINAL:
+                return
+            if time.monotonic() > deadline:
+                yield b"event: timeout\ndata: {}\n\n"
+                return
+            await asyncio.sleep(interval)
+            job = await service.job(job_id, owner)
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@router.delete(
+    "/{job_id}",
+    response_model=JobPublic,
+    responses={**_UNKNOWN, 409: {"description": "Finished."}},
+)
+async def cancel_job(job_id: str, service: ServiceDep, owner: Owner) -> JobPublic:
+    """Cancel a queued or running job (it ends ``cancelled``); 409 if it finished."""
+    job = await _job_or_404(service, job_id, owner)
+    if job["status"] in (JobStatus.completed, JobStatus.failed):
+        raise HTTPException(409, f"job {job_id} already {job['status']}; nothing to cancel")
+    return JobPublic(**await service.cancel_job(job_id, owner))

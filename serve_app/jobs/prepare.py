@@ -1,0 +1,125 @@
+"""Turn a significance request into the job's typed parameters (and its placement).
+
+The job only needs the AR(1) coefficients of the two series and their resolved scale
+grid, so the series themselves are not stored. The GPU policy (`GpuPolicy`) decides
+whether the chunks go to GPUs; a GPU asked of a cluster without one is refused here,
+at submission, instead of leaving Ray tasks pending forever.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import ray
+
+import pycwt_mod
+from pycwt_mod._validation import as_series, check_same_length
+from pycwt_mod.backends import BackendUnavailableError, get_backend
+
+from ..analysis import RequestLimits, check_size, resolve_grid
+from .job import GpuPolicy, JobParams
+
+__all__ = ["RAY_PATHS", "JobDefaults", "prepare_job"]
+
+#: Job backends whose chunks run as Ray tasks from the runner; other names run in it.
+RAY_PATHS = ("ray", "gpu", "auto")
+
+
+def _cluster_gpus() -> float:
+    return float(ray.cluster_resources().get("GPU", 0)) if ray.is_initialized() else 0.0
+
+
+def _wants_gpu(name: str, policy: GpuPolicy, gpus: float) -> bool:
+    if name == "gpu" or (name in RAY_PATHS and policy == "always"):
+        return True
+    # "auto" takes the GPUs when the cluster has some; "ray" stays on CPUs
+    return name == "auto" and policy == "auto" and gpus >= 1
+
+
+@dataclass(frozen=True)
+class JobDefaults:
+    """Service-wide job settings a request does not choose (plain values).
+
+    Attributes
+    ----------
+    default_backend : str
+        Backend of a request that names none.
+    use_gpu : GpuPolicy
+    chunk_size : int or None
+        Surrogate pairs per Ray task (None: the backend's default).
+    """
+
+    default_backend: str
+    use_gpu: GpuPolicy
+    chunk_size: int | None
+
+
+def prepare_job(
+    data1,
+    data2,
+    dt: float,
+    dj: float = 1 / 12,
+    s0=None,
+    J=None,
+    wavelet: str = "morlet",
+    significance_level: float = 0.95,
+    mc_count: int = 300,
+    backend: str | None = None,
+    seed: int | None = None,
+    *,
+    limits: RequestLimits,
+    defaults: JobDefaults,
+) -> JobParams:
+    """Validate a significance request and reduce it to the job's parameters.
+
+    Returns
+    -------
+    JobParams
+        With the seed drawn (53 bits, exact in JSON) when ``seed`` is None.
+
+    Raises
+    ------
+    ValueError
+        Bad data or parameters (the library's message), or a request over ``limits``.
+    pycwt_mod.backends.BackendUnavailableError
+        A GPU asked of a cluster without one, or an unavailable backend.
+    """
+    y1 = as_series(data1, "data1")
+    y2 = as_series(data2, "data2")
+    check_same_length(y1, y2)
+    s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
+    check_size(y1.size, scales.size, limits, mc_count)
+    a1, _, _ = pycwt_mod.ar1(y1)
+    a2, _, _ = pycwt_mod.ar1(y2)
+    name = backend or defaults.default_backend
+    gpus = _cluster_gpus()
+    gpu = _wants_gpu(name, defaults.use_gpu, gpus)
+    if gpu:
+        if defaults.use_gpu == "never":
+            raise BackendUnavailableError(
+                "GPU jobs are disabled on this service (PYCWT_USE_GPU=never)"
+            )
+        if gpus < 1:
+            raise BackendUnavailableError(
+                f"backend {name!r} needs a GPU, but this Ray cluster has none "
+                f"(resources: {ray.cluster_resources() if ray.is_initialized() else {}}); "
+                "use backend 'ray' or start the cluster with GPU workers"
+            )
+    elif name not in RAY_PATHS:
+        get_backend(name)  # raises BackendUnavailableError with the reason
+    return JobParams(
+        a1=float(a1),
+        a2=float(a2),
+        n=int(y1.size),
+        dt=float(dt),
+        dj=float(dj),
+        s0=float(s0r),
+        J=int(Jr),
+        wavelet=wavelet,
+        significance_level=float(significance_level),
+        mc_count=int(mc_count),
+        seed=int(secrets.randbits(53) if seed is None else seed),
+        backend="gpu" if gpu else ("ray" if name == "auto" else name),
+        chunk_size=defaults.chunk_size,
+    )

@@ -1,0 +1,368 @@
+"""The job registry: a named, detached, async Ray actor keeping every job.
+
+It writes every transition to SQLite (`serve_app.jobs.store`) and reloads on restart;
+each job runs in its own detached `serve_app.jobs.runner.JobRunner`, which the
+registry starts, supervises with a deadline and, when the runner dies, starts once
+more with the same parameters and seed (chunks are deterministic, so the result is
+identical). A job is never left active forever.
+
+Life cycle: ``queued -> running -> completed | failed | cancelled``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+import ray
+
+from ..records import ACTIVE, TERMINAL, JobStatus
+from .job import Job, JobParams
+from .metrics import JobMetrics
+from .prepare import RAY_PATHS
+from .runner import JobRunner
+from .store import JobStore, utcnow
+
+__all__ = ["HEAD_RESOURCE", "MAX_ATTEMPTS", "JobRegistry", "get_registry"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds a runner gets to stop after a cancel before it is killed.
+CANCEL_GRACE_S = 15.0
+#: Seconds between two refreshes of the active-jobs gauge.
+METRICS_REFRESH_S = 2.0
+#: Resource only the head node has (Ray 2.60).
+HEAD_RESOURCE = "node:__internal_head__"
+#: Runs of one job: a job whose runner dies is started once more; when the second
+#: runner dies too, the job fails with "job runner died: ...".
+MAX_ATTEMPTS = 2
+
+
+class JobRegistry:
+    """Named, detached, async actor keeping the jobs (see module docstring).
+
+    Parameters
+    ----------
+    db_path : str
+        SQLite file.
+    namespace, name : str
+        Where this actor and the runners live.
+    job_timeout_s : float
+        Deadline of one job, from its start.
+    """
+
+    def __init__(self, db_path: str, namespace: str, name: str, job_timeout_s: float):
+        self._store = JobStore(db_path)
+        self._ns = namespace
+        self._name = name
+        self._timeout = float(job_timeout_s)
+        self._booted = False
+        self._boot_lock: asyncio.Lock | None = None
+        self._watchers: dict[str, asyncio.Task] = {}
+        self._metrics = JobMetrics()
+
+    # -- start-up -----------------------------------------------------------------------
+
+    async def _boot(self) -> None:
+        if self._booted:
+            return
+        if self._boot_lock is None:
+            self._boot_lock = asyncio.Lock()
+        async with self._boot_lock:
+            if self._booted:
+                return
+            for job in self._jobs():
+                if job.status in ACTIVE:
+                    self._reattach(job)
+            self._booted = True
+            asyncio.get_running_loop().create_task(self._refresh_active_gauge())
+
+    def _reattach(self, job: Job) -> None:
+        try:
+            runner = ray.get_actor(job.runner_name, namespace=self._ns)
+        except ValueError:
+            self._finish(
+                job.job_id,
+                JobStatus.failed,
+                error=(
+                    f"the job's runner was lost while the job was {job.status.value} (the "
+                    "service or the cluster restarted); submit the job again"
+                ),
+            )
+            return
+        self._watch(job.job_id, runner, runner.wait.remote())
+
+    async def ping(self) -> dict[str, Any]:
+        """Health of the registry: SQLite path, job counts per status, code location."""
+        await self._boot()
+        counts: dict[str, int] = {}
+        for job in self._jobs():
+            counts[job.status.value] = counts.get(job.status.value, 0) + 1
+        return {
+            "db_path": self._store.path,
+            "namespace": self._ns,
+            "counts": counts,
+            "module": __file__,
+        }
+
+    # -- public API (ingress) --------------------------------------------------------
+
+    async def submit(self, params: JobParams, owner: str | None = None) -> dict[str, Any]:
+        """Record a job of ``owner`` (an API key fingerprint, or None), start its runner
+        and return its public view."""
+        await self._boot()
+        job_id = uuid.uuid4().hex
+        job = Job(
+            job_id=job_id,
+            status=JobStatus.queued,
+            progress=0.0,
+            created_at=utcnow(),
+            backend=params.backend,
+            mc_count=params.mc_count,
+            runner_name=f"pycwt-job-{job_id}",
+            params=params.to_dict(),
+            owner=owner,
+        )
+        self._store.insert(job.to_row())
+        self._metrics.job_submitted(params.backend, self._active())
+        self._start_runner(job)
+        return self._public(job_id)
+
+    def _start_runner(self, job: Job) -> None:
+        in_runner = job.backend not in RAY_PATHS  # the backend runs in the runner itself
+        try:
+            runner = (
+                ray.remote(JobRunner)
+                .options(
+                    name=job.runner_name,
+                    namespace=self._ns,
+                    lifetime="detached",
+                    num_cpus=1 if in_runner else 0,
+                    max_restarts=0,
+                )
+                .remote(job.job_id, self._name, self._ns, self._timeout)
+            )
+            self._watch(job.job_id, runner, runner.run.remote())
+        except Exception as exc:
+            self._finish(job.job_id, JobStatus.failed, error=f"could not start the runner: {exc}")
+
+    def _owned(self, job_id: str, owner: str | None) -> Job | None:
+        """The stored job when ``owner`` may see it (None: any owner), else None."""
+        job = self._get(job_id)
+        if job is None or (owner is not None and job.owner != owner):
+            return None
+        return job
+
+    async def get(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
+        """The job's public view, or None (unknown, or another owner's)."""
+        await self._boot()
+        job = self._owned(job_id, owner)
+        return None if job is None else job.public()
+
+    async def list(self, status: str | None = None, owner: str | None = None) -> list[dict]:
+        """All jobs, newest first, or those in ``status``; only ``owner``'s when given."""
+        await self._boot()
+        return [job.public() for job in self._jobs(status, owner)]
+
+    async def result(self, job_id: str, owner: str | None = None) -> bytes | None:
+        """The ``.npz`` result of a completed job, or None."""
+        await self._boot()
+        if self._owned(job_id, owner) is None:
+            return None
+        return self._store.get_result(job_id)
+
+    async def cancel(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
+        """Ask a job to stop; a queued or running job ends ``cancelled``. None if unknown."""
+        await self._boot()
+        job = self._owned(job_id, owner)
+        if job is None:
+            return None
+        if job.status in ACTIVE and not job.cancel_requested:
+            self._store.update(job_id, cancel_requested=True)
+            asyncio.get_running_loop().create_task(self._force_cancel(job_id))
+        return self._public(job_id)
+
+    # -- runner API ---------------------------------------------------------------------
+
+    async def start(self, job_id: str) -> dict[str, Any] | None:
+        """Mark the job running and return its parameters (None: it was cancelled)."""
+        await self._boot()
+        job = self._get(job_id)
+        if job is None or job.status in TERMINAL:
+            return None
+        if job.cancel_requested:
+            self._finish(job_id, JobStatus.cancelled)
+            return None
+        self._store.update(job_id, status=JobStatus.running.value, started_at=utcnow())
+        return job.params
+
+    async def report_progress(self, job_id: str, done: int, total: int) -> bool:
+        """Record progress; returns whether a cancel was requested."""
+        await self._boot()
+        job = self._get(job_id)
+        if job is None:
+            return True
+        if job.status is JobStatus.running and total > 0:
+            self._store.update(job_id, progress=min(1.0, done / total))
+        return job.cancel_requested
+
+    async def cancel_requested(self, job_id: str) -> bool:
+        """Whether the job should stop."""
+        await self._boot()
+        job = self._get(job_id)
+        return job is None or job.cancel_requested
+
+    async def complete(self, job_id: str, blob: bytes, backend_used: str) -> None:
+        """Store the result and mark the job completed."""
+        await self._boot()
+        self._store.set_result(job_id, blob)
+        self._finish(job_id, JobStatus.completed, progress=1.0, backend=backend_used)
+
+    async def fail(self, job_id: str, error: str) -> None:
+        """Mark the job failed with ``error``."""
+        await self._boot()
+        self._finish(job_id, JobStatus.failed, error=error)
+
+    async def mark_cancelled(self, job_id: str) -> None:
+        """Mark the job cancelled (the runner stopped)."""
+        await self._boot()
+        self._finish(job_id, JobStatus.cancelled)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _get(self, job_id: str) -> Job | None:
+        row = self._store.get(job_id)
+        return None if row is None else Job.from_row(row)
+
+    def _jobs(self, status: str | None = None, owner: str | None = None) -> list[Job]:
+        return [Job.from_row(row) for row in self._store.list(status, owner)]
+
+    def _public(self, job_id: str) -> dict[str, Any] | None:
+        job = self._get(job_id)
+        return None if job is None else job.public()
+
+    def _finish(self, job_id: str, status: JobStatus, **fields: Any) -> None:
+        job = self._get(job_id)
+        if job is None or job.status in TERMINAL:
+            return
+        done = utcnow()
+        self._store.update(job_id, status=status.value, completed_at=done, **fields)
+        rate = None
+        if status is JobStatus.completed and job.started_at:
+            elapsed = _seconds_between(job.started_at, done)
+            rate = job.mc_count / elapsed if elapsed > 0 else None
+        backend = fields.get("backend") or job.backend
+        self._metrics.job_finished(status.value, backend, self._active(), rate)
+
+    async def _refresh_active_gauge(self) -> None:
+        # Ray drops a gauge that is not set again within two export intervals
+        while True:
+            self._metrics.set_active(self._active())
+            await asyncio.sleep(METRICS_REFRESH_S)
+
+    def _active(self) -> int:
+        return sum(len(self._store.list(s.value)) for s in ACTIVE)
+
+    def _watch(self, job_id: str, runner, ref) -> None:
+        task = asyncio.get_running_loop().create_task(self._supervise(job_id, runner, ref))
+        self._watchers[job_id] = task
+
+    async def _supervise(self, job_id: str, runner, ref) -> None:
+        """Wait for the runner with a deadline; never leave a job active after it."""
+        grace = 60.0  # start-up of the runner and its Ray tasks
+        try:
+            await asyncio.wait_for(ref, timeout=self._timeout + grace)
+        except asyncio.TimeoutError:
+            self._finish(
+                job_id, JobStatus.failed, error=f"timed out after {self._timeout:g} s (no answer)"
+            )
+        except Exception as exc:  # the runner died
+            if not self._restart(job_id, exc):
+                self._finish(job_id, JobStatus.failed, error=f"job runner died: {exc}"[:2000])
+        else:
+            job = self._get(job_id)
+            if job is not None and job.status in ACTIVE:
+                self._finish(job_id, JobStatus.failed, error="the runner exited without a result")
+        finally:
+            if self._watchers.get(job_id) is asyncio.current_task():  # not a restart's
+                self._watchers.pop(job_id, None)
+            try:
+                ray.kill(runner, no_restart=True)
+            except Exception:  # already gone
+                pass
+
+    def _restart(self, job_id: str, exc: BaseException) -> bool:
+        """Start a dead runner's job again (same parameters and seed); False: give up."""
+        job = self._get(job_id)
+        if (
+            job is None
+            or job.status not in ACTIVE
+            or job.cancel_requested
+            or job.attempts >= MAX_ATTEMPTS
+            or "a1" not in job.params
+        ):
+            return False
+        attempt = job.attempts + 1
+        runner_name = f"pycwt-job-{job_id}-{attempt}"
+        log.warning("runner of job %s died (%s); starting attempt %d", job_id, exc, attempt)
+        self._store.update(
+            job_id,
+            status=JobStatus.queued.value,
+            progress=0.0,
+            attempts=attempt,
+            runner_name=runner_name,
+        )
+        self._start_runner(self._get(job_id))
+        return True
+
+    async def _force_cancel(self, job_id: str) -> None:
+        await asyncio.sleep(CANCEL_GRACE_S)
+        job = self._get(job_id)
+        if job is not None and job.status in ACTIVE:
+            try:
+                ray.kill(ray.get_actor(job.runner_name, namespace=self._ns), no_restart=True)
+            except ValueError:
+                pass
+            self._finish(
+                job_id, JobStatus.cancelled, error="stopped by force after the cancel grace"
+            )
+
+
+def _seconds_between(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def get_registry(name: str, namespace: str, db_path: str, job_timeout_s: float):
+    """The job registry actor, created when it does not exist yet.
+
+    Parameters
+    ----------
+    name, namespace : str
+        Actor name and (explicit) namespace.
+    db_path : str
+        Absolute SQLite path (ignored when the actor already exists).
+    job_timeout_s : float
+        Deadline of one job.
+
+    Returns
+    -------
+    ray.actor.ActorHandle
+    """
+    return (
+        ray.remote(JobRegistry)
+        .options(
+            name=name,
+            namespace=namespace,
+            lifetime="detached",
+            get_if_exists=True,
+            num_cpus=0,
+            # on the head node, so the SQLite path is always on the same machine
+            resources={HEAD_RESOURCE: 0.001},
+            max_restarts=-1,
+            max_task_retries=-1,
+        )
+        .remote(db_path, namespace, name, job_timeout_s)
+    )

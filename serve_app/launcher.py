@@ -1,0 +1,94 @@
+"""Start an embedded local Ray and serve the API until Ctrl-C: the one way to run it.
+
+``python -m serve_app`` (which ``python3 dev.py serve`` and ``pycwt-mod serve`` run)
+calls `main`. Options override the ``PYCWT_*`` settings::
+
+    python -m serve_app --port 8000 --num-cpus 4
+
+The embedded cluster is private to this process, so Ray's token authentication is
+turned off for it (``RAY_AUTH_MODE=disabled``) unless the environment sets a mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import ray
+from ray import serve
+
+from .app import APP_NAME, build_app
+from .settings import get_settings
+
+__all__ = ["main"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m serve_app", description=__doc__.split("\n")[0])
+    p.add_argument("--host", help="bind address (default PYCWT_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="HTTP port (default PYCWT_PORT or 8000)")
+    p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default all cores)")
+    p.add_argument("--db-path", help="SQLite file of the jobs (default var/pycwt_jobs.sqlite3)")
+    p.add_argument(
+        "--metrics-port", type=int, help="Ray's Prometheus metrics port (default: a free one)"
+    )
+    return p.parse_args(argv)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start Ray and Serve, print the URL, block until interrupted; returns the exit code."""
+    args = _parse(argv)
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # before ray.init reads it
+    settings = get_settings(
+        host=args.host, port=args.port, num_cpus=args.num_cpus, db_path=args.db_path
+    )
+    pythonpath = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    ray.init(
+        address="local",
+        num_cpus=settings.num_cpus or os.cpu_count(),
+        include_dashboard=False,
+        runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
+        log_to_driver=False,
+        _metrics_export_port=args.metrics_port,
+    )
+    serve.start(http_options={"host": settings.host, "port": settings.port})
+    serve.run(
+        build_app({"db_path": settings.resolved_db_path()}),
+        name=APP_NAME,
+        route_prefix="/",
+        # per-request access logs cost CPU in every replica; errors are still logged
+        logging_config={"enable_access_log": False, "log_level": "WARNING"},
+    )
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"pycwt-mod service ready at {url}  (API docs: {url}/docs; Ctrl-C stops it)")
+    print(f"jobs database: {settings.resolved_db_path()}")
+    node = ray.nodes()[0]
+    print(
+        f"metrics (Prometheus): http://{node['NodeManagerAddress']}:{node['MetricsExportPort']}/metrics",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping...", flush=True)
+    finally:
+        serve.shutdown()
+        ray.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

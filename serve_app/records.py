@@ -1,0 +1,145 @@
+"""Typed results of the service's computations: numpy arrays in small dataclasses.
+
+The compute deployments return them to Python callers of the Serve handles, the HTTP
+layer encodes them (`arrays`), and the client rebuilds them from an ``.npz`` answer
+(`from_arrays`), so each result's fields are listed once, here. numpy only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, TypeVar
+
+import numpy as np
+
+__all__ = [
+    "ACTIVE",
+    "NUMPY",
+    "TERMINAL",
+    "CWTResult",
+    "ICWTResult",
+    "JobStatus",
+    "SignificanceResult",
+    "WCTResult",
+    "XWTResult",
+]
+
+#: ``backend_used`` of computations that involve no Monte Carlo backend.
+NUMPY = "numpy"
+
+R = TypeVar("R", bound="_Result")
+
+
+class JobStatus(str, Enum):
+    """Life cycle of a significance job: queued -> running -> a terminal state."""
+
+    queued = "queued"
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+    cancelled = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        """Whether a job in this state may still change (queued or running)."""
+        return self in ACTIVE
+
+    @property
+    def terminal(self) -> bool:
+        """Whether a job in this state never changes again."""
+        return self in TERMINAL
+
+
+#: States a job is still in progress in.
+ACTIVE = frozenset({JobStatus.queued, JobStatus.running})
+#: States a job never leaves.
+TERMINAL = frozenset({JobStatus.completed, JobStatus.failed, JobStatus.cancelled})
+
+
+@dataclass
+class _Result:
+    def arrays(self) -> dict[str, np.ndarray | None]:
+        """The fields as a dict of arrays (scalars become 0-d arrays; None stays None)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = None if value is None else np.asarray(value)
+        return out
+
+    @classmethod
+    def from_arrays(cls: type[R], arrays: dict[str, Any]) -> R:
+        """Rebuild a result from `arrays` (or ``.npz`` members): 0-d arrays become scalars,
+        missing optional fields None."""
+        kwargs = {}
+        for f in dataclasses.fields(cls):
+            a = arrays.get(f.name)
+            kwargs[f.name] = a.item() if isinstance(a, np.ndarray) and a.ndim == 0 else a
+        return cls(**kwargs)
+
+
+@dataclass
+class CWTResult(_Result):
+    """Output of a CWT; array shapes as in `pycwt_mod.cwt`."""
+
+    wave: np.ndarray
+    scales: np.ndarray
+    freqs: np.ndarray
+    coi: np.ndarray
+    fft: np.ndarray
+    fftfreqs: np.ndarray
+    computation_time: float
+    backend_used: str = NUMPY
+
+
+@dataclass
+class ICWTResult(_Result):
+    """Output of an inverse CWT: the reconstructed real signal."""
+
+    signal: np.ndarray
+    computation_time: float
+    backend_used: str = NUMPY
+
+
+@dataclass
+class XWTResult(_Result):
+    """Output of a cross wavelet transform; as `pycwt_mod.xwt` plus the scales."""
+
+    xwt: np.ndarray
+    coi: np.ndarray
+    freqs: np.ndarray
+    signif: np.ndarray
+    scales: np.ndarray
+    computation_time: float
+    backend_used: str = NUMPY
+
+
+@dataclass
+class WCTResult(_Result):
+    """Output of a wavelet coherence; ``sig`` is None without a significance test."""
+
+    wct: np.ndarray
+    awct: np.ndarray
+    coi: np.ndarray
+    freqs: np.ndarray
+    scales: np.ndarray
+    sig: np.ndarray | None
+    seed: int | None
+    computation_time: float
+    backend_used: str = NUMPY
+
+
+@dataclass
+class SignificanceResult(_Result):
+    """Monte Carlo coherence thresholds per scale (the result of a significance job)."""
+
+    sig: np.ndarray
+    scales: np.ndarray
+    freqs: np.ndarray
+    period: np.ndarray
+    seed: int
+    mc_count: int
+    significance_level: float
+    computation_time: float
+    backend_used: str
