@@ -39,6 +39,12 @@ def _power_and_mask(power, n_scales: int, mask) -> tuple[np.ndarray, np.ndarray]
     return power, mask
 
 
+def _in_band(period: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Periods in ``[lo, hi]``, with the edges widened by 1e-9 (relative) so that a
+    band given as two of the transform's own periods keeps them despite rounding."""
+    return (period >= lo * (1 - 1e-9)) & (period <= hi * (1 + 1e-9))
+
+
 def _scales(scales) -> np.ndarray:
     scales = np.asarray(scales, dtype=np.float64)
     if scales.ndim != 1 or scales.size < 2 or not np.all(scales > 0):
@@ -187,7 +193,7 @@ def scale_averaged_power(
     if not 0 < lo < hi:
         raise ValueError(f"`band` must be two periods with 0 < lo < hi (got {band!r})")
     period = mother.flambda() * scales
-    sel = np.flatnonzero((period >= lo) & (period <= hi))
+    sel = np.flatnonzero(_in_band(period, lo, hi))
     if sel.size == 0:
         raise ValueError(
             f"`band` {band!r} holds no period of the transform (periods run from "

@@ -53,7 +53,7 @@ from .preprocess import (
 from .preprocess import detrend as _detrend
 from .preprocess import standardize as _standardize
 from .significance import ar1, significance
-from .spectra import global_coherence, global_wavelet_spectrum, scale_averaged_power
+from .spectra import _in_band, global_coherence, global_wavelet_spectrum, scale_averaged_power
 from .transform import cwt as _cwt
 from .transform import wct as _wct
 from .transform import xwt as _xwt
@@ -501,7 +501,7 @@ def scale_average(ds, band: tuple[float, float]):
         wavelet=mother,
     )  # fmt: skip
     period = ds["period"].values
-    inband = (period >= band[0]) & (period <= band[1])
+    inband = _in_band(period, float(band[0]), float(band[1]))
     masked = ds["gap_mask"].values[inband].any(axis=0)
     attrs = dict(ds.attrs)
     attrs.update(sig95=sig, band_min=float(band[0]), band_max=float(band[1]),
