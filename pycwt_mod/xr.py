@@ -139,7 +139,7 @@ def _parse_dt(pd, dt, unit: str | None) -> tuple[float, str] | None:
 
 
 def _date_spacing(pd, times, unit: str | None) -> tuple[float, str]:
-    idx = pd.DatetimeIndex(times)
+    idx = pd.DatetimeIndex(np.asarray(times, dtype="datetime64[ns]"))
     if not idx.is_monotonic_increasing or idx.has_duplicates:
         raise ValueError(
             "the time coordinate must be strictly increasing (sort it and drop duplicate "
@@ -227,7 +227,7 @@ def _read(obj, dt, dim: str | None, unit: str | None, name: str) -> _Series:
                 "or pass the bare values with `dt`"
             )
         step, unit = _date_spacing(pd, coord, unit)
-        time = coord.astype("datetime64[ns]")
+        time = coord
     elif coord is not None:
         try:
             time = np.asarray(coord, dtype=np.float64)
