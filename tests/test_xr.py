@@ -1,5 +1,6 @@
 """Labelled API: pandas / xarray in, xarray.Dataset out, NetCDF round trip."""
 
+import subprocess
 import sys
 
 import numpy as np
@@ -155,6 +156,12 @@ class TestCwt:
         assert np.iscomplexobj(ds.wave.values)
         assert_allclose(np.abs(ds.wave.values) ** 2, ds.power.values)
         assert "wave" not in pxr.cwt(monthly.iloc[:240], dj=0.5)
+
+    def test_module_imports_without_loading_xarray_or_pandas(self):
+        code = "import sys, pycwt_mod.xr; print('xarray' in sys.modules, 'pandas' in sys.modules)"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)  # fmt: skip
+        assert out.stdout.split() == ["False", "False"]
 
     def test_import_error_names_the_extra(self, monkeypatch):
         monkeypatch.setitem(sys.modules, "xarray", None)
