@@ -160,6 +160,7 @@ def _finish(ax, t, is_date, title, xlabel, period, period_label, period_unit) ->
 
 def _draw_power(fig, ax, t, period, power, variance, signif, colorbar=True):
     norm = variance if variance is not None else float(np.mean(power))
+    norm = norm if norm > 0 else 1.0  # an all-zero transform: draw it, do not divide by 0
     label = r"$|W|^2/\sigma^2$" if variance is not None else r"$|W|^2$ / mean $|W|^2$"
     levels = np.asarray(POWER_LEVELS, dtype=float)
     ratio = np.log2(np.maximum(power / norm, 2.0**-30))

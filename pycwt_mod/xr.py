@@ -107,9 +107,8 @@ def _td_in_unit(td, unit: str | None, what: str) -> tuple[float, str]:
     if not seconds > 0:
         raise ValueError(f"{what} must be a positive time step (got {td})")
     if unit is None:
-        unit = next(u for u in ("day", "hour", "minute", "second") if seconds >= TIME_UNITS[u])
-        if seconds < 1:
-            unit = "second"
+        units = ("day", "hour", "minute", "second")
+        unit = next((u for u in units if seconds >= TIME_UNITS[u]), "second")
     if unit not in TIME_UNITS:
         raise ValueError(f"`unit` must be one of {', '.join(TIME_UNITS)} for dates (got {unit!r})")
     return seconds / TIME_UNITS[unit], unit
@@ -645,7 +644,9 @@ def wct(
         (period), the Monte Carlo coherence threshold (NaN when ``sig`` is False);
         ``gap_mask``; ``global_coherence`` (period), the mean coherence outside
         the cone of influence and the gap mask. Attrs as in `cwt` with ``ar1_a``,
-        ``ar1_b``, ``mc_count``, ``seed``, ``backend``, ``phase_convention``.
+        ``ar1_b``, ``mc_count``, ``seed`` (the root seed used, as a string: an
+        entropy seed does not fit a netCDF integer), ``backend``,
+        ``phase_convention``.
 
     Raises
     ------

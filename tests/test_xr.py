@@ -79,6 +79,7 @@ class TestCwt:
         ds = pxr.cwt(x, "1D", dj=0.5, unit="day")
         assert_allclose(ds.time.values, np.arange(64.0))
         assert pxr.cwt(x, 2.5, unit="kyr", dj=0.5).period.attrs["units"] == "kyr"
+        assert pxr.cwt(x, "250ms", dj=0.5).attrs["time_unit"] == "second"
 
     def test_numeric_coordinate(self):
         t = 1700.0 + np.arange(100)
