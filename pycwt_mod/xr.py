@@ -58,7 +58,7 @@ from .transform import cwt as _cwt
 from .transform import wct as _wct
 from .transform import xwt as _xwt
 
-__all__ = ["TIME_UNITS", "cwt", "scale_average", "wct", "xwt"]
+__all__ = ["TIME_UNITS", "cwt", "scale_average", "time_spacing", "wct", "xwt"]
 
 INSTALL_HINT = "pycwt_mod.xr needs xarray and pandas: pip install 'pycwt-mod[xarray]'"
 
@@ -176,6 +176,47 @@ def _numeric_spacing(t: np.ndarray) -> float:
             f"{steps.max():.6g}). " + _RESAMPLE_HINT
         )
     return float(dt)
+
+
+def time_spacing(time, unit: str | None = None) -> tuple[float, str]:
+    """Sample spacing and its unit from a time axis of dates or numbers.
+
+    Parameters
+    ----------
+    time : (n,) array_like of datetime64 or numbers
+        Strictly increasing, evenly spaced times (n >= 2). Monthly, quarterly and
+        yearly dates count as evenly spaced (calendar months).
+    unit : str, optional
+        For dates, one of `TIME_UNITS` (default "year" for calendar-month steps,
+        else the largest of day/hour/minute/second not longer than the step); for
+        numbers, a free label returned as given (default "").
+
+    Returns
+    -------
+    dt : float
+        The spacing, in ``unit``.
+    unit : str
+
+    Raises
+    ------
+    ValueError
+        For unevenly spaced, unsorted or duplicate times (the message says how to
+        resample), or a unit that does not fit the dates.
+
+    Examples
+    --------
+    >>> time_spacing(np.arange("2000-01", "2001-01", dtype="datetime64[M]"))
+    (0.08333333333333333, 'year')
+    >>> time_spacing([1.5, 2.0, 2.5], "kyr")
+    (0.5, 'kyr')
+    """
+    pd, _ = _libs()
+    t = np.asarray(time)
+    if t.ndim != 1 or t.size < 2:
+        raise ValueError(f"`time` must be 1-D with at least 2 values (got shape {t.shape})")
+    if np.issubdtype(t.dtype, np.datetime64):
+        return _date_spacing(pd, t, unit)
+    return _numeric_spacing(t.astype(np.float64)), unit or ""
 
 
 def _read(obj, dt, dim: str | None, unit: str | None, name: str) -> _Series:

@@ -170,6 +170,25 @@ class TestCwt:
             pxr.cwt(np.ones(8), 1.0)
 
 
+class TestTimeSpacing:
+    def test_dates_and_numbers(self):
+        months = np.arange("2000-01", "2003-01", dtype="datetime64[M]")
+        assert pxr.time_spacing(months) == (1 / 12, "year")
+        assert pxr.time_spacing(months, "month") == (1.0, "month")
+        days = np.arange("2000-01-01", "2000-02-01", dtype="datetime64[D]")
+        assert pxr.time_spacing(days, "hour") == (24.0, "hour")
+        assert pxr.time_spacing([0.0, 0.1, 0.2, 0.3]) == (pytest.approx(0.1), "")
+
+    def test_irregular(self):
+        with pytest.raises(ValueError, match="not evenly spaced"):
+            pxr.time_spacing(np.array(["2000-01-01", "2000-01-02", "2000-01-04"], "datetime64[D]"))
+
+    def test_month_unit_only_for_calendar_steps(self):
+        months = np.arange("2000-01", "2001-01", dtype="datetime64[M]")
+        with pytest.raises(ValueError, match="`unit` must be 'year' or 'month' \\(got 'day'\\)"):
+            pxr.time_spacing(months, "day")
+
+
 class TestNetcdfRoundTrip:
     def test_cwt_with_dates_and_gaps(self, daily, tmp_path):
         ds = pxr.cwt(daily, gaps="mask", dj=1 / 4)
