@@ -67,3 +67,101 @@ class TestGlobalSpectrum:
         power, period = fig.axes[0].lines[0].get_data()
         assert abs(np.log2(period[np.argmax(power)] / 32)) < 1 / 6
         _decode(plot.to_png(fig, dpi=30))
+
+
+class TestPeriodTickLabels:
+    def test_powers_of_two_in_range(self):
+        ticks, labels = plot.period_tick_labels(0.2, 9.0)
+        np.testing.assert_allclose(ticks, [0.25, 0.5, 1, 2, 4, 8])
+        assert labels == ["0.25", "0.5", "1", "2", "4", "8"]
+
+    def test_small_periods_as_fractions_and_exact_ends_kept(self):
+        assert plot.period_tick_labels(1 / 16, 0.125)[1] == ["1/16", "0.125"]
+
+
+@pytest.fixture(scope="module")
+def dated():
+    rng = np.random.default_rng(1)
+    x = np.sin(2 * np.pi * np.arange(360) / 48) + 0.5 * rng.standard_normal(360)
+    time = np.arange("1990-01", "2020-01", dtype="datetime64[M]").astype("datetime64[ns]")
+    return x, time
+
+
+class TestScalogramOptions:
+    def test_dates_units_levels_and_gap_hatching(self, dated):
+        x, time = dated
+        W, sj, freqs, coi, _, _ = pm.cwt(x, 1 / 12)
+        mask = np.zeros(W.shape, dtype=bool)
+        mask[:, 100:120] = True
+        fig = plot.scalogram_figure(W, sj, freqs, coi, 1 / 12, time=time, variance=x.var(),
+                                    period_unit="year", gap_mask=mask)  # fmt: skip
+        ax = fig.axes[0]
+        assert ax.get_ylabel() == "Period (years)"
+        assert [t.get_text() for t in ax.get_yticklabels()] == [
+            "0.25",
+            "0.5",
+            "1",
+            "2",
+            "4",
+            "8",
+            "16",
+        ]
+        assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
+        filled = [c for c in ax.collections if type(c).__name__ == "QuadContourSet"]
+        np.testing.assert_array_equal(filled[0].levels, np.arange(-4, 5))  # log2 of power
+        assert any("////" in c.hatches for c in filled)
+        cbar = fig.axes[1]
+        assert [t.get_text() for t in cbar.get_yticklabels()][:3] == ["1/16", "1/8", "1/4"]
+        _decode(plot.to_png(fig, dpi=30))
+
+
+class TestCoherenceArrows:
+    def test_only_where_significant_and_outside_the_cone(self, series):
+        x, y = series
+        WCT, aWCT, coi, freq, _ = pm.wct(x, y, 1.0, sig=False)
+        sig = np.full(freq.size, 0.8)
+        fig = plot.coherence_figure(WCT, aWCT, coi, freq, sig, arrows=60,
+                                    series_labels=("x", "y"))  # fmt: skip
+        quiver = next(c for c in fig.axes[0].collections if type(c).__name__ == "Quiver")
+        t, p = quiver.X, quiver.Y
+        assert t.size > 5
+        i = np.round(t).astype(int)
+        j = np.array([np.argmin(np.abs(1 / freq - v)) for v in p])
+        assert (p <= coi[i]).all()
+        assert (WCT[j, i] >= 0.8).all()
+        assert any("x leads by 90" in text.get_text() for text in fig.texts)
+
+    def test_in_phase_points_right_and_lead_points_up(self):
+        WCT = np.ones((4, 40))
+        aWCT = np.zeros((4, 40))
+        aWCT[2:] = np.pi / 2
+        freq = 1 / np.array([1.0, 2.0, 4.0, 8.0])
+        fig = plot.coherence_figure(WCT, aWCT, np.full(40, 100.0), freq, arrows=40)
+        quiver = next(c for c in fig.axes[0].collections if type(c).__name__ == "Quiver")
+        right = quiver.Y <= 2
+        np.testing.assert_allclose(quiver.U[right], 1.0)
+        np.testing.assert_allclose(quiver.V[~right], 1.0, atol=1e-12)
+
+
+class TestSummaryFigure:
+    def test_four_panels_with_dates(self, dated):
+        x, time = dated
+        W, _, freqs, coi, _, _ = pm.cwt(x, 1 / 12)
+        power = np.abs(W) ** 2
+        fig = plot.summary_figure(x, power, freqs, coi, time=time, variance=x.var(),
+                                  band=(2, 8), band_power=power[:4].mean(axis=0),
+                                  band_signif=1.0, period_unit="year", power_unit="K²")  # fmt: skip
+        titles = [ax.get_title(loc="left") for ax in fig.axes]
+        assert titles[:3] == ["a) Time series", "b) Wavelet power spectrum", "c) Global spectrum"]
+        assert "d) Scale-averaged power, 2-8 years" in titles
+        _decode(plot.to_png(fig, dpi=30))
+
+
+class TestGlobalSpectrumOptions:
+    def test_given_global_power_and_unit(self):
+        freqs = 1 / np.array([1.0, 2.0, 4.0])
+        fig = plot.global_spectrum_figure(None, freqs, global_power=np.array([1.0, 3.0, 2.0]),
+                                          period_unit="day")  # fmt: skip
+        ax = fig.axes[0]
+        np.testing.assert_allclose(ax.lines[0].get_xdata(), [1.0, 3.0, 2.0])
+        assert ax.get_ylabel() == "Period (days)"

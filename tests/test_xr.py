@@ -1,0 +1,288 @@
+"""Labelled API: pandas / xarray in, xarray.Dataset out, NetCDF round trip."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import pycwt_mod as pm
+from pycwt_mod import preprocess as pp
+from pycwt_mod import xr as pxr
+from pycwt_mod.spectra import scale_averaged_power
+
+pd = pytest.importorskip("pandas")
+xr = pytest.importorskip("xarray")
+
+MC = dict(mc_count=20, backend="sequential", seed=3, cache=False)
+
+
+@pytest.fixture(scope="module")
+def monthly(elnino):
+    """El Nino SST anomalies 1950-2010 as a pandas Series on month-start dates."""
+    anomalies = (elnino.reshape(-1, 12) - elnino.reshape(-1, 12).mean(axis=0)).ravel()
+    index = pd.date_range("1950-01-01", periods=elnino.size, freq="MS")
+    return pd.Series(anomalies, index=index, name="nino12")
+
+
+@pytest.fixture(scope="module")
+def daily():
+    """Two years of daily data with a 30-day period, as a DataArray with two gaps."""
+    rng = np.random.default_rng(5)
+    t = np.arange(730)
+    x = np.sin(2 * np.pi * t / 30) + 0.4 * rng.standard_normal(t.size)
+    x[100:110] = np.nan
+    x[400] = np.nan
+    time = pd.date_range("2001-01-01", periods=t.size, freq="D")
+    return xr.DataArray(x, coords={"time": time}, dims="time", name="q", attrs={"units": "m3/s"})
+
+
+class TestCwt:
+    def test_pandas_monthly_series(self, monthly):
+        ds = pxr.cwt(monthly, detrend="linear", standardize=True)
+        assert ds.attrs["dt"] == pytest.approx(1 / 12)
+        assert ds.attrs["time_unit"] == "year"
+        assert ds.period.attrs["units"] == "year"
+        assert_array_equal(ds.time.values, monthly.index.to_numpy())
+        y = pp.standardize(pp.detrend(monthly.to_numpy()))
+        W, sj, freqs, coi, _, _ = pm.cwt(y, 1 / 12)
+        assert_allclose(ds.power.values, np.abs(W) ** 2, rtol=1e-12)
+        assert_allclose(ds.period.values, 1 / freqs)
+        assert_allclose(ds.coi.values, coi)
+        alpha = pm.ar1(y)[0]
+        assert ds.attrs["ar1"] == pytest.approx(alpha)
+        assert_allclose(ds.sig95.values, pm.significance(y.var(), 1 / 12, sj, 0, alpha)[0])
+        assert ds.attrs["preprocessing"] == "detrend=linear; standardize=yes; gaps=raise"
+        assert not ds.gap_mask.any()
+        # ENSO: the global spectrum peaks at 2-8 years and is significant there
+        k = int(ds.global_power.argmax("period"))
+        assert 2 <= ds.period.values[k] <= 8
+        assert ds.global_power[k] > ds.global_sig95[k]
+
+    @pytest.mark.parametrize(
+        ("freq", "unit", "dt"),
+        [("MS", None, 1 / 12), ("ME", "month", 1.0), ("QS", None, 0.25), ("YS", None, 1.0),
+         ("D", None, 1.0), ("D", "year", 1 / 365.25), ("6h", None, 6.0), ("W-SAT", None, 7.0)],
+    )  # fmt: skip
+    def test_spacing_and_unit_from_dates(self, freq, unit, dt):
+        index = pd.date_range("2000-01-01", periods=64, freq=freq)
+        x = pd.Series(np.random.default_rng(0).standard_normal(64), index=index)
+        ds = pxr.cwt(x, unit=unit, dj=0.5)
+        assert ds.attrs["dt"] == pytest.approx(dt, rel=1e-12)
+
+    def test_plain_array_dt_forms(self):
+        x = np.random.default_rng(1).standard_normal(64)
+        assert pxr.cwt(x, "1/12", dj=0.5).attrs["dt"] == pytest.approx(1 / 12)
+        ds = pxr.cwt(x, pd.Timedelta(hours=12), dj=0.5)
+        assert (ds.attrs["dt"], ds.attrs["time_unit"]) == (12.0, "hour")
+        ds = pxr.cwt(x, "1D", dj=0.5, unit="day")
+        assert_allclose(ds.time.values, np.arange(64.0))
+        assert pxr.cwt(x, 2.5, unit="kyr", dj=0.5).period.attrs["units"] == "kyr"
+        assert pxr.cwt(x, "250ms", dj=0.5).attrs["time_unit"] == "second"
+
+    def test_numeric_coordinate(self):
+        t = 1700.0 + np.arange(100)
+        da = xr.DataArray(np.random.default_rng(2).standard_normal(100), coords={"year": t},
+                          dims="year")  # fmt: skip
+        da["year"].attrs["units"] = "yr"
+        ds = pxr.cwt(da, dj=0.5)
+        assert (ds.attrs["dt"], ds.attrs["time_unit"]) == (1.0, "yr")
+        assert_array_equal(ds.time.values, t)
+
+    def test_irregular_dates(self, monthly):
+        with pytest.raises(ValueError, match=r"not evenly spaced.*resample\('1D'\)"):
+            pxr.cwt(monthly.drop(monthly.index[10]).iloc[:200].set_axis(
+                pd.date_range("2000-01-01", periods=200, freq="D").delete(7).append(
+                    pd.DatetimeIndex(["2001-01-01"]))))  # fmt: skip
+
+    def test_irregular_numbers(self):
+        s = pd.Series(np.ones(5), index=[0.0, 1.0, 2.0, 4.0, 5.0])
+        with pytest.raises(ValueError, match=r"not evenly spaced \(steps from 1 to 2\)"):
+            pxr.cwt(s)
+
+    def test_dt_with_dates_is_refused(self, monthly):
+        with pytest.raises(ValueError, match="`dt` comes from the dates"):
+            pxr.cwt(monthly, dt=1 / 12)
+
+    def test_dt_disagreeing_with_numbers(self):
+        s = pd.Series(np.ones(5), index=np.arange(5.0) * 2)
+        with pytest.raises(ValueError, match=r"`dt` \(1.0\) disagrees"):
+            pxr.cwt(s, dt=1.0)
+
+    def test_no_coordinate_needs_dt(self):
+        with pytest.raises(ValueError, match="no time coordinate, so `dt` is needed"):
+            pxr.cwt(np.ones(10))
+
+    @pytest.mark.parametrize("dt", ["fortnight", -1.0, True])
+    def test_bad_dt(self, dt):
+        with pytest.raises(ValueError, match="`dt` must be"):
+            pxr.cwt(np.ones(10), dt)
+
+    def test_gap_is_an_error_naming_its_date(self, daily):
+        with pytest.raises(ValueError, match=r"11 missing value\(s\).*index 100 \(2001-04-11"):
+            pxr.cwt(daily)
+
+    def test_daily_xarray_with_gaps(self, daily):
+        ds = pxr.cwt(daily, gaps="mask", dj=1 / 8)
+        assert (ds.attrs["dt"], ds.attrs["time_unit"], ds.attrs["n_missing"]) == (1.0, "day", 11)
+        assert ds.attrs["units"] == "m3/s" and ds.power.attrs["units"] == "(m3/s)^2"
+        missing = np.isnan(daily.values)
+        assert_array_equal(ds.gap_mask.values, pp.gap_mask(missing, ds.period.values, 1.0))
+        assert ds.gap_mask.values[:, missing].all()
+        # 140.5 days from the nearest gap: masked above flambda coi 140.5 = 102.6 days
+        assert not ds.gap_mask.sel(period=slice(None, 100)).values[:, 250].any()
+        assert ds.gap_mask.sel(period=slice(105, None)).values[:, 250].all()
+        W, _, _, _, _, _ = pm.cwt(pp.fill_gaps(daily.values), 1.0, 1 / 8)
+        assert_allclose(ds.power.values, np.abs(W) ** 2, rtol=1e-12)
+        k = int(ds.global_power.argmax("period"))
+        assert abs(np.log2(ds.period.values[k] / 30)) < 0.2
+
+    def test_two_dimensional_array(self):
+        da = xr.DataArray(np.ones((4, 5)), dims=("time", "x"))
+        with pytest.raises(ValueError, match=r"must be 1-D \(got dims \('time', 'x'\)\)"):
+            pxr.cwt(da)
+
+    @pytest.mark.parametrize(
+        ("option", "match"),
+        [({"detrend": "cubic"}, "`detrend` must be one of"), ({"gaps": "drop"}, "`gaps` must be"),
+         ({"fill": "zero"}, "`fill` must be one of"), ({"unit": "fortnight"}, "`unit` must be")],
+    )  # fmt: skip
+    def test_bad_options(self, monthly, option, match):
+        with pytest.raises(ValueError, match=match):
+            pxr.cwt(monthly.iloc[:64], **option)
+
+    def test_wave_is_optional_and_complex(self, monthly):
+        ds = pxr.cwt(monthly.iloc[:240], dj=0.5, wave=True)
+        assert np.iscomplexobj(ds.wave.values)
+        assert_allclose(np.abs(ds.wave.values) ** 2, ds.power.values)
+        assert "wave" not in pxr.cwt(monthly.iloc[:240], dj=0.5)
+
+    def test_module_imports_without_loading_xarray_or_pandas(self):
+        code = "import sys, pycwt_mod.xr; print('xarray' in sys.modules, 'pandas' in sys.modules)"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)  # fmt: skip
+        assert out.stdout.split() == ["False", "False"]
+
+    def test_import_error_names_the_extra(self, monkeypatch):
+        monkeypatch.setitem(sys.modules, "xarray", None)
+        with pytest.raises(ImportError, match=r"pip install 'pycwt-mod\[xarray\]'"):
+            pxr.cwt(np.ones(8), 1.0)
+
+
+class TestTimeSpacing:
+    def test_dates_and_numbers(self):
+        months = np.arange("2000-01", "2003-01", dtype="datetime64[M]")
+        assert pxr.time_spacing(months) == (1 / 12, "year")
+        assert pxr.time_spacing(months, "month") == (1.0, "month")
+        days = np.arange("2000-01-01", "2000-02-01", dtype="datetime64[D]")
+        assert pxr.time_spacing(days, "hour") == (24.0, "hour")
+        assert pxr.time_spacing([0.0, 0.1, 0.2, 0.3]) == (pytest.approx(0.1), "")
+
+    def test_irregular(self):
+        with pytest.raises(ValueError, match="not evenly spaced"):
+            pxr.time_spacing(np.array(["2000-01-01", "2000-01-02", "2000-01-04"], "datetime64[D]"))
+
+    def test_month_unit_only_for_calendar_steps(self):
+        months = np.arange("2000-01", "2001-01", dtype="datetime64[M]")
+        with pytest.raises(ValueError, match="`unit` must be 'year' or 'month' \\(got 'day'\\)"):
+            pxr.time_spacing(months, "day")
+
+
+class TestNetcdfRoundTrip:
+    def test_cwt_with_dates_and_gaps(self, daily, tmp_path):
+        ds = pxr.cwt(daily, gaps="mask", dj=1 / 4)
+        path = tmp_path / "cwt.nc"
+        ds.to_netcdf(path, engine="scipy")
+        with xr.open_dataset(path, engine="scipy") as back:
+            xr.testing.assert_identical(back.load(), ds)
+
+    def test_wct(self, monthly, tmp_path):
+        x = monthly.iloc[:128]
+        ds = pxr.wct(x, x.shift(2).bfill(), dj=1 / 4, **MC)
+        path = tmp_path / "wct.nc"
+        ds.to_netcdf(path, engine="scipy")
+        with xr.open_dataset(path, engine="scipy") as back:
+            xr.testing.assert_identical(back.load(), ds)
+
+
+class TestScaleAverage:
+    def test_matches_the_array_function(self, monthly):
+        ds = pxr.cwt(monthly, dj=1 / 4, standardize=True)
+        avg = pxr.scale_average(ds, (2.0, 8.0))
+        y = pp.standardize(monthly.to_numpy())
+        W, sj, _, _, _, _ = pm.cwt(y, 1 / 12, 1 / 4)
+        expected, sig = scale_averaged_power(np.abs(W) ** 2, sj, 1 / 12, 1 / 4, y.var(),
+                                             pm.ar1(y)[0], (2.0, 8.0))  # fmt: skip
+        assert_allclose(avg.power.values, expected)
+        assert avg.attrs["sig95"] == pytest.approx(sig)
+        assert avg.attrs["n_periods"] == 8
+        assert_array_equal(avg.time.values, monthly.index.to_numpy())
+
+    def test_gap_mask_over_the_band(self, daily):
+        avg = pxr.scale_average(pxr.cwt(daily, gaps="mask", dj=1 / 4), (20.0, 40.0))
+        assert avg.gap_mask.values[100:110].all() and not avg.gap_mask.values[250]
+
+    def test_not_a_cwt_dataset(self):
+        with pytest.raises(ValueError, match=r"must be the Dataset returned by pycwt_mod\.xr\.cwt"):
+            pxr.scale_average(xr.Dataset(), (1, 2))
+
+
+def _lagged_pair(n=256, lag=4, period=16):
+    rng = np.random.default_rng(8)
+    t = np.arange(n + lag)
+    x = np.sin(2 * np.pi * t / period) + 0.3 * rng.standard_normal(t.size)
+    return x[lag:], x[:-lag]  # a(t) = x(t + lag): a leads b by `lag` samples
+
+
+class TestXwt:
+    def test_matches_pycwt_xwt_and_phase_convention(self):
+        a, b = _lagged_pair()
+        ds = pxr.xwt(a, b, 1.0, dj=1 / 8)
+        W12, coi, freq, sig = pm.xwt(a, b, 1.0, 1 / 8)
+        assert_allclose(ds.power.values, np.abs(W12))
+        assert_allclose(ds.coi.values, coi)
+        assert_allclose(ds.period.values, 1 / freq)
+        assert_allclose(ds.sig95.values, sig)
+        phase = ds.phase.sel(period=16, method="nearest").values[40:-40]
+        assert_allclose(np.median(phase), np.pi / 2, atol=0.15)  # a leads by 1/4 period
+        assert ds.attrs["phase_convention"].endswith("positive when a leads b")
+
+    def test_different_time_axes(self, monthly):
+        with pytest.raises(ValueError, match="must share one time axis"):
+            pxr.xwt(monthly.iloc[:64], monthly.iloc[1:65])
+
+
+class TestWct:
+    def test_matches_pycwt_wct_and_seeded_significance(self):
+        a, b = _lagged_pair()
+        ds = pxr.wct(a, b, 1.0, dj=1 / 4, **MC)
+        WCT, aWCT, coi, freq, _ = pm.wct(a, b, 1.0, 1 / 4, sig=False)
+        assert_allclose(ds.coherence.values, WCT)
+        assert_allclose(ds.coi.values, coi)
+        assert_allclose(ds.period.values, 1 / freq)
+        assert_allclose(ds.phase.values, aWCT)
+        sj = ds.scale.values
+        sig = pm.wct_significance(pm.ar1(a)[0], pm.ar1(b)[0], 1.0, 1 / 4, sj[0], sj.size - 1,
+                                  progress=False, **MC)  # fmt: skip
+        assert_allclose(ds.sig95.values, sig)
+        assert (ds.attrs["mc_count"], ds.attrs["seed"], ds.attrs["backend"]) == (
+            20,
+            "3",
+            "sequential",
+        )
+        k = np.argmin(np.abs(ds.period.values - 16))
+        assert ds.global_coherence.values[k] > 0.8
+        assert ds.phase.values[k, 128] == pytest.approx(np.pi / 2, abs=0.2)
+
+    def test_without_significance(self):
+        a, b = _lagged_pair()
+        ds = pxr.wct(a, b, 1.0, dj=1 / 4, sig=False)
+        assert np.isnan(ds.sig95.values).all() and ds.attrs["significance_method"] == "none"
+
+    def test_gaps_of_either_series_are_masked(self, daily):
+        other = daily.copy()
+        other.values[600] = np.nan
+        ds = pxr.wct(daily, other, dj=1 / 4, gaps="mask", sig=False)
+        assert ds.gap_mask.values[:, [100, 400, 600]].all()
+        assert ds.attrs["n_missing"] == 12
