@@ -92,5 +92,5 @@ def test_batch_main_in_process(tmp_path, ray_cluster):
     assert manifest["ok"] == 2 and manifest["failed"] == 2
     assert "non-finite" in manifest["files"]["bad.csv"]["error"]
     assert "one or two series" in manifest["files"]["three.npy"]["error"]
-    assert set(np.load(out / "pair.npz").files) >= {"wave1", "wave2", "wct", "awct"}
+    assert set(np.load(out / "pair.npz").files) >= {"wave1", "wave2", "WCT", "aWCT"}
     assert batch_main(["--input", str(tmp_path / "empty"), "--output", str(out)]) == 2
