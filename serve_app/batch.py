@@ -50,7 +50,7 @@ def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray
     -------
     dict of ndarray
         ``wave``/``scales``/``freqs``/``coi``/``power`` for one series; ``wave1``,
-        ``wave2``, ``wct``, ``awct`` (and ``sig``, ``seed``) for a pair.
+        ``wave2``, ``WCT``, ``aWCT`` (and ``sig95``, ``seed``, ``ar1``) for a pair.
     """
     grid = {"dt": options["dt"], "dj": options["dj"], "wavelet": options["wavelet"]}
     out: dict[str, np.ndarray] = {}
@@ -67,9 +67,9 @@ def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray
             significance_test=options["significance"], backend=options["mc_backend"],
             mc_count=options["mc_count"], seed=options["seed"],
         )  # fmt: skip
-        out.update(wct=w.wct, awct=w.awct)
-        if w.sig is not None:
-            out.update(sig=w.sig, seed=np.asarray(w.seed))
+        out.update(WCT=w.WCT, aWCT=w.aWCT)
+        if w.sig95 is not None:
+            out.update(sig95=w.sig95, seed=np.asarray(w.seed), ar1=w.ar1)
     return out
 
 

@@ -110,7 +110,8 @@ class WCTDeployment:
         self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
         significance_level: float = 0.95, wavelet="morlet", normalize: bool = True,
         significance_test: bool = False, backend: str | None = None, mc_count: int = 300,
-        seed: int | None = None,
+        seed: int | None = None, al1: float | None = None, al2: float | None = None,
+        detrend: str = "none",
     ) -> WCTResult:  # fmt: skip
         """`serve_app.analysis.compute_wct`; significance only within the work budget.
 
@@ -133,7 +134,8 @@ class WCTDeployment:
                 )
         return compute_wct(
             data1, data2, dt, dj, s0, J, significance_level, wavelet, normalize,
-            significance_test, backend or SYNC_DEFAULT_BACKEND, mc_count, seed,
+            significance_test, backend or (SYNC_DEFAULT_BACKEND if significance_test else None),
+            mc_count, seed, al1, al2, detrend,
         )  # fmt: skip
 
     def wct_png(self, data1, data2, dt: float, plot: dict, **kwargs) -> bytes:
@@ -143,10 +145,11 @@ class WCTDeployment:
     def prepare_significance(
         self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
         wavelet="morlet", significance_level: float = 0.95, mc_count: int = 300,
-        backend: str | None = None, seed: int | None = None,
+        backend: str | None = None, seed: int | None = None, al1: float | None = None,
+        al2: float | None = None, detrend: str = "none",
     ) -> JobParams:  # fmt: skip
         """Validate a significance job and return its parameters (`prepare_job`)."""
         return prepare_job(
             data1, data2, dt, dj, s0, J, wavelet, significance_level, mc_count, backend, seed,
-            limits=self._limits, defaults=self._job_defaults,
+            al1, al2, detrend, limits=self._limits, defaults=self._job_defaults,
         )  # fmt: skip

@@ -43,11 +43,11 @@ def render_cwt_png(result: CWTResult, dt: float, opts: dict[str, Any]) -> bytes:
 def render_wct_png(result: WCTResult, dt: float, opts: dict[str, Any]) -> bytes:
     """PNG of the coherence of a WCT result (with its significance contour)."""
     fig = coherence_figure(
-        result.wct,
-        result.awct,
+        result.WCT,
+        result.aWCT,
         result.coi,
         result.freqs,
-        result.sig,
+        result.sig95,
         **_figure_kwargs(dt, opts, "Wavelet coherence"),
     )
     return to_png(fig, dpi=opts.get("dpi", 100))

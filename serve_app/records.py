@@ -8,7 +8,7 @@ layer encodes them (`arrays`), and the client rebuilds them from an ``.npz`` ans
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -65,7 +65,10 @@ class _Result:
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            out[f.name] = None if value is None else np.asarray(value)
+            if f.metadata.get("strings"):  # a list of messages stays a list (JSON-able)
+                out[f.name] = [str(v) for v in value]
+            else:
+                out[f.name] = None if value is None else np.asarray(value)
         return out
 
     @classmethod
@@ -75,7 +78,10 @@ class _Result:
         kwargs = {}
         for f in dataclasses.fields(cls):
             a = arrays.get(f.name)
-            kwargs[f.name] = a.item() if isinstance(a, np.ndarray) and a.ndim == 0 else a
+            if f.metadata.get("strings"):
+                kwargs[f.name] = [] if a is None else [str(v) for v in np.ravel(a)]
+            else:
+                kwargs[f.name] = a.item() if isinstance(a, np.ndarray) and a.ndim == 0 else a
         return cls(**kwargs)
 
 
@@ -117,24 +123,37 @@ class XWTResult(_Result):
 
 @dataclass
 class WCTResult(_Result):
-    """Output of a wavelet coherence; ``sig`` is None without a significance test."""
+    """Output of a wavelet coherence; ``sig95`` is None without a significance test.
 
-    wct: np.ndarray
-    awct: np.ndarray
+    Field names are those of the API plan (``WCT``, ``aWCT``, ``sig95``). ``ar1`` holds
+    the lag-1 coefficients of the red-noise model of the test (None without one) and
+    ``warnings`` says when they are not the unbiased estimates (see
+    `serve_app.analysis.estimate_ar1`).
+    """
+
+    WCT: np.ndarray
+    aWCT: np.ndarray
     coi: np.ndarray
     freqs: np.ndarray
     scales: np.ndarray
-    sig: np.ndarray | None
+    sig95: np.ndarray | None
     seed: int | None
     computation_time: float
     backend_used: str = NUMPY
+    ar1: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list, metadata={"strings": True})
 
 
 @dataclass
 class SignificanceResult(_Result):
-    """Monte Carlo coherence thresholds per scale (the result of a significance job)."""
+    """Monte Carlo coherence thresholds per scale (the result of a significance job).
 
-    sig: np.ndarray
+    ``sig95`` is the threshold at ``significance_level`` (the plan's name, whatever the
+    level); ``ar1`` the two lag-1 coefficients used, ``warnings`` how they were obtained
+    when not the unbiased estimates.
+    """
+
+    sig95: np.ndarray
     scales: np.ndarray
     freqs: np.ndarray
     period: np.ndarray
@@ -143,3 +162,5 @@ class SignificanceResult(_Result):
     significance_level: float
     computation_time: float
     backend_used: str
+    ar1: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list, metadata={"strings": True})

@@ -312,7 +312,9 @@ class Client:
         timeout : float, optional
             Give up waiting after this many seconds (default: the service's deadline).
         **kwargs
-            ``dj, s0, J, wavelet, significance_level, mc_count, backend, seed``.
+            ``dj, s0, J, wavelet, significance_level, mc_count, backend, seed``, and
+            the red-noise model: ``al1, al2`` (lag-1 coefficients) or ``detrend``
+            (``"none"`` | ``"linear"``); the result's ``ar1`` and ``warnings`` report it.
 
         Returns
         -------

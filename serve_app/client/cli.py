@@ -156,8 +156,8 @@ def cmd_wct(args) -> int:
             res = c.wct(x, y, args.dt, **grid)
             if args.significance:
                 s = c.significance(x, y, args.dt, progress=not args.quiet, **grid, **mc)
-                sig, seed = s.sig, s.seed
-        WCT, aWCT, coi, freqs, scales = res.wct, res.awct, res.coi, res.freqs, res.scales
+                sig, seed = s.sig95, s.seed
+        WCT, aWCT, coi, freqs, scales = res.WCT, res.aWCT, res.coi, res.freqs, res.scales
         where = args.url
     else:
         s0 = -1 if args.s0 is None else args.s0
@@ -185,13 +185,13 @@ def cmd_wct(args) -> int:
     period = 1 / freqs
     t = args.t0 + args.dt * np.arange(x.size)
     arrays = {
-        "wct": WCT,
-        "awct": aWCT,
+        "WCT": WCT,
+        "aWCT": aWCT,
         "coi": coi,
         "freqs": freqs,
         "period": period,
         "scales": scales,
-        "sig": sig,
+        "sig95": sig,
         "seed": seed,
         "time": t,
     }

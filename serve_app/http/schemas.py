@@ -128,6 +128,22 @@ class _MonteCarlo(BaseModel):
         return _check_backend(v)
 
 
+class _RedNoise(BaseModel):
+    """How the red-noise (AR(1)) model of a significance test is obtained."""
+
+    al1: float | None = Field(
+        None, gt=-1, lt=1, description="Lag-1 coefficient of data1; null: estimated."
+    )
+    al2: float | None = Field(
+        None, gt=-1, lt=1, description="Lag-1 coefficient of data2; null: estimated."
+    )
+    detrend: Literal["none", "linear"] = Field(
+        "none",
+        description="'linear' removes each series' least-squares line first (series "
+        "with a trend); 'none' leaves them as they are.",
+    )
+
+
 class CWTRequest(_Grid):
     """Body of POST /api/v1/analysis/cwt."""
 
@@ -163,7 +179,7 @@ class XWTRequest(_Grid):
     significance_level: float = Field(0.95, gt=0, lt=1)
 
 
-class WCTRequest(_Grid, _MonteCarlo):
+class WCTRequest(_Grid, _MonteCarlo, _RedNoise):
     """Body of POST /api/v1/analysis/wct (synchronous; small Monte Carlo only)."""
 
     data1: Series
@@ -174,11 +190,14 @@ class WCTRequest(_Grid, _MonteCarlo):
     )
 
 
-class SignificanceRequest(_Grid, _MonteCarlo):
+class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise):
     """Body of POST /api/v1/analysis/significance (an asynchronous job)."""
 
     data1: Series
     data2: Series
+    significance_test: Literal[True] = Field(
+        True, description="Always true here (a job is a significance test)."
+    )
 
 
 class PlotOptions(BaseModel):
@@ -248,13 +267,17 @@ class XWTResponse(_Timed):
 
 
 class WCTResponse(_Timed):
-    wct: list[NullableFloats]
-    awct: list[NullableFloats]
+    WCT: list[NullableFloats] = Field(..., description="Coherence, (n_scales, n).")
+    aWCT: list[NullableFloats] = Field(..., description="Phase angle (radians), (n_scales, n).")
     coi: NullableFloats
     freqs: NullableFloats
     scales: NullableFloats
-    sig: NullableFloats | None = None
+    sig95: NullableFloats | None = Field(
+        None, description="Coherence threshold per scale at significance_level (with a test)."
+    )
     seed: int | None = None
+    ar1: list[float] | None = Field(None, description="Lag-1 coefficients of the test.")
+    warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
 
 
 class BackendInfo(BaseModel):
@@ -297,12 +320,27 @@ class JobsPublic(BaseModel):
     count: int
 
 
-class SignificanceResultResponse(_Timed):
-    job_id: str
-    sig: NullableFloats
+class SignificanceResult(BaseModel):
+    """Thresholds of a significance job (``result`` of GET /api/v1/jobs/{id}/result)."""
+
+    sig95: NullableFloats = Field(
+        ..., description="Coherence threshold per scale at significance_level."
+    )
     scales: NullableFloats
     freqs: NullableFloats
     period: NullableFloats
     seed: int
     mc_count: int
     significance_level: float
+    backend_used: str = Field(..., description="Backend that computed the result.")
+    ar1: list[float] = Field(..., description="Lag-1 coefficients of data1 and data2 used.")
+    warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
+
+
+class SignificanceResultResponse(BaseModel):
+    """A completed job's result (JSON); an npz answer holds the same fields flat."""
+
+    job_id: str
+    status: JobStatus
+    result: SignificanceResult
+    computation_time: float = Field(..., description="Seconds spent computing.")

@@ -45,6 +45,8 @@ class JobParams:
         ``ray`` or ``gpu`` (chunks as Ray tasks), or a backend run inside the runner.
     chunk_size : int or None
         Surrogate pairs per chunk (None: the backend's default).
+    warnings : tuple of str
+        How ``a1``/``a2`` were obtained when not the unbiased estimates.
     """
 
     a1: float
@@ -60,6 +62,7 @@ class JobParams:
     seed: int
     backend: str
     chunk_size: int | None = None
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (stored with the job)."""
@@ -75,7 +78,10 @@ class JobParams:
             When a required field is missing (a row written by an incompatible version).
         """
         names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        kwargs = {k: v for k, v in data.items() if k in names}
+        if "warnings" in kwargs:  # a list once through JSON
+            kwargs["warnings"] = tuple(kwargs["warnings"])
+        return cls(**kwargs)
 
 
 #: Fields of `Job` shown to API callers (`Job.public`).

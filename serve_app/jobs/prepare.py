@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 import ray
 
-import pycwt_mod
 from pycwt_mod._validation import as_series, check_same_length
 from pycwt_mod.backends import BackendUnavailableError, get_backend
 
-from ..analysis import RequestLimits, check_size, resolve_grid
+from ..analysis import RequestLimits, check_size, red_noise, resolve_grid
 from .job import GpuPolicy, JobParams
 
 __all__ = ["RAY_PATHS", "JobDefaults", "prepare_job"]
@@ -67,6 +66,9 @@ def prepare_job(
     mc_count: int = 300,
     backend: str | None = None,
     seed: int | None = None,
+    al1: float | None = None,
+    al2: float | None = None,
+    detrend: str = "none",
     *,
     limits: RequestLimits,
     defaults: JobDefaults,
@@ -76,7 +78,9 @@ def prepare_job(
     Returns
     -------
     JobParams
-        With the seed drawn (53 bits, exact in JSON) when ``seed`` is None.
+        With the lag-1 coefficients of `serve_app.analysis.red_noise` (``al1``/``al2``
+        when given, else estimated after ``detrend``; its warnings kept with them) and
+        the seed drawn (53 bits, exact in JSON) when ``seed`` is None.
 
     Raises
     ------
@@ -90,8 +94,7 @@ def prepare_job(
     check_same_length(y1, y2)
     s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
     check_size(y1.size, scales.size, limits, mc_count)
-    a1, _, _ = pycwt_mod.ar1(y1)
-    a2, _, _ = pycwt_mod.ar1(y2)
+    a1, a2, warnings = red_noise(y1, y2, al1, al2, detrend)
     name = backend or defaults.default_backend
     gpus = _cluster_gpus()
     gpu = _wants_gpu(name, defaults.use_gpu, gpus)
@@ -122,4 +125,5 @@ def prepare_job(
         seed=int(secrets.randbits(53) if seed is None else seed),
         backend="gpu" if gpu else ("ray" if name == "auto" else name),
         chunk_size=defaults.chunk_size,
+        warnings=tuple(warnings),
     )

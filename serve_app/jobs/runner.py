@@ -156,7 +156,7 @@ def _result(params: JobParams, sig, info: dict, elapsed: float) -> SignificanceR
     _, _, scales = resolve_grid(params.n, params.dt, params.dj, params.s0, params.J, params.wavelet)
     freqs = 1 / (pycwt_mod.get_wavelet(params.wavelet).flambda() * scales)
     return SignificanceResult(
-        sig=np.asarray(sig),
+        sig95=np.asarray(sig),
         scales=scales,
         freqs=freqs,
         period=1 / freqs,
@@ -165,4 +165,6 @@ def _result(params: JobParams, sig, info: dict, elapsed: float) -> SignificanceR
         significance_level=params.significance_level,
         computation_time=elapsed,
         backend_used=str(info.get("backend", params.backend)),
+        ar1=np.array([params.a1, params.a2]),
+        warnings=list(params.warnings),
     )

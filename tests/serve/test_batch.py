@@ -50,8 +50,8 @@ class TestLoadAndAnalyse:
         x, y = series(256, 43), series(256, 44, period=12)
         out = analyse(np.vstack([x, y]), OPTIONS)
         lib = pycwt_mod.wct(x, y, 1.0, 0.25, mc_count=12, seed=3, cache=False, progress=False)
-        assert_allclose(out["wct"], lib[0], rtol=1e-10)
-        assert_array_equal(out["sig"], lib[4])
+        assert_allclose(out["WCT"], lib[0], rtol=1e-10)
+        assert_array_equal(out["sig95"], lib[4])
 
     def test_bad_series_raises_value_error(self):
         with pytest.raises(ValueError, match="non-finite"):
@@ -131,5 +131,5 @@ def test_ray_job_submit_batch(tmp_path):
     pair = np.load(out / "pair.npz")
     lib = pycwt_mod.wct(data["pair_x"], data["pair_y"], 1.0, 0.25, mc_count=12, seed=3,
                         cache=False, progress=False)  # fmt: skip
-    assert_allclose(pair["wct"], lib[0], rtol=1e-10)
-    assert_array_equal(pair["sig"], lib[4])
+    assert_allclose(pair["WCT"], lib[0], rtol=1e-10)
+    assert_array_equal(pair["sig95"], lib[4])

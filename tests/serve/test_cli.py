@@ -125,8 +125,8 @@ class TestLocal:
             x, y, 1.0, 0.5, sig=True, mc_count=12, seed=3, backend="sequential",
             progress=False, cache=False,
         )  # fmt: skip
-        assert_allclose(z["wct"], WCT, rtol=1e-12)
-        assert_array_equal(z["sig"], sig)
+        assert_allclose(z["WCT"], WCT, rtol=1e-12)
+        assert_array_equal(z["sig95"], sig)
         assert int(z["seed"]) == 3
 
     def test_user_errors(self, files, tmp_path):

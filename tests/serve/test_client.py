@@ -58,9 +58,9 @@ class TestAnalysis:
         assert_allclose(xw.xwt, W12, rtol=1e-10, atol=1e-12)
         coh = api.wct(x, y, 1.0, dj=0.5, significance_test=True, mc_count=8, seed=5)
         assert isinstance(coh, WCTResult)
-        assert coh.seed == 5 and coh.sig.shape == coh.scales.shape
+        assert coh.seed == 5 and coh.sig95.shape == coh.scales.shape
         WCT, *_ = pycwt_mod.wct(x, y, 1.0, 0.5, sig=False)
-        assert_allclose(coh.wct, WCT, rtol=1e-10)
+        assert_allclose(coh.WCT, WCT, rtol=1e-10)
 
 
 class TestSignificance:
@@ -69,7 +69,7 @@ class TestSignificance:
         res = api.significance(x, y, 1.0, dj=0.5, mc_count=16, seed=9, progress=True)
         assert isinstance(res, SignificanceResult)
         sync = api.wct(x, y, 1.0, dj=0.5, significance_test=True, mc_count=16, seed=9)
-        assert_array_equal(res.sig, sync.sig)
+        assert_array_equal(res.sig95, sync.sig95)
         assert res.seed == 9 and res.mc_count == 16
         err = capsys.readouterr().err
         assert "16/16" in err and "pair" in err  # the tqdm bar reached the end

@@ -33,8 +33,8 @@ def test_wct_with_significance_through_app_handle(app_handle):
     ).result()
     assert isinstance(res, WCTResult)
     lib = pycwt_mod.wct(x, y, 1.0, 0.25, mc_count=10, seed=5, cache=False, progress=False)
-    assert_allclose(res.wct, lib[0], rtol=1e-10)
-    assert_array_equal(res.sig, lib[4])
+    assert_allclose(res.WCT, lib[0], rtol=1e-10)
+    assert_array_equal(res.sig95, lib[4])
     assert res.seed == 5
 
 
@@ -56,7 +56,7 @@ def test_submit_significance_through_app_handle(app_handle):
     res = app_handle.job_result.remote(job["job_id"]).result()
     assert isinstance(res, SignificanceResult)
     direct = pycwt_mod.wct(x, y, 1.0, 0.5, mc_count=8, seed=17, cache=False, progress=False)
-    assert_array_equal(res.sig, direct[4])
+    assert_array_equal(res.sig95, direct[4])
     assert res.seed == 17
     assert any(j["job_id"] == job["job_id"] for j in app_handle.jobs.remote().result())
 

@@ -21,7 +21,7 @@ class TestHealthAndDocs:
         r = client.get("/health")
         assert r.status_code == 200
         body = r.json()
-        assert body["status"] == "ok"
+        assert body["status"] == "healthy"
         assert body["version"] == pycwt_mod.__version__
         assert "sequential" in body["backends_available"]
         assert "ray" in body["backends_available"]
@@ -212,11 +212,11 @@ class TestWCT:
         assert r.status_code == 200, r.text
         WCT, aWCT, coi, freq, _ = pycwt_mod.wct(x, y, 1.0, 0.25, sig=False)
         body = r.json()
-        assert_allclose(nan_array(body["wct"]), WCT, rtol=RTOL)
-        assert_allclose(nan_array(body["awct"]), aWCT, rtol=RTOL, atol=1e-13)
+        assert_allclose(nan_array(body["WCT"]), WCT, rtol=RTOL)
+        assert_allclose(nan_array(body["aWCT"]), aWCT, rtol=RTOL, atol=1e-13)
         assert_allclose(nan_array(body["coi"]), coi, rtol=RTOL)
         assert_allclose(nan_array(body["freqs"]), freq, rtol=RTOL)
-        assert body["sig"] is None
+        assert body["sig95"] is None
         assert body["backend_used"] == "numpy"
 
     def test_sync_significance_is_bit_identical_to_library(self, client):
@@ -242,12 +242,12 @@ class TestWCT:
             pycwt_mod.ar1(x)[0], pycwt_mod.ar1(y)[0], 1.0, 0.25, s0, J,
             mc_count=20, seed=1234, progress=False, cache=False, backend="sequential",
         )  # fmt: skip
-        assert_array_equal(nan_array(body["sig"]), expected)
+        assert_array_equal(nan_array(body["sig95"]), expected)
         assert body["seed"] == 1234
         assert body["backend_used"] == "sequential"
         # the library's own wct(sig=True) agrees too
         lib = pycwt_mod.wct(x, y, 1.0, 0.25, mc_count=20, seed=1234, cache=False, progress=False)
-        assert_array_equal(nan_array(body["sig"]), lib[4])
+        assert_array_equal(nan_array(body["sig95"]), lib[4])
 
     def test_over_budget_points_to_async_endpoint(self, client):
         x = series(1024, 10)

@@ -27,7 +27,7 @@ def _body(n=256, mc_count=16, seed=7, **kw) -> dict:
 
 def _submit(client, body) -> dict:
     r = client.post("/api/v1/analysis/significance", json=body)
-    assert r.status_code == 202, r.text
+    assert r.status_code == 200, r.text
     job = r.json()
     assert r.headers["location"] == f"/api/v1/jobs/{job['job_id']}"
     return job
@@ -75,11 +75,11 @@ class TestSignificanceJob:
 
         r = client.get(f"/api/v1/jobs/{job['job_id']}/result")
         assert r.status_code == 200
-        res = r.json()
+        res = r.json()["result"]
         assert res["seed"] == 99
         assert res["mc_count"] == 40
         assert res["backend_used"] == "ray"
-        assert_array_equal(nan_array(res["sig"]), _expected(body))
+        assert_array_equal(nan_array(res["sig95"]), _expected(body))
         _, _, scales = resolve_grid(512, 1.0, 0.25, None, None, "morlet")
         assert_allclose(res["scales"], scales, rtol=1e-12)
         assert_allclose(np.asarray(res["period"]) * np.asarray(res["freqs"]), 1.0, rtol=1e-12)
@@ -99,9 +99,9 @@ class TestSignificanceJob:
         body.pop("seed")
         job = _submit(client, body)
         assert _wait_terminal(client, job["job_id"])["status"] == "completed"
-        res = client.get(f"/api/v1/jobs/{job['job_id']}/result").json()
+        res = client.get(f"/api/v1/jobs/{job['job_id']}/result").json()["result"]
         body["seed"] = res["seed"]
-        assert_array_equal(nan_array(res["sig"]), _expected(body))
+        assert_array_equal(nan_array(res["sig95"]), _expected(body))
 
     def test_cancel_running_job(self, client, service):
         job = _submit(client, _body(n=512, mc_count=4000, seed=5))

@@ -49,7 +49,7 @@ def test_transforms(local_app):
     assert_allclose(xw.xwt, pycwt_mod.xwt(x, y, 1.0, 0.25)[0], rtol=1e-10)
     co = local_app.wct.remote(x, y, 1.0, dj=0.25, significance_test=True, mc_count=8, seed=2)
     lib = pycwt_mod.wct(x, y, 1.0, 0.25, mc_count=8, seed=2, cache=False, progress=False)
-    assert_array_equal(co.result().sig, lib[4])
+    assert_array_equal(co.result().sig95, lib[4])
 
 
 def test_limits(local_app):
@@ -71,7 +71,7 @@ def test_jobs_through_local_ingress(local_app):
     assert wait_for(done, timeout=120)["status"] == "completed"
     res = local_app.job_result.remote(job["job_id"]).result()
     lib = pycwt_mod.wct(x, y, 1.0, 0.5, mc_count=4, seed=8, cache=False, progress=False)
-    assert_array_equal(res.sig, lib[4])
+    assert_array_equal(res.sig95, lib[4])
     listed = local_app.jobs.remote("completed").result()
     assert job["job_id"] in {j["job_id"] for j in listed}
     assert local_app.job_result.remote("nope").result() is None
@@ -92,5 +92,5 @@ def test_batch_main_in_process(tmp_path, ray_cluster):
     assert manifest["ok"] == 2 and manifest["failed"] == 2
     assert "non-finite" in manifest["files"]["bad.csv"]["error"]
     assert "one or two series" in manifest["files"]["three.npy"]["error"]
-    assert set(np.load(out / "pair.npz").files) >= {"wave1", "wave2", "wct", "awct"}
+    assert set(np.load(out / "pair.npz").files) >= {"wave1", "wave2", "WCT", "aWCT"}
     assert batch_main(["--input", str(tmp_path / "empty"), "--output", str(out)]) == 2

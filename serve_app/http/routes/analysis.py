@@ -79,18 +79,20 @@ async def wct(body: WCTRequest, request: Request, service: ServiceDep) -> Respon
 @router.post(
     "/significance",
     response_model=JobPublic,
-    status_code=202,
     tags=["jobs"],
     responses={503: {"description": "Backend unavailable."}},
 )
 async def significance(body: SignificanceRequest, service: ServiceDep, owner: Owner) -> Response:
-    """Submit a Monte Carlo coherence-significance job; poll /api/v1/jobs/{job_id}."""
-    kw = body.model_dump(exclude={"data1", "data2", "dt"})
+    """Submit a Monte Carlo coherence-significance job; poll /api/v1/jobs/{job_id}.
+
+    Answers 200 with the job (``job_id``, ``status``) and its URL in ``Location``.
+    """
+    kw = body.model_dump(exclude={"data1", "data2", "dt", "significance_test"})
     call = service.submit_significance(body.data1, body.data2, body.dt, owner=owner, **kw)
     job = await shielded(call)
     return Response(
         dumps(job),
-        202,
+        200,
         media_type="application/json",
         headers={"Location": f"/api/v1/jobs/{job['job_id']}"},
     )

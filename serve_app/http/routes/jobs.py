@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from ...npz import NPZ_MEDIA_TYPE
 from ...records import TERMINAL, JobStatus
 from ..deps import ServiceDep
 from ..encoding import dumps, encode
@@ -56,7 +57,12 @@ async def get_job(job_id: str, service: ServiceDep, owner: Owner) -> JobPublic:
     responses={**_UNKNOWN, 409: {"description": "Not done."}},
 )
 async def job_result(job_id: str, request: Request, service: ServiceDep, owner: Owner) -> Response:
-    """Thresholds per scale of a completed job; 409 while it is not completed."""
+    """Thresholds per scale of a completed job; 409 while it is not completed.
+
+    JSON: ``{"job_id", "status", "result": {"sig95", ..., "backend_used", "ar1",
+    "warnings"}, "computation_time"}``; with ``Accept: application/x-npz`` the same
+    fields flat in one ``.npz``.
+    """
     job = await _job_or_404(service, job_id, owner)
     if job["status"] != JobStatus.completed:
         extra = f": {job['error']}" if job.get("error") else ""
@@ -66,7 +72,12 @@ async def job_result(job_id: str, request: Request, service: ServiceDep, owner: 
     result = await service.job_result(job_id, owner)
     if result is None:
         raise HTTPException(500, f"job {job_id} is completed but its result is missing")
-    return encode({"job_id": job_id, **result.arrays()}, request)
+    arrays = result.arrays()
+    if NPZ_MEDIA_TYPE in request.headers.get("accept", ""):  # flat: one array per member
+        return encode({"job_id": job_id, "status": job["status"], **arrays}, request)
+    elapsed = arrays.pop("computation_time")
+    payload = {"job_id": job_id, "status": job["status"], "result": arrays}
+    return encode({**payload, "computation_time": elapsed}, request)
 
 
 @router.get(

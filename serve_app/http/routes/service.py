@@ -18,4 +18,4 @@ router = APIRouter(tags=["service"])
 async def health() -> HealthResponse:
     """Liveness, library version and the Monte Carlo backends available here."""
     names = [d["name"] for d in describe_backends() if d.get("available")]
-    return HealthResponse(status="ok", version=pycwt_mod.__version__, backends_available=names)
+    return HealthResponse(status="healthy", version=pycwt_mod.__version__, backends_available=names)
