@@ -15,6 +15,7 @@ import numpy as np
 import pycwt_mod
 from pycwt_mod import montecarlo
 from pycwt_mod._validation import as_series, check_positive, resolve_J, resolve_s0
+from pycwt_mod.preprocess import detrend
 from pycwt_mod.significance import AR1EstimationError
 
 from .records import NUMPY, CWTResult, ICWTResult, WCTResult, XWTResult
@@ -120,18 +121,8 @@ def check_size(n: int, n_scales: int, limits: RequestLimits, mc_count: int | Non
         )
 
 
-Detrend = str  # "none" | "linear"
-
-
-def detrend(x: np.ndarray, how: Detrend = "none") -> np.ndarray:
-    """``x`` less its least-squares straight line (``how="linear"``), or ``x`` itself."""
-    if how == "none":
-        return x
-    if how != "linear":
-        raise ValueError(f"detrend must be 'none' or 'linear', not {how!r}")
-    t = np.arange(x.size, dtype=float)
-    slope, intercept = np.polyfit(t, x, 1)
-    return x - (slope * t + intercept)
+#: How a series is detrended before its red-noise model is fitted (`DETREND_METHODS`).
+Detrend = str
 
 
 def estimate_ar1(x: np.ndarray, name: str) -> tuple[float, str | None]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, WrapValidator, field_validato
 
 from pycwt_mod import WAVELETS
 from pycwt_mod.backends import list_backends
+from pycwt_mod.preprocess import DETREND_METHODS
 
 from ..records import JobStatus
 
@@ -137,7 +138,7 @@ class _RedNoise(BaseModel):
     al2: float | None = Field(
         None, gt=-1, lt=1, description="Lag-1 coefficient of data2; null: estimated."
     )
-    detrend: Literal["none", "linear"] = Field(
+    detrend: Literal[DETREND_METHODS] = Field(  # type: ignore[valid-type]
         "none",
         description="'linear' removes each series' least-squares line first (series "
         "with a trend); 'none' leaves them as they are.",
