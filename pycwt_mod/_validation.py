@@ -7,6 +7,7 @@ fix the input without reading the source.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -120,7 +121,8 @@ def resolve_J(J, n: int, dt: float, s0: float, dj: float) -> int:
     if (
         isinstance(J, bool)
         or not isinstance(J, numbers.Real)
-        or not np.isfinite(J)  # before int(J), which fails on NaN and inf
+        # a Python int past int64 is fine here; floats must be finite before int(J)
+        or (not isinstance(J, numbers.Integral) and not math.isfinite(J))
         or J != int(J)
         or J < 0
     ):

@@ -36,6 +36,7 @@ BAD = [
     ("dj = 0", "post", CWT, {**GOOD, "dj": 0}, 422, "greater than 0"),
     ("dj > 4", "post", CWT, {**GOOD, "dj": 50}, 422, "less than or equal to 4"),
     ("J far too large", "post", CWT, {**GOOD, "J": 10**12}, 413, "lower J"),
+    ("J past int64 (fuzz)", "post", CWT, {**GOOD, "J": 2**97}, 413, "lower J"),
     ("J overflow", "post", CWT, {**GOOD, "J": 5000, "dj": 4}, 400, "overflows"),
     ("s0 too large", "post", CWT, {**GOOD, "s0": 1e6}, 400, "lower s0"),
     ("unknown wavelet", "post", CWT, {**GOOD, "wavelet": "haar"}, 422, "mexicanhat"),
