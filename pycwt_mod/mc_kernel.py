@@ -42,7 +42,6 @@ from .grid import cone_of_influence
 from .mothers import Mother, get_wavelet
 from .significance import ar1_filter
 from .smoothing import (
-    ScaleSmoother,
     boxcar_window,
     fft_module,
     filter_bands,
@@ -384,10 +383,15 @@ class _Group:
     daughter: object  # (rows, npad): conj of the daughter wavelets, divided by sqrt(s)
     f_real: object  # (rows, npad // 2 + 1) Gaussian time filter, rfft layout
     f_complex: object  # (rows, npad) Gaussian time filter, fft layout
-    smooth_scale: ScaleSmoother  # boxcar in scale over the computed rows
     bands: tuple  # per row: slices of the spectrum where the daughter matters
     flat_index: object  # (M,) global scale index * nbins of each counted point
-    flat_points: object  # (M,) row * npad + time index of those points
+    flat_points: object  # (M,) kept row * n + time index of those points
+    # Boxcar in scale ("same" mode, zeros past the grid): kept row i (computed row
+    # keep + i) averages computed rows first..last with weights end, mid, ..., mid, end.
+    keep: int  # first kept row among the computed ones
+    windows: tuple  # per kept row: (first, last), unclipped
+    mid: float  # interior weight of the boxcar
+    end: float  # end weight of the boxcar
 
 
 def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
@@ -416,6 +420,13 @@ def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
     coi = cone_of_influence(n, plan.dt, mother)  # of the surrogate (TC98, Sec. 3g)
     period = mother.flambda() * plan.scales[keep_lo:keep_hi]
     rows, cols = np.nonzero(period[:, np.newaxis] <= coi[np.newaxis, :])
+    # Boxcar [0.5, 1, ..., 1, 0.5] / (k - 1) in scale, as `smoothing.ScaleSmoother`:
+    # row r averages rows r + off - k + 1 .. r + off (zero past the grid).
+    win = boxcar_window(mother.deltaj0, plan.dj)
+    k, off = win.size, (win.size - 1) // 2
+    windows = tuple(
+        (r + off - k + 1, r + off) for r in range(keep_lo - lo, keep_hi - lo)
+    )  # fmt: skip
     asarray = xp.asarray
     return _Group(
         lo=lo,
@@ -424,10 +435,13 @@ def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
         daughter=asarray(daughter.astype(_cast(daughter, real))),
         f_real=asarray(f_real.astype(real)),
         f_complex=asarray(f_complex.astype(real)),
-        smooth_scale=ScaleSmoother(boxcar_window(mother.deltaj0, plan.dj), sj.size, xp, real),
         bands=bands,
         flat_index=asarray(((rows + keep_lo) * plan.nbins).astype(np.int64)),
-        flat_points=asarray(((rows + keep_lo - lo) * npad + cols).astype(np.int64)),
+        flat_points=asarray((rows * n + cols).astype(np.int64)),
+        keep=keep_lo - lo,
+        windows=windows,
+        mid=float(win[1]) if k > 2 else float(win[0]),
+        end=float(win[0]),
     )
 
 
@@ -478,13 +492,13 @@ def _group_bins(noise, plan: MonteCarloPlan, g: _Group, xp, workers) -> object:
     spec *= g.f_complex
     cross = fft.ifft(spec, axis=-1, overwrite_x=True, **kw)
     del spec
-    power = g.smooth_scale(power)
-    cross = g.smooth_scale(cross)
-    # Coherence only at the points outside the cone of influence.
+    # Boxcar in scale over the kept rows and the series (not the padded tail), from
+    # cumulative sums over the rows. Sequential sums round the same way whatever the
+    # thread count (a BLAS product does not), so every CPU backend gets the same bits.
     idx = g.flat_points
-    S1 = power[:, 0].reshape(b, -1)[:, idx]
-    S2 = power[:, 1].reshape(b, -1)[:, idx]
-    S12 = cross.reshape(b, -1)[:, idx]
+    S1 = _scale_boxcar(power[:, 0, :, :n], g, xp).reshape(b, -1)[:, idx]
+    S2 = _scale_boxcar(power[:, 1, :, :n], g, xp).reshape(b, -1)[:, idx]
+    S12 = _scale_boxcar(cross[..., :n], g, xp).reshape(b, -1)[:, idx]
     del power, cross
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 0 / 0 -> bin 0
         R2 = (S12.real**2 + S12.imag**2) / (S1 * S2)
@@ -492,6 +506,26 @@ def _group_bins(noise, plan: MonteCarloPlan, g: _Group, xp, workers) -> object:
     bins = xp.clip(xp.floor(R2 * plan.nbins), 0, plan.nbins - 1).astype(xp.int64)
     bins += g.flat_index
     return bins.ravel()
+
+
+def _scale_boxcar(T, g: _Group, xp):
+    """Boxcar in scale of ``T`` (b, rows, n) at the group's kept rows (b, kept, n)."""
+    b, rows, n = T.shape
+    C = xp.empty((b, rows + 1, n), dtype=T.dtype)  # C[:, r] = sum of rows < r
+    C[:, 0] = 0
+    for r in range(rows):
+        xp.add(C[:, r], T[:, r], out=C[:, r + 1])
+    out = xp.empty((b, len(g.windows), n), dtype=T.dtype)
+    edge = g.end - g.mid
+    for i, (first, last) in enumerate(g.windows):
+        row = out[:, i]
+        xp.subtract(C[:, min(last, rows - 1) + 1], C[:, max(first, 0)], out=row)
+        row *= g.mid
+        if edge and first >= 0:
+            row += edge * T[:, first]
+        if edge and last < rows and last != first:
+            row += edge * T[:, last]
+    return out
 
 
 def _coherence_histogram(noise, plan: MonteCarloPlan, ops, xp, workers) -> object:

@@ -18,7 +18,10 @@ from __future__ import annotations
 import time
 import warnings
 
-from tqdm.auto import tqdm
+try:  # a core dependency, but a bare GPU box may lack it: then there is no bar
+    from tqdm.auto import tqdm
+except ImportError:  # pragma: no cover - tqdm is installed wherever the suite runs
+    tqdm = None
 
 from ._validation import check_significance_level
 from .backends import get_backend
@@ -56,7 +59,7 @@ __all__ = [
 
 
 def _progress_bar(enabled: bool, total: int):
-    if not enabled:
+    if not enabled or tqdm is None:
         return None
     return tqdm(total=total, desc="WCT significance", unit="pair")
 
@@ -106,7 +109,7 @@ def wct_significance(
     mc_count : int, optional
         Surrogate pairs, default 300.
     progress : bool, optional
-        Show a tqdm progress bar (default True, as pycwt).
+        Show a tqdm progress bar (default True, as pycwt; none if tqdm is absent).
     cache : bool, optional
         Read and write the threshold cache (default True); see `pycwt_mod.cache`.
     backend : str or MonteCarloBackend, optional

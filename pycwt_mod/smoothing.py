@@ -175,15 +175,12 @@ class ScaleSmoother:
         Number of scales of the arrays it will smooth.
     xp : module
         numpy or cupy.
-    dtype : dtype, optional
-        Real dtype of the matrix (default float64); float32 keeps single-precision
-        work arrays in single precision.
     block : int
         Output scales per matrix product.
     """
 
-    def __init__(self, win: np.ndarray, n_scales: int, xp=np, dtype=np.float64, block: int = 8):
-        M = scale_matrix(np.asarray(win, dtype=np.float64), n_scales).astype(dtype)
+    def __init__(self, win: np.ndarray, n_scales: int, xp=np, block: int = 8):
+        M = scale_matrix(np.asarray(win, dtype=np.float64), n_scales)
         self.xp = xp
         self.blocks = []
         for r0 in range(0, n_scales, block):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
+import tempfile
 import types
 
 import numpy as np
@@ -343,6 +345,24 @@ class TestSequentialBackend:
     def test_fft_threads(self, reference):
         plan, hist, _ = reference
         np.testing.assert_array_equal(SequentialBackend(workers=2).run(plan, [(0, MC)]), hist)
+
+    def test_blas_threads_do_not_change_the_histogram(self):
+        # Worker processes of joblib and Ray run BLAS single-threaded, this process
+        # with all cores; float32 BLAS products round differently with the thread
+        # count, so the kernel must not depend on one (benchmark grid, 3 pairs).
+        code = (
+            "import numpy as np, sys; from pycwt_mod.mc_kernel import make_plan, run_chunk; "
+            "p = make_plan(0.72, 0.72, 1.0, 1 / 12, 2.0, 108, mc_count=3, seed=2024); "
+            "np.save(sys.argv[1], run_chunk(p, 0, 3))"
+        )
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}  # fmt: skip
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "hist.npy")
+            subprocess.run([sys.executable, "-c", code, out], env=env, check=True)
+            single = np.load(out)
+        plan = make_plan(0.72, 0.72, 1.0, 1 / 12, 2.0, 108, mc_count=3, seed=2024)
+        np.testing.assert_array_equal(run_chunk(plan, 0, 3), single)
 
 
 class TestJoblibBackend:
