@@ -23,8 +23,8 @@ STAGES = {
     "noise (seeding, draws, AR(1) filter)": ("pair_noise", "ar1_filter", "lfilter",
                                               "standard_normal", "SeedSequence", "default_rng"),
     "FFTs (scipy.fft pocketfft)": ("c2c", "r2c", "c2r"),
-    "scale smoothing": ("_scale_boxcar", "ScaleSmoother.__call__", "__call__"),
-    "histogram (bincount)": ("bincount",),
+    "scale smoothing (boxcar)": ("_scale_boxcar", "__call__"),
+    "histogram (concatenate, bincount)": ("bincount", "_coherence_histogram"),
 }  # fmt: skip
 
 

@@ -385,11 +385,12 @@ class _Group:
     f_complex: object  # (rows, npad) Gaussian time filter, fft layout
     bands: tuple  # per row: slices of the spectrum where the daughter matters
     flat_index: object  # (M,) global scale index * nbins of each counted point
-    flat_points: object  # (M,) kept row * n + time index of those points
     # Boxcar in scale ("same" mode, zeros past the grid): kept row i (computed row
     # keep + i) averages computed rows first..last with weights end, mid, ..., mid, end.
-    keep: int  # first kept row among the computed ones
-    windows: tuple  # per kept row: (first, last), unclipped
+    # Per kept row with points outside the COI: (first, last, t0, t1, at): the window
+    # (computed rows, unclipped), the time range t0..t1-1 outside the COI and where
+    # it starts in the packed (M,) layout (row-major, as flat_index).
+    windows: tuple
     mid: float  # interior weight of the boxcar
     end: float  # end weight of the boxcar
 
@@ -424,9 +425,13 @@ def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
     # row r averages rows r + off - k + 1 .. r + off (zero past the grid).
     win = boxcar_window(mother.deltaj0, plan.dj)
     k, off = win.size, (win.size - 1) // 2
-    windows = tuple(
-        (r + off - k + 1, r + off) for r in range(keep_lo - lo, keep_hi - lo)
-    )  # fmt: skip
+    windows, at = [], 0
+    for i in range(keep_hi - keep_lo):
+        t = cols[rows == i]  # a contiguous range: the COI is a tent
+        if t.size:
+            r = i + keep_lo - lo
+            windows.append((r + off - k + 1, r + off, int(t[0]), int(t[-1]) + 1, at))
+            at += t.size
     asarray = xp.asarray
     return _Group(
         lo=lo,
@@ -437,9 +442,7 @@ def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
         f_complex=asarray(f_complex.astype(real)),
         bands=bands,
         flat_index=asarray(((rows + keep_lo) * plan.nbins).astype(np.int64)),
-        flat_points=asarray((rows * n + cols).astype(np.int64)),
-        keep=keep_lo - lo,
-        windows=windows,
+        windows=tuple(windows),
         mid=float(win[1]) if k > 2 else float(win[0]),
         end=float(win[0]),
     )
@@ -492,39 +495,46 @@ def _group_bins(noise, plan: MonteCarloPlan, g: _Group, xp, workers) -> object:
     spec *= g.f_complex
     cross = fft.ifft(spec, axis=-1, overwrite_x=True, **kw)
     del spec
-    # Boxcar in scale over the kept rows and the series (not the padded tail), from
-    # cumulative sums over the rows. Sequential sums round the same way whatever the
-    # thread count (a BLAS product does not), so every CPU backend gets the same bits.
-    idx = g.flat_points
-    S1 = _scale_boxcar(power[:, 0, :, :n], g, xp).reshape(b, -1)[:, idx]
-    S2 = _scale_boxcar(power[:, 1, :, :n], g, xp).reshape(b, -1)[:, idx]
-    S12 = _scale_boxcar(cross[..., :n], g, xp).reshape(b, -1)[:, idx]
+    # Boxcar in scale at the points outside the cone of influence only, from
+    # cumulative sums over the rows of the series (not the padded tail). Sequential
+    # sums round the same way whatever the thread count (a BLAS product does not),
+    # so every CPU backend gets the same bits.
+    S1 = _scale_boxcar(power[:, 0, :, :n], g, xp)
+    S2 = _scale_boxcar(power[:, 1, :, :n], g, xp)
+    S12 = _scale_boxcar(cross[..., :n], g, xp)
     del power, cross
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 0 / 0 -> bin 0
-        R2 = (S12.real**2 + S12.imag**2) / (S1 * S2)
-        R2 = xp.nan_to_num(R2, nan=0.0)
-    bins = xp.clip(xp.floor(R2 * plan.nbins), 0, plan.nbins - 1).astype(xp.int64)
+    # Bin index floor(R2 * nbins) clipped to [0, nbins - 1], in place: fmax sends a
+    # NaN (0 / 0) to bin 0, fmin an infinity to the last bin, and the cast truncates.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        num = xp.multiply(S12.real, S12.real)
+        num += S12.imag * S12.imag
+        S1 *= S2
+        num /= S1
+        num *= plan.nbins
+    xp.fmax(num, 0, out=num)
+    xp.fmin(num, plan.nbins - 1, out=num)
+    bins = num.astype(xp.int64)
     bins += g.flat_index
     return bins.ravel()
 
 
 def _scale_boxcar(T, g: _Group, xp):
-    """Boxcar in scale of ``T`` (b, rows, n) at the group's kept rows (b, kept, n)."""
+    """Boxcar in scale of ``T`` (b, rows, n) at the group's counted points (b, M)."""
     b, rows, n = T.shape
     C = xp.empty((b, rows + 1, n), dtype=T.dtype)  # C[:, r] = sum of rows < r
     C[:, 0] = 0
     for r in range(rows):
         xp.add(C[:, r], T[:, r], out=C[:, r + 1])
-    out = xp.empty((b, len(g.windows), n), dtype=T.dtype)
+    out = xp.empty((b, g.flat_index.size), dtype=T.dtype)
     edge = g.end - g.mid
-    for i, (first, last) in enumerate(g.windows):
-        row = out[:, i]
-        xp.subtract(C[:, min(last, rows - 1) + 1], C[:, max(first, 0)], out=row)
+    for first, last, t0, t1, at in g.windows:
+        row = out[:, at : at + t1 - t0]
+        xp.subtract(C[:, min(last, rows - 1) + 1, t0:t1], C[:, max(first, 0), t0:t1], out=row)
         row *= g.mid
         if edge and first >= 0:
-            row += edge * T[:, first]
+            row += edge * T[:, first, t0:t1]
         if edge and last < rows and last != first:
-            row += edge * T[:, last]
+            row += edge * T[:, last, t0:t1]
     return out
 
 

@@ -220,9 +220,14 @@ class TestScaleBoxcar:
             T = rng.standard_normal((2, plan.n_scales, n)).astype(dtype)
             if dtype is np.complex128:
                 T = T + 1j * rng.standard_normal(T.shape)
-            ref = smooth_scale(T, win)[:, keep_lo:keep_hi]
+            # The reference: the whole grid smoothed, at the kept points outside the COI.
+            sub = dataclasses.replace(plan, n=n)
+            rows, cols = np.nonzero(outside_coi(sub)[keep_lo:keep_hi])
+            ref = smooth_scale(T, win)[:, keep_lo + rows, cols]
             got = kernel._scale_boxcar(np.ascontiguousarray(T[:, lo:hi]), g, np)
+            assert got.shape == ref.shape and ref.shape[1] > 0
             np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+            np.testing.assert_array_equal(g.flat_index, (keep_lo + rows) * plan.nbins)
 
 
 class TestEstimators:
