@@ -393,6 +393,10 @@ class _Group:
     windows: tuple
     mid: float  # interior weight of the boxcar
     end: float  # end weight of the boxcar
+    # The same boxcar as gathers, for array modules other than numpy (a GPU would
+    # otherwise launch a few small kernels per row): flat indices into C (rows + 1,
+    # n) and T (rows, n), and the end weights (0 where the end is off the grid).
+    gather: tuple | None  # (top, bottom, end1, end2, w1, w2), (M,) each
 
 
 def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
@@ -432,6 +436,23 @@ def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
             r = i + keep_lo - lo
             windows.append((r + off - k + 1, r + off, int(t[0]), int(t[-1]) + 1, at))
             at += t.size
+    mid, end = (float(win[1]) if k > 2 else float(win[0])), float(win[0])
+    gather = None
+    if xp is not np:
+        first, last = rows + keep_lo - lo + off - k + 1, rows + keep_lo - lo + off
+        n_rows = hi - lo
+        ok1, ok2 = first >= 0, (last < n_rows) & (last != first)
+        gather = tuple(
+            xp.asarray(a)
+            for a in (
+                (np.minimum(last, n_rows - 1) + 1) * n + cols,
+                np.maximum(first, 0) * n + cols,
+                np.clip(first, 0, n_rows - 1) * n + cols,
+                np.clip(last, 0, n_rows - 1) * n + cols,
+                np.where(ok1, end - mid, 0.0).astype(real),
+                np.where(ok2, end - mid, 0.0).astype(real),
+            )
+        )
     asarray = xp.asarray
     return _Group(
         lo=lo,
@@ -443,8 +464,9 @@ def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
         bands=bands,
         flat_index=asarray(((rows + keep_lo) * plan.nbins).astype(np.int64)),
         windows=tuple(windows),
-        mid=float(win[1]) if k > 2 else float(win[0]),
-        end=float(win[0]),
+        mid=mid,
+        end=end,
+        gather=gather,
     )
 
 
@@ -523,6 +545,16 @@ def _scale_boxcar(T, g: _Group, xp):
     b, rows, n = T.shape
     C = xp.empty((b, rows + 1, n), dtype=T.dtype)  # C[:, r] = sum of rows < r
     C[:, 0] = 0
+    if g.gather is not None:  # same sums in the same order, as whole-array operations
+        xp.cumsum(T, axis=1, out=C[:, 1:])
+        top, bottom, end1, end2, w1, w2 = g.gather
+        C, T = C.reshape(b, -1), xp.ascontiguousarray(T).reshape(b, -1)
+        out = C[:, top]
+        out -= C[:, bottom]
+        out *= g.mid
+        out += w1 * T[:, end1]
+        out += w2 * T[:, end2]
+        return out
     for r in range(rows):
         xp.add(C[:, r], T[:, r], out=C[:, r + 1])
     out = xp.empty((b, g.flat_index.size), dtype=T.dtype)
