@@ -185,11 +185,14 @@ def _groups(
         rows = min(n_scales, b + halo_above) - max(0, a - halo_below)
         return rows * next_pow2(lengths[b - 1]) + _GROUP_OVERHEAD
 
-    # Cheapest cut of the scales into contiguous groups (dynamic programming).
-    best = [0] + [None] * n_scales
-    cut = [0] * (n_scales + 1)
-    for b in range(1, n_scales + 1):
-        best[b], cut[b] = min((best[a] + cost(a, b), a) for a in range(b))
+    # Cheapest cut of the scales into contiguous groups (dynamic programming). Only
+    # cuts where the padded length changes need trying: moving a cut up to the end
+    # of its length class gives the lower group rows at its own, smaller length.
+    pads = [next_pow2(m) for m in lengths]
+    ends = [j for j in range(1, n_scales) if pads[j] != pads[j - 1]] + [n_scales]
+    best, cut = {0: 0}, {}
+    for b in ends:
+        best[b], cut[b] = min((best[a] + cost(a, b), a) for a in [0, *ends] if a < b)
     out, b = [], n_scales
     while b > 0:
         a = cut[b]
