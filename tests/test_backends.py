@@ -610,11 +610,18 @@ class TestGPUBackend:
 
     @pytest.mark.gpu
     @pytest.mark.skipif(not HAS_GPU, reason="cupy and an NVIDIA GPU are required")
-    def test_matches_sequential(self, reference):
+    @pytest.mark.parametrize("precision,moved", [("float64", 0.002), ("float32", 0.01)])
+    def test_matches_sequential(self, precision, moved):
         # Same draws (noise is generated on the host); cuFFT and scipy.fft round
-        # differently, so a coherence value on a bin edge may move by one bin.
-        plan, hist, sig = reference
+        # differently, so a coherence value on a bin edge may move by one bin: rarely
+        # in float64, up to about 1% of the counts in float32 (relative rounding
+        # near 1e-6 against 1000 bins); the thresholds agree within a few bins, far
+        # inside their Monte Carlo error.
+        plan = small_plan(precision=precision)
+        hist = run_chunk(plan, 0, MC)
         got = get_backend("gpu").run(plan, split_chunks(MC, 3))
         np.testing.assert_array_equal(got.sum(axis=1), hist.sum(axis=1))
-        assert np.abs(got - hist).sum() <= 0.002 * hist.sum()
-        np.testing.assert_allclose(significance(backend="gpu"), sig, rtol=0, atol=5e-3)
+        assert np.abs(got - hist).sum() <= moved * hist.sum()
+        sig = thresholds(plan, hist, 0.95)
+        gpu = significance(backend="gpu", precision=precision)
+        np.testing.assert_allclose(gpu, sig, rtol=0, atol=5e-3)
