@@ -4,8 +4,10 @@ A cache entry is keyed by every parameter that changes the thresholds: the AR(1)
 pair rounded to ``AR1_DECIMALS`` decimals, the scale grid relative to ``dt``
 (``s0 / dt``, ``dj``, ``J``: the thresholds do not depend on ``dt`` otherwise), the
 wavelet and its parameter, the significance level, ``mc_count``, the seed (or
-"unseeded") and ``nbins``. Within that rounding of the AR(1) pair the thresholds
-move far less than their Monte Carlo error (about 1e-3 at mc_count=300).
+"unseeded"), ``nbins``, and the kernel's estimator and precision (``_VERSION``
+changes whenever the kernel's numbers do, so stale thresholds are never served).
+Within that rounding of the AR(1) pair the thresholds move far less than their
+Monte Carlo error (about 1e-3 at mc_count=300).
 
 Entries are ``.npz`` files named by the SHA-256 of the key; the key is stored
 inside and checked on load, as are the array's shape and dtype, so a corrupt,
@@ -25,7 +27,7 @@ import numpy as np
 __all__ = ["AR1_DECIMALS", "ThresholdCache", "default_cache_dir"]
 
 AR1_DECIMALS = 4
-_VERSION = 1
+_VERSION = 2  # 2: estimator and precision of the kernel
 
 
 def _wavelet_id(wavelet) -> str:
@@ -74,6 +76,8 @@ class ThresholdCache:
             "mc_count": int(plan.mc_count),
             "seed": int(plan.seed) if seeded else "unseeded",
             "nbins": int(plan.nbins),
+            "estimator": str(plan.estimator),
+            "precision": str(plan.precision),
         }
 
     def path(self, key: dict) -> Path:

@@ -19,6 +19,13 @@ the same histogram whatever the chunking and whichever backend runs the chunks.
 The kernel takes an array module (numpy or cupy), so the GPU backend runs this
 same code.
 
+By default (``estimator="multirate"``, see `surrogate_groups`) the scales are cut
+into a few groups and each group uses surrogates about twelve times its own largest
+scale long (the first samples of each pair's stream) instead of six times the
+largest scale of the grid for every scale; work arrays are float32. The boxcar in
+scale is built from sequential cumulative sums, whose rounding does not depend on
+the number of threads, so the CPU backends agree bit for bit.
+
 References
 ----------
 .. [1] Grinsted, A., Moore, J. C. and Jevrejeva, S. (2004). Application of the
@@ -42,7 +49,6 @@ from .grid import cone_of_influence
 from .mothers import Mother, get_wavelet
 from .significance import ar1_filter
 from .smoothing import (
-    ScaleSmoother,
     boxcar_window,
     fft_module,
     filter_bands,
@@ -51,6 +57,8 @@ from .smoothing import (
 )
 
 __all__ = [
+    "ESTIMATORS",
+    "PRECISIONS",
     "CancelCheck",
     "Cancelled",
     "MonteCarloPlan",
@@ -60,11 +68,31 @@ __all__ = [
     "pair_noise",
     "run_chunk",
     "split_chunks",
+    "surrogate_groups",
     "thresholds",
 ]
 
-#: Bytes of complex work arrays a sub-batch may use in `run_chunk` (CPU).
-BATCH_BYTES = 256 * 2**20
+#: Bytes of complex work arrays a sub-batch may use in `run_chunk` (CPU); small
+#: batches stay in cache better than the 256 MiB of the float64 kernel did.
+BATCH_BYTES = 64 * 2**20
+
+#: Surrogate estimators: ``"multirate"`` (surrogate length per group of scales) or
+#: ``"full"`` (one length, six times the largest scale, for every scale, as pycwt).
+ESTIMATORS = ("multirate", "full")
+#: Work-array precisions of the kernel.
+PRECISIONS = ("float32", "float64")
+#: Surrogate length in units of the largest scale it serves (pycwt's factor).
+LENGTH_FACTOR = 6
+#: Multirate groups below the top: surrogates this many times their largest scale
+#: long (capped at the full length), so that scale has about twice the samples
+#: outside the cone of influence of the full estimator's largest scale.
+GROUP_FACTOR = 12
+#: Relative weights below which a daughter or filter term is dropped, per precision.
+_RTOL = {"float32": 1e-12, "float64": 1e-18}
+#: Multirate groups are at least this many samples long (capped at the full length).
+MIN_LENGTH = 1024
+#: Cost of one extra group of scales, in sample-scales (Python and call overhead).
+_GROUP_OVERHEAD = 4096
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -95,8 +123,15 @@ class MonteCarloPlan:
     nbins : int
         Histogram bins over coherence in [0, 1].
     n : int
-        Length of each surrogate series, ``ceil(6 * s_max / dt)`` as in pycwt, so the
-        largest scale has points outside the cone of influence.
+        Length of the longest surrogate series, ``ceil(6 * s_max / dt)`` as in pycwt,
+        so the largest scale has points outside the cone of influence.
+    estimator : {"multirate", "full"}
+        ``"full"``: every scale from surrogates of length ``n`` (pycwt's choice).
+        ``"multirate"`` (default): scales are cut into contiguous groups and each
+        group uses surrogates ``ceil(6 * s_top / dt)`` long, ``s_top`` its largest
+        scale (see `surrogate_groups`).
+    precision : {"float32", "float64"}
+        Precision of the work arrays (the histogram is integer either way).
     """
 
     al1: float
@@ -110,6 +145,8 @@ class MonteCarloPlan:
     seed: int
     nbins: int
     n: int
+    estimator: str = "multirate"
+    precision: str = "float32"
 
     @property
     def n_scales(self) -> int:
@@ -120,11 +157,82 @@ class MonteCarloPlan:
         return self.s0 * 2 ** (np.arange(0, self.J + 1) * self.dj)
 
 
-def _surrogate_length(dt: float, dj: float, s0: float, J: int) -> int:
+def _surrogate_length(dt: float, dj: float, s0: float, J: int, factor=LENGTH_FACTOR) -> int:
     # From s0 / dt rounded as in the cache key, so that a grid scaled with dt (same
     # s0 / dt) gets the same length: (3 * 0.1) / 0.1 * 2**3 * 6 is 144.00000000000003.
     ms = float(np.round(s0 / dt, 12)) * (2 ** (J * dj))
-    return int(np.ceil(ms * 6))
+    return int(np.ceil(ms * factor))
+
+
+def _check_choice(value, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, choices))} (got {value!r})")
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def _groups(
+    dt: float,
+    dj: float,
+    s0: float,
+    J: int,
+    halo_below: int,
+    halo_above: int,
+    estimator: str,
+    n_max: int,
+) -> tuple[tuple[int, int, int, int, int], ...]:
+    n_scales = J + 1
+    lengths = [
+        min(n_max, max(MIN_LENGTH, _surrogate_length(dt, dj, s0, j, GROUP_FACTOR)))
+        for j in range(n_scales)
+    ]
+    if estimator == "full":
+        return ((0, n_scales, 0, n_scales, n_max),)
+
+    def cost(a: int, b: int) -> int:  # group keeping scales [a, b)
+        rows = min(n_scales, b + halo_above) - max(0, a - halo_below)
+        return rows * next_pow2(lengths[b - 1]) + _GROUP_OVERHEAD
+
+    # Cheapest cut of the scales into contiguous groups (dynamic programming). Only
+    # cuts where the padded length changes need trying: moving a cut up to the end
+    # of its length class gives the lower group rows at its own, smaller length.
+    pads = [next_pow2(m) for m in lengths]
+    ends = [j for j in range(1, n_scales) if pads[j] != pads[j - 1]] + [n_scales]
+    best, cut = {0: 0}, {}
+    for b in ends:
+        best[b], cut[b] = min((best[a] + cost(a, b), a) for a in [0, *ends] if a < b)
+    out, b = [], n_scales
+    while b > 0:
+        a = cut[b]
+        lo, hi = max(0, a - halo_below), min(n_scales, b + halo_above)
+        out.append((a, b, lo, hi, lengths[b - 1]))
+        b = a
+    return tuple(reversed(out))
+
+
+def surrogate_groups(plan: MonteCarloPlan) -> tuple[tuple[int, int, int, int, int], ...]:
+    """How the scales of a plan are cut into groups, each with its surrogate length.
+
+    A group keeps (histograms) scales ``keep_lo..keep_hi-1`` and computes scales
+    ``lo..hi-1``: the kept ones plus the neighbours the boxcar smoothing in scale
+    reaches, so a kept scale is smoothed exactly as on the full grid. Its surrogates
+    are ``n = min(plan.n, ceil(9 * s_top / dt))`` samples long, ``s_top`` the
+    largest kept scale: the first ``n`` samples of each pair's series. Every scale
+    ``s`` thus has surrogates at least ``min(6 s_max, 9 s)`` long: about twice the
+    samples outside the cone of influence (per scale width) that the full-length
+    estimator gives its largest scale, whose accuracy bounds the answer anyway.
+    The cut minimises ``sum(rows * next_pow2(n))`` plus a per-group overhead; with
+    ``plan.estimator == "full"`` there is one group of length ``plan.n``.
+
+    Returns
+    -------
+    groups : tuple of (keep_lo, keep_hi, lo, hi, n)
+        Contiguous, covering ``range(plan.n_scales)`` in order.
+    """
+    k = boxcar_window(plan.wavelet.deltaj0, plan.dj).size
+    return _groups(
+        plan.dt, plan.dj, plan.s0, plan.J, k // 2, (k - 1) // 2, plan.estimator, plan.n
+    )  # fmt: skip
 
 
 def _check_count(value, name: str, minimum: int = 1) -> int:
@@ -168,6 +276,8 @@ def make_plan(
     mc_count: int = 300,
     seed: int | None = None,
     nbins: int = 1000,
+    estimator: str = "multirate",
+    precision: str = "float32",
 ) -> MonteCarloPlan:
     """Validate the parameters and fix everything the histogram depends on.
 
@@ -190,6 +300,11 @@ def make_plan(
         ``plan.seed``; it fits exactly in a JSON number).
     nbins : int, optional
         Histogram bins, >= 10.
+    estimator : {"multirate", "full"}, optional
+        Surrogate length per group of scales (default) or one length for all
+        scales; see `MonteCarloPlan` and `surrogate_groups`.
+    precision : {"float32", "float64"}, optional
+        Work-array precision (default float32).
 
     Returns
     -------
@@ -202,6 +317,8 @@ def make_plan(
     dt, dj, s0, J = _resolve_scales(dt, dj, s0, J, mother)
     mc_count = _check_count(mc_count, "mc_count")
     nbins = _check_count(nbins, "nbins", minimum=10)
+    estimator = _check_choice(estimator, "estimator", ESTIMATORS)
+    precision = _check_choice(precision, "precision", PRECISIONS)
     if seed is None:
         # 53 bits of fresh entropy: exact in JSON numbers, SQLite and JavaScript.
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(11))
@@ -209,20 +326,38 @@ def make_plan(
         raise ValueError(f"`seed` must be a whole number >= 0 or None (got {seed!r})")
     n = _surrogate_length(dt, dj, s0, J)
     return MonteCarloPlan(
-        al1, al2, dt, dj, s0, J, mother, mc_count, int(seed), nbins, n
+        al1, al2, dt, dj, s0, J, mother, mc_count, int(seed), nbins, n, estimator, precision
     )  # fmt: skip
 
 
-def estimate_work(dt: float, dj: float, s0: float, J: int, mc_count: int, wavelet="morlet") -> int:
-    """Size of a significance computation: ``mc_count * n_scales * surrogate length``.
+def estimate_work(
+    dt: float,
+    dj: float,
+    s0: float,
+    J: int,
+    mc_count: int,
+    wavelet="morlet",
+    estimator: str | None = None,
+) -> int:
+    """Size of a significance computation, in sample-scales.
 
-    A service can compare this number with a budget to decide whether to answer
-    synchronously. Parameters as in `make_plan`.
+    With ``estimator=None`` (default) it is ``mc_count * n_scales * n``, the work of
+    the full-length estimator and an upper bound of every estimator's (a service
+    compares it with a budget to decide whether to answer synchronously). With an
+    estimator name it is that estimator's work, ``mc_count * sum(rows * n)`` over
+    `surrogate_groups`. Other parameters as in `make_plan`.
     """
     mother = get_wavelet(wavelet)
     dt, dj, s0, J = _resolve_scales(dt, dj, s0, J, mother)
     mc_count = _check_count(mc_count, "mc_count")
-    return mc_count * (J + 1) * _surrogate_length(dt, dj, s0, J)
+    if estimator is None:
+        return mc_count * (J + 1) * _surrogate_length(dt, dj, s0, J)
+    _check_choice(estimator, "estimator", ESTIMATORS)
+    mother.require_deltaj0("coherence significance")
+    k = boxcar_window(mother.deltaj0, dj).size
+    n = _surrogate_length(dt, dj, s0, J)
+    groups = _groups(dt, dj, s0, J, k // 2, (k - 1) // 2, estimator, n)
+    return mc_count * sum((hi - lo) * n for _, _, lo, hi, n in groups)
 
 
 def split_chunks(mc_count: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -250,56 +385,114 @@ def pair_noise(plan: MonteCarloPlan, start: int, stop: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Operators:
-    """Arrays a kernel reuses for every pair of a plan (built once per process)."""
+class _Group:
+    """Arrays a kernel reuses for every pair of one group of scales (built once)."""
 
-    daughter: object  # (S, Npad) complex: conj of the normalised daughter wavelets
-    inv_scales: object  # (S, 1) float
-    f_real: object  # (S, Mpad // 2 + 1) Gaussian time filter, rfft layout
-    f_complex: object  # (S, Mpad) Gaussian time filter, fft layout
-    smooth_scale: ScaleSmoother  # boxcar in scale
-    bands: tuple  # per scale: slices of the spectrum where the daughter matters
-    flat_index: object  # (M,) scale_index * nbins for each point outside the COI
-    flat_points: object  # (M,) scale_index * npad + time_index of those points
-    npad: int
+    lo: int  # first computed scale (global index)
+    n: int  # surrogate length
+    npad: int  # FFT length, next_pow2(n)
+    daughter: object  # (rows, npad): conj of the daughter wavelets, divided by sqrt(s)
+    f_real: object  # (rows, npad // 2 + 1) Gaussian time filter, rfft layout
+    f_complex: object  # (rows, npad) Gaussian time filter, fft layout
+    bands: tuple  # per row: slices of the spectrum where the daughter matters
+    flat_index: object  # (M,) global scale index * nbins of each counted point
+    # Boxcar in scale ("same" mode, zeros past the grid): kept row i (computed row
+    # keep + i) averages computed rows first..last with weights end, mid, ..., mid, end.
+    # Per kept row with points outside the COI: (first, last, t0, t1, at): the window
+    # (computed rows, unclipped), the time range t0..t1-1 outside the COI and where
+    # it starts in the packed (M,) layout (row-major, as flat_index).
+    windows: tuple
+    mid: float  # interior weight of the boxcar
+    end: float  # end weight of the boxcar
+    # The same boxcar as gathers, for array modules other than numpy (a GPU would
+    # otherwise launch a few small kernels per row): flat indices into C (rows + 1,
+    # n) and T (rows, n), and the end weights (0 where the end is off the grid).
+    gather: tuple | None  # (top, bottom, end1, end2, w1, w2), (M,) each
 
 
-@functools.lru_cache(maxsize=8)
-def _operators(plan: MonteCarloPlan, xp) -> _Operators:
-    mother, n = plan.wavelet, plan.n
-    sj = plan.scales
+def _group_operators(plan: MonteCarloPlan, group, xp) -> _Group:
+    keep_lo, keep_hi, lo, hi, n = group
+    mother, real = plan.wavelet, np.dtype(plan.precision)
+    sj = plan.scales[lo:hi]
     npad = next_pow2(n)
     omega = 2 * np.pi * np.fft.fftfreq(npad, plan.dt)
-    norm = (sj[:, np.newaxis] * omega[1] * npad) ** 0.5
+    # |W|^2 / s and W1 W2* / s are what is smoothed [Grinsted et al. 2004, eq. 5-6]:
+    # dividing the daughter by sqrt(s) folds the 1 / s into the transform.
+    norm = (omega[1] * npad) ** 0.5 * np.ones((sj.size, 1))
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         daughter = norm * np.conj(mother.psi_ft(sj[:, np.newaxis] * omega))
     daughter = np.nan_to_num(np.asarray(daughter, dtype=np.complex128), nan=0.0)
+    # Terms below the working precision relative to a row's largest weight cannot
+    # change a sum; dropping them also keeps float32 free of subnormal numbers,
+    # which slow every FFT and product that touches them several-fold.
+    rtol = _RTOL[plan.precision]
+    bands = filter_bands(daughter, rtol)
+    daughter[np.abs(daughter) <= rtol * np.abs(daughter).max(axis=-1, keepdims=True)] = 0
     if not daughter.imag.any():  # Morlet, Paul: a real daughter halves the product's work
-        daughter = np.ascontiguousarray(daughter.real)
-    f_real = time_filter(sj, plan.dt, n, real=True)
-    f_complex = time_filter(sj, plan.dt, n, real=False)
+        daughter = daughter.real
+    f_real, f_complex = (time_filter(sj, plan.dt, n, real=r) for r in (True, False))
+    f_real[f_real < rtol] = 0
+    f_complex[f_complex < rtol] = 0
     coi = cone_of_influence(n, plan.dt, mother)  # of the surrogate (TC98, Sec. 3g)
-    period = mother.flambda() * sj
-    mask = period[:, np.newaxis] <= coi[np.newaxis, :]
-    rows, cols = np.nonzero(mask)
-    flat_index = (rows * plan.nbins).astype(np.int64)
-    flat_points = (rows * npad + cols).astype(np.int64)
+    period = mother.flambda() * plan.scales[keep_lo:keep_hi]
+    rows, cols = np.nonzero(period[:, np.newaxis] <= coi[np.newaxis, :])
+    # Boxcar [0.5, 1, ..., 1, 0.5] / (k - 1) in scale, as `smoothing.ScaleSmoother`:
+    # row r averages rows r + off - k + 1 .. r + off (zero past the grid).
+    win = boxcar_window(mother.deltaj0, plan.dj)
+    k, off = win.size, (win.size - 1) // 2
+    windows, at = [], 0
+    for i in range(keep_hi - keep_lo):
+        t = cols[rows == i]  # a contiguous range: the COI is a tent
+        if t.size:
+            r = i + keep_lo - lo
+            windows.append((r + off - k + 1, r + off, int(t[0]), int(t[-1]) + 1, at))
+            at += t.size
+    mid, end = (float(win[1]) if k > 2 else float(win[0])), float(win[0])
+    gather = None
+    if xp is not np:
+        first, last = rows + keep_lo - lo + off - k + 1, rows + keep_lo - lo + off
+        n_rows = hi - lo
+        ok1, ok2 = first >= 0, (last < n_rows) & (last != first)
+        gather = tuple(
+            xp.asarray(a)
+            for a in (
+                (np.minimum(last, n_rows - 1) + 1) * n + cols,
+                np.maximum(first, 0) * n + cols,
+                np.clip(first, 0, n_rows - 1) * n + cols,
+                np.clip(last, 0, n_rows - 1) * n + cols,
+                np.where(ok1, end - mid, 0.0).astype(real),
+                np.where(ok2, end - mid, 0.0).astype(real),
+            )
+        )
     asarray = xp.asarray
-    return _Operators(
-        daughter=asarray(daughter),
-        inv_scales=asarray((1.0 / sj)[:, np.newaxis]),
-        f_real=asarray(f_real),
-        f_complex=asarray(f_complex),
-        bands=filter_bands(daughter),
-        smooth_scale=ScaleSmoother(boxcar_window(mother.deltaj0, plan.dj), sj.size, xp),
-        flat_index=asarray(flat_index),
-        flat_points=asarray(flat_points),
+    return _Group(
+        lo=lo,
+        n=n,
         npad=npad,
+        daughter=asarray(daughter.astype(_cast(daughter, real))),
+        f_real=asarray(f_real.astype(real)),
+        f_complex=asarray(f_complex.astype(real)),
+        bands=bands,
+        flat_index=asarray(((rows + keep_lo) * plan.nbins).astype(np.int64)),
+        windows=tuple(windows),
+        mid=mid,
+        end=end,
+        gather=gather,
     )
 
 
-def _coherence_histogram(noise, plan: MonteCarloPlan, ops: _Operators, xp, workers) -> object:
-    """Histogram of coherence outside the COI for a batch of pairs (``xp`` arrays).
+def _cast(a: np.ndarray, real) -> np.dtype:
+    """The dtype of ``a`` (real or complex) at precision ``real``."""
+    return np.result_type(real, np.complex64) if np.iscomplexobj(a) else np.dtype(real)
+
+
+@functools.lru_cache(maxsize=8)
+def _operators(plan: MonteCarloPlan, xp) -> tuple[_Group, ...]:
+    return tuple(_group_operators(plan, g, xp) for g in surrogate_groups(plan))
+
+
+def _group_bins(noise, plan: MonteCarloPlan, g: _Group, xp, workers) -> object:
+    """Flat histogram indices of the coherence of one group (``xp`` int64 array).
 
     Works on contiguous rows of the padded length throughout: the region past the
     series (``n..npad``) is zeroed before the time smoothing instead of slicing and
@@ -307,49 +500,91 @@ def _coherence_histogram(noise, plan: MonteCarloPlan, ops: _Operators, xp, worke
     """
     fft = fft_module(xp)
     kw = {"workers": workers} if xp is np else {}
-    b, n, npad = noise.shape[0], plan.n, ops.npad
-    # Wavelet transforms of both series of every pair, (b, 2, S, npad) [TC98 eq. 4].
-    X = fft.fft(noise, n=npad, axis=-1, **kw)
-    prod = xp.zeros((b, 2, plan.n_scales, npad), dtype=X.dtype)
-    for j, band in enumerate(ops.bands):  # only where daughter j is non-zero
+    real = np.dtype(plan.precision).type
+    b, n, npad, rows = noise.shape[0], g.n, g.npad, g.daughter.shape[0]
+    # Wavelet transforms of both series of every pair, (b, 2, rows, npad) [TC98 eq. 4].
+    X = fft.fft(noise[..., :n].astype(real), n=npad, axis=-1, **kw)
+    prod = xp.zeros((b, 2, rows, npad), dtype=X.dtype)
+    for j, band in enumerate(g.bands):  # only where daughter j is non-zero
         for sl in band:
-            prod[:, :, j, sl] = X[:, :, sl] * ops.daughter[j, sl]
+            xp.multiply(X[:, :, sl], g.daughter[j, sl], out=prod[:, :, j, sl])
     W = fft.ifft(prod, axis=-1, overwrite_x=True, **kw)
     del prod, X
     Wn = W[..., :n]
-    power = xp.empty((b, 2, plan.n_scales, npad))  # |W|^2 / s, zero past the series
+    power = xp.empty((b, 2, rows, npad), dtype=real)  # |W|^2 / s, zero past the series
     power[..., n:] = 0
     p = power[..., :n]
     xp.multiply(Wn.real, Wn.real, out=p)
     p += Wn.imag * Wn.imag
-    p *= ops.inv_scales
-    cross = xp.empty((b, plan.n_scales, npad), dtype=W.dtype)  # W1 W2* / s
+    cross = xp.empty((b, rows, npad), dtype=W.dtype)  # W1 W2* / s
     cross[..., n:] = 0
-    c = cross[..., :n]
-    xp.multiply(Wn[:, 0], Wn[:, 1].conj(), out=c)
-    c *= ops.inv_scales
-    del W, Wn, p, c
+    xp.multiply(Wn[:, 0], Wn[:, 1].conj(), out=cross[..., :n])
+    del W, Wn, p
     # Grinsted et al. (2004), eq. 5-6: Gaussian in time, boxcar in scale.
     spec = fft.rfft(power, axis=-1, **kw)
-    spec *= ops.f_real
+    spec *= g.f_real
     power = fft.irfft(spec, n=npad, axis=-1, overwrite_x=True, **kw)
     spec = fft.fft(cross, axis=-1, overwrite_x=True, **kw)
-    spec *= ops.f_complex
+    spec *= g.f_complex
     cross = fft.ifft(spec, axis=-1, overwrite_x=True, **kw)
     del spec
-    power = ops.smooth_scale(power)
-    cross = ops.smooth_scale(cross)
-    # Coherence only at the points outside the cone of influence.
-    idx = ops.flat_points
-    S1 = power[:, 0].reshape(b, -1)[:, idx]
-    S2 = power[:, 1].reshape(b, -1)[:, idx]
-    S12 = cross.reshape(b, -1)[:, idx]
+    # Boxcar in scale at the points outside the cone of influence only, from
+    # cumulative sums over the rows of the series (not the padded tail). Sequential
+    # sums round the same way whatever the thread count (a BLAS product does not),
+    # so every CPU backend gets the same bits.
+    S1 = _scale_boxcar(power[:, 0, :, :n], g, xp)
+    S2 = _scale_boxcar(power[:, 1, :, :n], g, xp)
+    S12 = _scale_boxcar(cross[..., :n], g, xp)
     del power, cross
-    R2 = (S12.real**2 + S12.imag**2) / (S1 * S2)
-    R2 = xp.nan_to_num(R2, nan=0.0)
-    bins = xp.clip(xp.floor(R2 * plan.nbins), 0, plan.nbins - 1).astype(xp.int64)
-    bins += ops.flat_index
-    hist = xp.bincount(bins.ravel(), minlength=plan.n_scales * plan.nbins)
+    # Bin index floor(R2 * nbins) clipped to [0, nbins - 1], in place: fmax sends a
+    # NaN (0 / 0) to bin 0, fmin an infinity to the last bin, and the cast truncates.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        num = xp.multiply(S12.real, S12.real)
+        num += S12.imag * S12.imag
+        S1 *= S2
+        num /= S1
+        num *= plan.nbins
+    xp.fmax(num, 0, out=num)
+    xp.fmin(num, plan.nbins - 1, out=num)
+    bins = num.astype(xp.int64)
+    bins += g.flat_index
+    return bins.ravel()
+
+
+def _scale_boxcar(T, g: _Group, xp):
+    """Boxcar in scale of ``T`` (b, rows, n) at the group's counted points (b, M)."""
+    b, rows, n = T.shape
+    C = xp.empty((b, rows + 1, n), dtype=T.dtype)  # C[:, r] = sum of rows < r
+    C[:, 0] = 0
+    if g.gather is not None:  # same sums in the same order, as whole-array operations
+        xp.cumsum(T, axis=1, out=C[:, 1:])
+        top, bottom, end1, end2, w1, w2 = g.gather
+        C, T = C.reshape(b, -1), xp.ascontiguousarray(T).reshape(b, -1)
+        out = C[:, top]
+        out -= C[:, bottom]
+        out *= g.mid
+        out += w1 * T[:, end1]
+        out += w2 * T[:, end2]
+        return out
+    for r in range(rows):
+        xp.add(C[:, r], T[:, r], out=C[:, r + 1])
+    out = xp.empty((b, g.flat_index.size), dtype=T.dtype)
+    edge = g.end - g.mid
+    for first, last, t0, t1, at in g.windows:
+        row = out[:, at : at + t1 - t0]
+        xp.subtract(C[:, min(last, rows - 1) + 1, t0:t1], C[:, max(first, 0), t0:t1], out=row)
+        row *= g.mid
+        if edge and first >= 0:
+            row += edge * T[:, first, t0:t1]
+        if edge and last < rows and last != first:
+            row += edge * T[:, last, t0:t1]
+    return out
+
+
+def _coherence_histogram(noise, plan: MonteCarloPlan, ops, xp, workers) -> object:
+    """Histogram of coherence outside the COI for a batch of pairs (``xp`` arrays)."""
+    bins = xp.concatenate([_group_bins(noise, plan, g, xp, workers) for g in ops])
+    hist = xp.bincount(bins, minlength=plan.n_scales * plan.nbins)
     return hist.reshape(plan.n_scales, plan.nbins)
 
 
@@ -384,7 +619,8 @@ def run_chunk(
     if not 0 <= start < stop <= plan.mc_count:
         raise ValueError(f"chunk [{start}, {stop}) is outside [0, {plan.mc_count})")
     ops = _operators(plan, xp)
-    pair_bytes = 2 * plan.n_scales * ops.npad * 16
+    item = 8 if plan.precision == "float32" else 16
+    pair_bytes = 2 * max((g.daughter.shape[0] * g.npad) for g in ops) * item
     batch = max(1, min(stop - start, batch_bytes // (4 * pair_bytes)))
     hist = xp.zeros((plan.n_scales, plan.nbins), dtype=xp.int64)
     for a in range(start, stop, batch):

@@ -229,6 +229,8 @@ class TestWctSignificanceCache:
             {"seed": SEED + 1},
             {"seed": None},
             {"nbins": 500},
+            {"estimator": "full"},
+            {"precision": "float64"},
         ],
         ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()),
     )

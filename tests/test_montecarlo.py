@@ -18,8 +18,11 @@ import numpy as np
 import pytest
 
 from pycwt_mod import DOG, MexicanHat, Morlet, Paul, ar1, cone_of_influence, wct
+from pycwt_mod import mc_kernel as kernel
 from pycwt_mod import montecarlo as mc
 from pycwt_mod.montecarlo import (
+    ESTIMATORS,
+    PRECISIONS,
     Cancelled,
     MonteCarloPlan,
     estimate_work,
@@ -27,9 +30,11 @@ from pycwt_mod.montecarlo import (
     pair_noise,
     run_chunk,
     split_chunks,
+    surrogate_groups,
     thresholds,
     wct_significance,
 )
+from pycwt_mod.smoothing import boxcar_window, smooth_scale
 
 AL1, AL2 = 0.6, 0.3
 DT, DJ, S0, J = 1.0, 0.25, 2.0, 12
@@ -147,6 +152,128 @@ class TestEstimateWork:
             estimate_work(DT, DJ, S0, -1, 10)
         with pytest.raises(ValueError, match="mc_count"):
             estimate_work(DT, DJ, S0, J, 0)
+        with pytest.raises(ValueError, match="`estimator` must be one of"):
+            estimate_work(DT, DJ, S0, J, 10, estimator="half")
+
+    def test_per_estimator_is_the_sum_over_groups(self):
+        # dj = 1/12 and s_max = 1024 (the benchmark grid): the multirate estimator
+        # does about half the work of the full-length one.
+        grid = (1.0, 1 / 12, 2.0, 108)
+        full = estimate_work(*grid, 300, estimator="full")
+        assert full == estimate_work(*grid, 300) == 300 * 109 * 6144
+        plan = make_plan(0.5, 0.5, *grid, seed=1)
+        groups = surrogate_groups(plan)
+        multi = estimate_work(*grid, 300, estimator="multirate")
+        assert multi == 300 * sum((hi - lo) * n for _, _, lo, hi, n in groups)
+        assert multi < 0.6 * full
+
+
+class TestSurrogateGroups:
+    @pytest.mark.parametrize("wavelet", ["morlet", "paul", "dog"])
+    @pytest.mark.parametrize("grid", [(1.0, 0.25, 2.0, 32), (1.0, 1 / 12, 2.0, 108), GRID.values()])
+    def test_groups_tile_the_scales_with_their_smoothing_halo(self, wavelet, grid):
+        plan = make_plan(AL1, AL2, *grid, wavelet=wavelet, seed=1)
+        groups = surrogate_groups(plan)
+        assert groups[0][0] == 0 and groups[-1][1] == plan.n_scales
+        k = boxcar_window(plan.wavelet.deltaj0, plan.dj).size
+        for (a, b, lo, hi, n), nxt in zip(groups, [*groups[1:], None], strict=True):
+            assert a < b and (nxt is None or nxt[0] == b)
+            # Every scale the boxcar of a kept scale reaches is computed with it.
+            assert lo == max(0, a - k // 2) and hi == min(plan.n_scales, b + (k - 1) // 2)
+            # Surrogates at least min(full length, 12 x the group's largest scale).
+            s_top = plan.scales[b - 1] / plan.dt
+            assert min(plan.n, 12 * s_top) <= n <= plan.n
+        assert groups[-1][4] == plan.n  # the largest scales: the full-length estimator
+
+    def test_full_is_one_group_of_full_length(self):
+        plan = small_plan(estimator="full")
+        assert surrogate_groups(plan) == ((0, plan.n_scales, 0, plan.n_scales, plan.n),)
+
+    def test_multirate_has_several_groups_on_a_long_grid(self):
+        plan = make_plan(AL1, AL2, 1.0, 1 / 12, 2.0, 108, seed=1)
+        assert len(surrogate_groups(plan)) >= 2
+
+
+class TestScaleBoxcar:
+    """The kernel's cumulative-sum boxcar equals `smoothing.smooth_scale` (BLAS)."""
+
+    @pytest.mark.parametrize(
+        "wavelet,dj",
+        [
+            ("morlet", 0.25),
+            ("morlet", 1 / 12),
+            ("paul", 0.25),
+            ("dog", 0.1),
+            ("morlet", 1.0),
+            ("morlet", 0.6),
+        ],
+    )
+    @pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+    def test_matches_smooth_scale_on_every_group(self, wavelet, dj, dtype):
+        plan = make_plan(AL1, AL2, 1.0, dj, 2.0, int(6 / dj), wavelet=wavelet, seed=1,
+                         precision="float64")  # fmt: skip
+        win = boxcar_window(plan.wavelet.deltaj0, plan.dj)
+        rng = np.random.default_rng(0)
+        for g, (keep_lo, keep_hi, lo, hi, n) in zip(
+            kernel._operators(plan, np), surrogate_groups(plan), strict=True
+        ):
+            T = rng.standard_normal((2, plan.n_scales, n)).astype(dtype)
+            if dtype is np.complex128:
+                T = T + 1j * rng.standard_normal(T.shape)
+            # The reference: the whole grid smoothed, at the kept points outside the COI.
+            sub = dataclasses.replace(plan, n=n)
+            rows, cols = np.nonzero(outside_coi(sub)[keep_lo:keep_hi])
+            ref = smooth_scale(T, win)[:, keep_lo + rows, cols]
+            got = kernel._scale_boxcar(np.ascontiguousarray(T[:, lo:hi]), g, np)
+            assert got.shape == ref.shape and ref.shape[1] > 0
+            np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+            np.testing.assert_array_equal(g.flat_index, (keep_lo + rows) * plan.nbins)
+
+
+class TestEstimators:
+    def test_choices(self):
+        assert ESTIMATORS == ("multirate", "full") and PRECISIONS == ("float32", "float64")
+        plan = small_plan()
+        assert (plan.estimator, plan.precision) == ("multirate", "float32")
+
+    @pytest.mark.parametrize(
+        "name,value", [("estimator", "fast"), ("precision", "float16"), ("precision", None)]
+    )
+    def test_bad_choice(self, name, value):
+        with pytest.raises(ValueError, match=f"`{name}` must be one of"):
+            small_plan(**{name: value})
+        with pytest.raises(ValueError, match=f"`{name}` must be one of"):
+            significance(**{name: value})
+
+    @pytest.mark.parametrize("estimator", ESTIMATORS)
+    @pytest.mark.parametrize("precision", PRECISIONS)
+    def test_every_combination_runs_and_is_chunk_invariant(self, estimator, precision):
+        plan = make_plan(AL1, AL2, 1.0, 0.25, 2.0, 32, mc_count=6, seed=3,
+                         estimator=estimator, precision=precision)  # fmt: skip
+        whole = run_chunk(plan, 0, 6)
+        parts = run_chunk(plan, 0, 2) + run_chunk(plan, 2, 5) + run_chunk(plan, 5, 6)
+        np.testing.assert_array_equal(whole, parts)
+        np.testing.assert_array_equal(run_chunk(plan, 0, 6, batch_bytes=1), whole)
+        sig = thresholds(plan, whole, 0.95)
+        assert np.all(np.isfinite(sig)) and np.all((sig > 0) & (sig < 1))
+
+    @pytest.mark.parametrize("precision", PRECISIONS)
+    def test_full_and_multirate_share_the_largest_scales(self, precision):
+        # The top group of the multirate estimator is the full-length computation on
+        # fewer rows (its cumulative sums over scale start at another row, so a value
+        # on a bin edge may round into the next bin); the groups below are not.
+        grid = dict(dt=1.0, dj=0.25, s0=2.0, J=32, mc_count=4, seed=5, precision=precision)
+        multi = make_plan(AL1, AL2, **grid)
+        full = make_plan(AL1, AL2, **grid, estimator="full")
+        top = surrogate_groups(multi)[-1][0]
+        a, b = run_chunk(multi, 0, 4), run_chunk(full, 0, 4)
+        np.testing.assert_array_equal(a[top:].sum(axis=1), b[top:].sum(axis=1))
+        assert np.all(a[:top].sum(axis=1) < b[:top].sum(axis=1))  # shorter surrogates
+        moved = 1e-3 if precision == "float64" else 1e-2
+        assert np.abs(a[top:] - b[top:]).sum() <= moved * b[top:].sum()
+        ta, tb = thresholds(multi, a, 0.95), thresholds(full, b, 0.95)
+        np.testing.assert_allclose(ta[top:], tb[top:], rtol=0, atol=1e-3)  # one bin
+        assert np.abs(a[:top] - b[:top]).sum() > 0.5 * b[:top].sum()
 
 
 class TestSplitChunks:

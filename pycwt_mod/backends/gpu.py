@@ -1,4 +1,11 @@
-"""GPU backend: the same kernel on cupy arrays on the local CUDA device."""
+"""GPU backend: the same kernel on cupy arrays on the local CUDA device.
+
+The noise is drawn with numpy on the host, as for the CPU backends, but cuFFT and
+the device's arithmetic round differently from scipy.fft: the thresholds agree with
+the CPU backends' within Monte Carlo error, not bit for bit (``bench/gpu_check.sh``
+prints the difference). Install cupy for the machine's CUDA with the extra
+``pycwt-mod[gpu-cuda12]`` or ``pycwt-mod[gpu-cuda13]``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,10 @@ GPU_BATCH_BYTES = 4 * 2**30
 def gpu_unavailable_reason() -> str | None:
     """Why cupy cannot run on a local CUDA device here, or None if it can."""
     if importlib.util.find_spec("cupy") is None:
-        return "cupy is not installed: pip install 'pycwt-mod[gpu]' (needs an NVIDIA GPU)"
+        return (
+            "cupy is not installed: pip install 'pycwt-mod[gpu-cuda12]' or "
+            "'pycwt-mod[gpu-cuda13]' (needs an NVIDIA GPU)"
+        )
     try:
         import cupy
 
