@@ -52,6 +52,15 @@ PHASE_LEGEND = (
 )
 
 
+def _check_drawable(A: np.ndarray, name: str) -> None:
+    """A filled contour needs at least 2 scales and 2 samples."""
+    if A.ndim != 2 or A.shape[0] < 2 or A.shape[1] < 2:
+        raise ValueError(
+            f"`{name}` of shape {A.shape} cannot be drawn: a figure needs at least 2 "
+            "scales and 2 samples (lower dj or raise J for more scales)"
+        )
+
+
 def _mpl():
     try:
         import matplotlib.dates as mdates
@@ -227,6 +236,7 @@ def scalogram_figure(
     fig : matplotlib.figure.Figure
     """
     W = np.asarray(W)
+    _check_drawable(W, "W")
     period = 1 / np.asarray(freqs, dtype=float)
     t, is_date = _time_axis(W.shape[1], dt, t0, time)
     power = np.abs(W) ** 2
@@ -300,6 +310,7 @@ def coherence_figure(
     fig : matplotlib.figure.Figure
     """
     WCT = np.asarray(WCT, dtype=float)
+    _check_drawable(WCT, "WCT")
     aWCT = np.asarray(aWCT, dtype=float)
     coi = np.asarray(coi, dtype=float)
     period = 1 / np.asarray(freq, dtype=float)

@@ -165,3 +165,14 @@ class TestGlobalSpectrumOptions:
         ax = fig.axes[0]
         np.testing.assert_allclose(ax.lines[0].get_xdata(), [1.0, 3.0, 2.0])
         assert ax.get_ylabel() == "Period (days)"
+
+
+class TestTooSmallToDraw:
+    """One scale (or one sample) cannot be contoured: a clear ValueError (HTTP 400)."""
+
+    def test_one_scale(self):
+        W = np.ones((1, 8), dtype=complex)
+        with pytest.raises(ValueError, match="at least 2 scales and 2 samples"):
+            plot.scalogram_figure(W, np.ones(1), np.ones(1), np.ones(8))
+        with pytest.raises(ValueError, match="`WCT` of shape"):
+            plot.coherence_figure(W.real, W.real, np.ones(8), np.ones(1), None)

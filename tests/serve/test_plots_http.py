@@ -45,6 +45,9 @@ class TestPlotCWT:
         r = client.post("/api/v1/plots/cwt", json={"data": [1.0] * 64, "dt": 1})
         assert r.status_code == 400  # constant series cannot be normalised
         assert "constant" in r.json()["detail"]
+        one_scale = {"data": [0.0, 1.0, 0.5, -1.0], "dt": 1, "J": 0}  # found by the fuzz test
+        r = client.post("/api/v1/plots/cwt", json=one_scale)
+        assert r.status_code == 400 and "at least 2 scales" in r.json()["detail"]
 
 
 class TestPlotWCT:
