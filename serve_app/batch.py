@@ -19,8 +19,10 @@ reads the bytes in Ray tasks, ``map_batches`` parses, analyses and writes each r
 (``<output>/<stem>.npz`` or ``.nc``) from the worker that computed it, and hands back
 only a small manifest row per file (status, error, seconds, output); the driver
 streams those rows into ``<output>/manifest.json``. So neither the series nor the
-results pass through the driver, and a local ``--output`` folder must be visible to
-every node that runs workers (a shared disk, or use an object-store URI). A file that
+results pass through the driver (it holds one name and one manifest entry per file),
+and local ``--input``/``--output`` folders must be visible to every node that runs
+workers (a shared disk; otherwise use an object-store URI). Files with the same stem
+(``a.csv``, ``a.npy``) write the same output name: keep stems unique. A file that
 cannot be parsed or analysed is reported in the manifest, not fatal; the exit code
 is 1 when any file failed, 2 when there is nothing to do.
 """
