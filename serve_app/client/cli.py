@@ -170,11 +170,18 @@ def _labels(s: _Series, ts: TimedSeries, args) -> dict[str, Any]:
     }
 
 
+def _two_scales(freqs) -> None:
+    if np.size(freqs) < 2:
+        raise CLIError(
+            f"a figure needs at least 2 scales (got {np.size(freqs)}); lower --dj or raise --J"
+        )
+
+
 def _red_noise(x: np.ndarray) -> float:
     """Lag-1 autocorrelation for the red-noise background (Yule-Walker if need be)."""
     try:
         return float(pycwt_mod.ar1(x)[0])
-    except pycwt_mod.AR1EstimationError:
+    except ValueError:  # AR1EstimationError, or too short a series
         a = x - x.mean()
         return float(np.dot(a[:-1], a[1:]) / np.dot(a, a))
 
@@ -200,9 +207,13 @@ def cmd_cwt(args) -> int:
     t = _time(s, args)
     variance = float(x.var())
     alpha = _red_noise(x)
-    signif, _ = pycwt_mod.significance(
-        variance, dt, scales, 0, alpha, significance_level=args.level, wavelet=args.wavelet
-    )
+    try:
+        signif, _ = pycwt_mod.significance(
+            variance, dt, scales, 0, alpha, significance_level=args.level, wavelet=args.wavelet
+        )
+        no_level = ""
+    except ValueError as exc:  # e.g. a single scale: transform still shown, no contour
+        signif, no_level = None, str(exc)
     mask = gap_mask(s.missing, period, dt, args.wavelet) if s.missing.any() else None
     arrays = {
         "wave": wave,
@@ -222,6 +233,7 @@ def cmd_cwt(args) -> int:
     }
 
     def png():
+        _two_scales(freqs)
         return scalogram_figure(
             wave, scales, freqs, coi, dt, signif=signif, variance=variance, gap_mask=mask,
             title=args.title or f"Wavelet power: {Path(args.file).name}",
@@ -233,12 +245,15 @@ def cmd_cwt(args) -> int:
     else:
         peak = period[np.argmax(power.mean(axis=1))]
         unit = f" {s.unit}" if s.unit else ""
-        sig = power / signif[:, None] > 1
+        if signif is None:
+            level = f"no red-noise level ({no_level})"
+        else:
+            share = (power / signif[:, None] > 1).mean()
+            level = f"{share:.1%} of points above the red-noise {args.level:.0%} level"
         print(
             f"cwt ({where}): {x.size} samples, dt {dt:.6g}{unit}, {scales.size} scales, "
             f"periods {period[0]:.4g}..{period[-1]:.4g}{unit}; peak global power at period "
-            f"{peak:.4g}{unit}; {sig.mean():.1%} of points above the red-noise "
-            f"{args.level:.0%} level (AR1 {alpha:.3f})"
+            f"{peak:.4g}{unit}; {level} (AR1 {alpha:.3f})"
             + (f"; preprocessing: {', '.join(s.steps)}" if s.steps else "")
         )
     return 0
@@ -318,6 +333,7 @@ def cmd_wct(args) -> int:
     }
 
     def png():
+        _two_scales(freqs)
         title = args.title or f"Coherence: {Path(args.file1).name} / {Path(args.file2).name}"
         names = (ts1.name or Path(args.file1).stem, ts2.name or Path(args.file2).stem)
         return coherence_figure(

@@ -197,3 +197,12 @@ class TestFigures:
                     "--period-unit", "yr", "--title", "t", "-o", out)  # fmt: skip
             assert r.returncode == 0, r.stderr
             assert imread(out).shape == (450, 900, 4)
+
+
+def test_single_scale_is_shown_without_a_red_noise_level(data, tmp_path):
+    d, _, _ = data
+    r = run("cwt", d / "x.npy", "--J", 0)
+    assert r.returncode == 0, r.stderr
+    assert "1 scales" in r.stdout and "no red-noise level" in r.stdout
+    r = run("cwt", d / "x.npy", "--J", 0, "-o", tmp_path / "one.png")
+    assert r.returncode == 2 and "a figure needs at least 2 scales" in r.stderr
