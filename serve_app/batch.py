@@ -1,38 +1,56 @@
-"""Batch analysis on a Ray cluster: series files in, ``.npz`` results out.
+"""Batch analysis on a Ray cluster with Ray Data: series files in, one result per file out.
 
 Run on a cluster (token auth: see serve_app/README_SERVICE.md)::
 
     ray job submit --working-dir . -- python -m serve_app.batch \\
-        --input /data/series --output /data/results --dt 0.25 --significance
+        --input s3://bucket/series --output s3://bucket/results --dt 0.25 --significance
 
-Every ``*.csv`` / ``*.npy`` file of ``--input`` is one Ray task (one CPU). A file with
-one series (CSV: one column, header optional; NPY: 1-D) gets its CWT; a file with two
-(two columns, or a ``(n, 2)``/``(2, n)`` array) gets both CWTs, the coherence and,
-with ``--significance``, Monte Carlo thresholds. The driver reads the inputs and
-writes ``<output>/<name>.npz`` plus ``<output>/manifest.json`` (per file: status,
-error, seconds), so only the driver's machine needs the two folders. The exit code is
-1 when any file failed.
+or as a driver of its own: ``python -m serve_app.batch --address <gcs> ...``.
+
+``--input`` is a local folder or any pyarrow filesystem URI (``file://``, ``s3://``,
+``gs://``, ``hdfs://``); every ``*.csv`` / ``*.txt`` / ``*.npy`` file in it is one
+series file. A file with one series (CSV: one value column, header optional, a time
+column is skipped; NPY: 1-D) gets its CWT; a file with two (two columns, or a
+``(n, 2)``/``(2, n)`` array) gets both CWTs, the coherence and, with
+``--significance``, Monte Carlo thresholds.
+
+What runs where: the driver lists the file *names* only. ``ray.data.read_binary_files``
+reads the bytes in Ray tasks, ``map_batches`` parses, analyses and writes each result
+(``<output>/<stem>.npz`` or ``.nc``) from the worker that computed it, and hands back
+only a small manifest row per file (status, error, seconds, output); the driver
+streams those rows into ``<output>/manifest.json``. So neither the series nor the
+results pass through the driver (it holds one name and one manifest entry per file),
+and local ``--input``/``--output`` folders must be visible to every node that runs
+workers (a shared disk; otherwise use an object-store URI). Files with the same stem
+(``a.csv``, ``a.npy``) write the same output name: keep stems unique. A file that
+cannot be parsed or analysed is reported in the manifest, not fatal; the exit code
+is 1 when any file failed, 2 when there is nothing to do.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import posixpath
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow.fs as pafs
 import ray
 
 from .analysis import compute_cwt, compute_wct
-from .client.series import series_of_file
+from .client.series import SUFFIXES, parse_spacing, series_of_bytes
 
-__all__ = ["analyse", "main"]
+__all__ = ["FORMATS", "analyse", "main", "write_result"]
 
-PATTERNS = ("*.csv", "*.npy")
+#: Output formats: ``npz`` (all arrays, complex kept) or ``netcdf`` (xarray Dataset,
+#: engine "scipy", complex arrays split into ``*_real``/``*_imag``).
+FORMATS = {"npz": ".npz", "netcdf": ".nc"}
 
 
 def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -73,11 +91,122 @@ def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray
     return out
 
 
+# ------------------------------------------------------------------------ file systems
+
+
+def _filesystem(location: str) -> tuple[pafs.FileSystem, str]:
+    """A pyarrow filesystem and the path inside it, for a local path or a URI."""
+    if "://" in location:
+        return pafs.FileSystem.from_uri(location)
+    return pafs.LocalFileSystem(), str(Path(location).expanduser().resolve())
+
+
+def _list_inputs(location: str) -> tuple[pafs.FileSystem, list[str]]:
+    """The series files directly in ``location`` (names only), sorted."""
+    fs, root = _filesystem(location)
+    infos = fs.get_file_info(pafs.FileSelector(root, allow_not_found=True))
+    paths = [
+        i.path
+        for i in infos
+        if i.type == pafs.FileType.File and posixpath.splitext(i.path)[1].lower() in SUFFIXES
+    ]
+    return fs, sorted(paths)
+
+
+# ------------------------------------------------------------------------------ output
+
+
+def _netcdf(result: dict[str, np.ndarray], options: dict, source: str) -> bytes:
+    """The result as a NetCDF (3, engine "scipy") file: dims ``period`` and ``time``."""
+    try:
+        import xarray as xr
+    except ImportError as exc:
+        raise ImportError("--format netcdf needs xarray: pip install 'pycwt-mod[xarray]'") from exc
+    n = result["coi"].size
+    coords = {"period": 1 / result["freqs"], "time": options["dt"] * np.arange(n)}
+    data: dict[str, tuple] = {}
+    for key, value in result.items():
+        value = np.asarray(value)
+        if value.ndim == 0:
+            continue
+        dims = {"coi": ("time",), "ar1": ("series",)}.get(
+            key, ("period", "time") if value.ndim == 2 else ("period",)
+        )
+        if np.iscomplexobj(value):
+            data[f"{key}_real"] = (dims, value.real)
+            data[f"{key}_imag"] = (dims, value.imag)
+        else:
+            data[key] = (dims, value)
+    attrs = {k: str(v) for k, v in options.items()}
+    attrs.update(source=source, created_by="serve_app.batch")
+    if "seed" in result:
+        attrs["seed"] = str(int(result["seed"]))
+    return bytes(xr.Dataset(data, coords=coords, attrs=attrs).to_netcdf(engine="scipy"))
+
+
+def write_result(
+    result: dict[str, np.ndarray],
+    fs: pafs.FileSystem,
+    path: str,
+    fmt: str,
+    options: dict,
+    source: str = "",
+) -> None:
+    """Write one file's result to ``path`` on ``fs`` as ``fmt`` (see `FORMATS`)."""
+    if fmt == "npz":
+        buf = io.BytesIO()
+        np.savez(buf, **result)
+        data = buf.getvalue()
+    else:
+        data = _netcdf(result, options, source)
+    with fs.open_output_stream(path) as f:
+        f.write(data)
+
+
+def _analyse_batch(batch: dict[str, np.ndarray], options: dict, output: str, fmt: str) -> dict:
+    """Ray Data UDF: parse, analyse and write each file; return its manifest rows."""
+    fs, root = _filesystem(output)
+    rows: dict[str, list] = {"file": [], "status": [], "error": [], "seconds": [], "output": []}
+    for path, data in zip(batch["path"], batch["bytes"], strict=True):
+        name = posixpath.basename(str(path))
+        t0 = time.perf_counter()
+        error, target = "", ""
+        try:
+            result = analyse(series_of_bytes(bytes(data), name), options)
+            target = posixpath.splitext(name)[0] + FORMATS[fmt]
+            write_result(result, fs, posixpath.join(root, target), fmt, options, str(path))
+        except ValueError as exc:  # a bad file is reported, not fatal
+            error, target = str(exc), ""
+        except Exception as exc:  # nor is a failure to write one file
+            error, target = f"{type(exc).__name__}: {exc}", ""
+        rows["file"].append(name)
+        rows["status"].append("failed" if error else "ok")
+        rows["error"].append(error)
+        rows["seconds"].append(time.perf_counter() - t0)
+        rows["output"].append(target)
+    return {k: np.asarray(v) for k, v in rows.items()}
+
+
+# -------------------------------------------------------------------------------- main
+
+
+def _dt(text: str) -> float:
+    try:
+        return parse_spacing(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m serve_app.batch", description=__doc__)
-    p.add_argument("--input", required=True, type=Path, help="folder of *.csv / *.npy")
-    p.add_argument("--output", required=True, type=Path, help="folder for the .npz results")
-    p.add_argument("--dt", type=float, default=1.0, help="sample spacing (default 1)")
+    p = argparse.ArgumentParser(
+        prog="python -m serve_app.batch",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--input", required=True, help="folder or URI of *.csv / *.npy files")
+    p.add_argument("--output", required=True, help="folder or URI for the results")
+    p.add_argument("--format", choices=tuple(FORMATS), default="npz", help="default npz")
+    p.add_argument("--dt", type=_dt, default=1.0, help="sample spacing, e.g. 1/12 (default 1)")
     p.add_argument("--dj", type=float, default=1 / 12, help="scale spacing (default 1/12)")
     p.add_argument("--wavelet", default="morlet", help="morlet, paul, dog or mexicanhat")
     p.add_argument("--significance", action="store_true", help="MC thresholds for pairs")
@@ -86,29 +215,27 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--mc-backend",
         default="sequential",
-        help="MC backend inside each task (default sequential)",
+        help="MC backend inside each task (default sequential; gpu with --num-gpus)",
     )
     p.add_argument("--address", default=None, help="Ray address (default: RAY_ADDRESS / auto)")
-    p.add_argument("--max-in-flight", type=int, default=64, help="tasks submitted at once")
+    p.add_argument("--batch-size", type=int, default=16, help="files per Ray Data batch")
+    p.add_argument("--num-cpus", type=float, default=1.0, help="CPUs per batch task (default 1)")
+    p.add_argument("--num-gpus", type=float, default=0.0, help="GPUs per batch task (default 0)")
+    p.add_argument(
+        "--max-in-flight", type=int, default=None, help="batch tasks at once (default: Ray Data's)"
+    )
     return p.parse_args(argv)
-
-
-def _task(series: np.ndarray, options: dict) -> tuple[dict | None, str | None, float]:
-    t0 = time.perf_counter()
-    try:
-        return analyse(series, options), None, time.perf_counter() - t0
-    except ValueError as exc:  # a bad file is reported, not fatal
-        return None, str(exc), time.perf_counter() - t0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the batch; returns the process exit code (1 when any file failed)."""
     args = _parse(argv)
-    files = sorted(f for pat in PATTERNS for f in args.input.glob(pat))
-    if not files:
-        print(f"no *.csv or *.npy files in {args.input}", file=sys.stderr)
+    fs, paths = _list_inputs(args.input)
+    if not paths:
+        print(f"no {', '.join('*' + s for s in SUFFIXES)} files in {args.input}", file=sys.stderr)
         return 2
-    args.output.mkdir(parents=True, exist_ok=True)
+    out_fs, out_root = _filesystem(args.output)
+    out_fs.create_dir(out_root, recursive=True)
     options = {
         "dt": args.dt, "dj": args.dj, "wavelet": args.wavelet,
         "significance": args.significance, "mc_count": args.mc_count, "seed": args.seed,
@@ -116,41 +243,49 @@ def main(argv: list[str] | None = None) -> int:
     }  # fmt: skip
     if not ray.is_initialized():  # `ray job submit` sets RAY_ADDRESS
         ray.init(address=args.address, log_to_driver=False)
-    task = ray.remote(num_cpus=1)(_task)
-    manifest: dict[str, dict] = {}
-    pending: dict = {}
+    gpus = ray.cluster_resources().get("GPU", 0)
+    if args.num_gpus > gpus:  # a GPU task on a GPU-less cluster would wait forever
+        print(
+            f"--num-gpus {args.num_gpus:g}: the Ray cluster has {gpus:g} GPU(s); "
+            "start a node with GPUs or leave --num-gpus out",
+            file=sys.stderr,
+        )
+        return 2
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
     t0 = time.perf_counter()
-    todo = list(files)
-    while todo or pending:
-        while todo and len(pending) < args.max_in_flight:
-            path = todo.pop(0)
-            try:
-                pending[task.remote(series_of_file(path), options)] = path
-            except (OSError, ValueError) as exc:
-                manifest[path.name] = {"status": "failed", "error": str(exc), "seconds": 0.0}
-        if not pending:
-            continue
-        ready, _ = ray.wait(list(pending), num_returns=1)
-        for ref in ready:
-            path = pending.pop(ref)
-            result, error, seconds = ray.get(ref)
-            entry = {"status": "failed" if error else "ok", "error": error, "seconds": seconds}
-            if result is not None:
-                target = args.output / f"{path.stem}.npz"
-                np.savez(target, **result)
-                entry["output"] = target.name
-            manifest[path.name] = entry
-            print(f"{path.name}: {entry['status']}{' - ' + error if error else ''}", flush=True)
+    ds = ray.data.read_binary_files(paths, filesystem=fs, include_paths=True).map_batches(
+        _analyse_batch,
+        batch_size=args.batch_size,
+        batch_format="numpy",
+        fn_kwargs={"options": options, "output": args.output, "fmt": args.format},
+        num_cpus=args.num_cpus,
+        num_gpus=args.num_gpus or None,
+        concurrency=args.max_in_flight,
+    )
+    manifest: dict[str, dict] = {}
+    for row in ds.iter_rows():  # small rows only: the data stays in the workers
+        error = str(row["error"])
+        entry = {
+            "status": str(row["status"]),
+            "error": error or None,
+            "seconds": float(row["seconds"]),
+            "output": str(row["output"]) or None,
+        }
+        manifest[str(row["file"])] = entry
+        print(f"{row['file']}: {entry['status']}{' - ' + error if error else ''}", flush=True)
     summary = {
-        "files": manifest,
+        "files": dict(sorted(manifest.items())),
         "ok": sum(e["status"] == "ok" for e in manifest.values()),
         "failed": sum(e["status"] == "failed" for e in manifest.values()),
         "seconds": time.perf_counter() - t0,
+        "format": args.format,
         "options": options,
-        "ray_nodes": len(ray.nodes()),
+        "ray_nodes": len([n for n in ray.nodes() if n["Alive"]]),
         "pid": os.getpid(),
     }
-    (args.output / "manifest.json").write_text(json.dumps(summary, indent=2))
+    with out_fs.open_output_stream(posixpath.join(out_root, "manifest.json")) as f:
+        f.write(json.dumps(summary, indent=2).encode())
     print(f"{summary['ok']} ok, {summary['failed']} failed -> {args.output}", flush=True)
     return 1 if summary["failed"] else 0
 

@@ -17,6 +17,7 @@ import os
 import secrets
 import sys
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,21 @@ import numpy as np
 
 import pycwt_mod
 from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
+from pycwt_mod.preprocess import (
+    DETREND_METHODS,
+    GAP_FILLS,
+    GAP_POLICIES,
+    check_gaps,
+    detrend,
+    fill_gaps,
+    gap_mask,
+    standardize,
+)
+from pycwt_mod.xr import time_spacing
 
 from ..records import JobStatus
 from .api import Client, ClientError, JobFailed, httpx
-from .series import read_series
+from .series import TimedSeries, parse_spacing, read_timed_series
 
 __all__ = ["main"]
 
@@ -36,9 +48,15 @@ OUTPUT_SUFFIXES = (".npz", ".csv", ".png")
 
 _EPILOG = """\
 input files: .npy (1-D array) or .csv (one numeric column, or the column named by
---column; a header row is detected). output (-o) by suffix: .npz (all result arrays),
-.csv (a table: one row per period, one column per sample), .png (plot made with
-pycwt_mod.plot). Without -o a summary is printed.
+--column; a header row is detected; empty or NA cells are gaps). A CSV time column
+(named time/date/datetime/timestamp, a first column of dates, or --time-column) gives
+the time axis and the spacing (monthly dates: dt = 1/12 year); dates need pandas only
+when they are not ISO 8601. Preprocessing, in this order: --detrend, --standardize,
+--gaps (raise: the default, a gap is an error naming it; mask: gaps are filled and the
+results they influence are masked like the cone of influence). output (-o) by suffix:
+.npz (all result arrays), .csv (a table: one row per period, one column per sample),
+.png (plot made with pycwt_mod.plot; cwt draws the red-noise 95% contour). Without -o
+a summary is printed.
 """
 
 
@@ -58,7 +76,7 @@ def _write(out: str, arrays: dict[str, Any], table: tuple, png) -> str:
         period, matrix, t, name = table
         with open(out, "w", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["period", *[f"{name}@t={x:g}" for x in t]])
+            w.writerow(["period", *[f"{name}@t={_label(x)}" for x in t]])
             for p, row in zip(period, matrix, strict=True):
                 w.writerow([repr(float(p)), *(repr(float(v)) for v in row)])
     elif suffix == ".png":
@@ -66,6 +84,12 @@ def _write(out: str, arrays: dict[str, Any], table: tuple, png) -> str:
     else:
         raise CLIError(f"unknown output type {suffix!r} for {out}; use .npz, .csv or .png")
     return out
+
+
+def _label(t) -> str:
+    if isinstance(t, np.datetime64):
+        return np.datetime_as_string(t, unit="auto")
+    return f"{t:g}"
 
 
 def _check_output(out: str | None) -> None:
@@ -84,25 +108,113 @@ def _grid(args) -> dict[str, Any]:
     return {"dj": args.dj, "s0": args.s0, "J": args.J, "wavelet": args.wavelet}
 
 
+@dataclass(frozen=True)
+class _Series:
+    """A series ready for the transform, with its time axis and what was done to it."""
+
+    x: np.ndarray  # finite (gaps filled)
+    missing: np.ndarray  # bool, True where a gap was filled
+    time: np.ndarray | None  # labels from the file (numbers or datetime64), or None
+    dt: float
+    unit: str
+    steps: list[str]
+
+
+def _spacing(ts: TimedSeries, args, what: str) -> tuple[float, str]:
+    given = None if args.dt is None else parse_spacing(args.dt)
+    if ts.time is None:
+        return (1.0 if given is None else given), args.time_unit or ""
+    dt, unit = time_spacing(ts.time, args.time_unit)
+    if given is not None and not np.isclose(given, dt, rtol=1e-6, atol=0):
+        raise CLIError(
+            f"--dt {args.dt} disagrees with the time column of {what} (spacing {dt:.6g}"
+            f"{' ' + unit if unit else ''}); leave --dt out or fix the time column"
+        )
+    return dt, unit
+
+
+def _prepare(ts: TimedSeries, args, what: str, standard: bool) -> _Series:
+    """Detrend, standardise and handle gaps (the options' order), as asked."""
+    dt, unit = _spacing(ts, args, what)
+    x, steps = ts.values, []
+    if args.detrend != "none":
+        numeric = ts.time is not None and not np.issubdtype(ts.time.dtype, np.datetime64)
+        x = detrend(x, args.detrend, time=ts.time if numeric else None)
+        steps.append(f"detrend={args.detrend}")
+    if standard:
+        x = standardize(x)
+        steps.append("standardize")
+    missing = ~np.isfinite(x)
+    if args.gaps == "raise":
+        try:
+            check_gaps(x, what, labels=ts.time)
+        except ValueError as exc:  # the library's advice, in the CLI's words
+            raise CLIError(str(exc).replace("gaps='mask'", "--gaps mask")) from None
+    elif missing.any():
+        x = fill_gaps(x, args.gap_fill)
+        steps.append(f"gaps=mask ({int(missing.sum())} filled, {args.gap_fill})")
+    return _Series(x, missing, ts.time, dt, unit, steps)
+
+
+def _time(s: _Series, args) -> np.ndarray:
+    return s.time if s.time is not None else args.t0 + s.dt * np.arange(s.x.size)
+
+
+def _labels(s: _Series, ts: TimedSeries, args) -> dict[str, Any]:
+    """Keywords of the figures: time axis, labels, units, gap mask."""
+    return {
+        "time": s.time,
+        "t0": args.t0,
+        "time_label": args.time_label or ts.time_name or "Time",
+        "period_unit": args.period_unit or s.unit or None,
+    }
+
+
+def _two_scales(freqs) -> None:
+    if np.size(freqs) < 2:
+        raise CLIError(
+            f"a figure needs at least 2 scales (got {np.size(freqs)}); lower --dj or raise --J"
+        )
+
+
+def _red_noise(x: np.ndarray) -> float:
+    """Lag-1 autocorrelation for the red-noise background (Yule-Walker if need be)."""
+    try:
+        return float(pycwt_mod.ar1(x)[0])
+    except ValueError:  # AR1EstimationError, or too short a series
+        a = x - x.mean()
+        return float(np.dot(a[:-1], a[1:]) / np.dot(a, a))
+
+
 def cmd_cwt(args) -> int:
     _check_output(args.output)
-    x = read_series(args.file, args.column)
+    ts = read_timed_series(args.file, args.column, args.time_column)
+    s = _prepare(ts, args, Path(args.file).name, args.standardize or not args.no_normalize)
+    x, dt = s.x, s.dt
     grid = _grid(args)
     if args.url:
         with _client(args) as c:
-            res = c.cwt(x, args.dt, normalize=not args.no_normalize, **grid)
+            res = c.cwt(x, dt, normalize=False, **grid)
         wave, scales, freqs, coi = res.wave, res.scales, res.freqs, res.coi
         where = args.url
     else:
-        if not args.no_normalize:
-            x = (x - x.mean()) / x.std()
         s0 = -1 if args.s0 is None else args.s0
         J = -1 if args.J is None else args.J
-        wave, scales, freqs, coi, _, _ = pycwt_mod.cwt(x, args.dt, args.dj, s0, J, args.wavelet)
+        wave, scales, freqs, coi, _, _ = pycwt_mod.cwt(x, dt, args.dj, s0, J, args.wavelet)
         where = "local"
     power = np.abs(wave) ** 2
     period = 1 / freqs
-    t = args.t0 + args.dt * np.arange(x.size)
+    t = _time(s, args)
+    variance = float(x.var())
+    alpha = _red_noise(x)
+    try:
+        signif, _ = pycwt_mod.significance(
+            variance, dt, scales, 0, alpha, significance_level=args.level, wavelet=args.wavelet
+        )
+        no_level = ""
+    except ValueError as exc:  # e.g. a single scale: transform still shown, no contour
+        signif, no_level = None, str(exc)
+    mask = gap_mask(s.missing, period, dt, args.wavelet) if s.missing.any() else None
     arrays = {
         "wave": wave,
         "power": power,
@@ -111,35 +223,52 @@ def cmd_cwt(args) -> int:
         "period": period,
         "coi": coi,
         "time": t,
+        "signif": signif,
+        "ar1": alpha,
+        "variance": variance,
+        "gap_mask": mask,
+        "dt": dt,
+        "unit": s.unit,
+        "preprocessing": ", ".join(s.steps) or "none",
     }
 
     def png():
+        _two_scales(freqs)
         return scalogram_figure(
-            wave,
-            scales,
-            freqs,
-            coi,
-            args.dt,
-            t0=args.t0,
+            wave, scales, freqs, coi, dt, signif=signif, variance=variance, gap_mask=mask,
             title=args.title or f"Wavelet power: {Path(args.file).name}",
-        )
+            **_labels(s, ts, args),
+        )  # fmt: skip
 
     if args.output:
         print(_write(args.output, arrays, (period, power, t, "power"), png))
     else:
         peak = period[np.argmax(power.mean(axis=1))]
+        unit = f" {s.unit}" if s.unit else ""
+        if signif is None:
+            level = f"no red-noise level ({no_level})"
+        else:
+            share = (power / signif[:, None] > 1).mean()
+            level = f"{share:.1%} of points above the red-noise {args.level:.0%} level"
         print(
-            f"cwt ({where}): {x.size} samples, {scales.size} scales, "
-            f"periods {period[0]:.4g}..{period[-1]:.4g}; peak global power at period "
-            f"{peak:.4g}"
+            f"cwt ({where}): {x.size} samples, dt {dt:.6g}{unit}, {scales.size} scales, "
+            f"periods {period[0]:.4g}..{period[-1]:.4g}{unit}; peak global power at period "
+            f"{peak:.4g}{unit}; {level} (AR1 {alpha:.3f})"
+            + (f"; preprocessing: {', '.join(s.steps)}" if s.steps else "")
         )
     return 0
 
 
 def cmd_wct(args) -> int:
     _check_output(args.output)
-    x = read_series(args.file1, args.column)
-    y = read_series(args.file2, args.column2 or args.column)
+    ts1 = read_timed_series(args.file1, args.column, args.time_column)
+    ts2 = read_timed_series(args.file2, args.column2 or args.column, args.time_column)
+    s1 = _prepare(ts1, args, Path(args.file1).name, args.standardize)
+    s2 = _prepare(ts2, args, Path(args.file2).name, args.standardize)
+    if s1.time is not None and s2.time is not None and not np.array_equal(s1.time, s2.time):
+        raise CLIError("the two files have different time columns; align them first")
+    s, ts = (s1, ts1) if s1.time is not None or s2.time is None else (s2, ts2)
+    x, y, dt = s1.x, s2.x, s.dt
     grid = _grid(args)
     mc = {
         "mc_count": args.mc_count,
@@ -153,10 +282,10 @@ def cmd_wct(args) -> int:
         seed = mc["seed"] = secrets.randbits(53)  # printed, so the run can be repeated
     if args.url:
         with _client(args) as c:
-            res = c.wct(x, y, args.dt, **grid)
+            res = c.wct(x, y, dt, **grid)
             if args.significance:
-                s = c.significance(x, y, args.dt, progress=not args.quiet, **grid, **mc)
-                sig, seed = s.sig95, s.seed
+                r = c.significance(x, y, dt, progress=not args.quiet, **grid, **mc)
+                sig, seed = r.sig95, r.seed
         WCT, aWCT, coi, freqs, scales = res.WCT, res.aWCT, res.coi, res.freqs, res.scales
         where = args.url
     else:
@@ -165,7 +294,7 @@ def cmd_wct(args) -> int:
         WCT, aWCT, coi, freqs, sig = pycwt_mod.wct(
             x,
             y,
-            args.dt,
+            dt,
             args.dj,
             s0,
             J,
@@ -183,7 +312,10 @@ def cmd_wct(args) -> int:
         scales = None
         where = "local"
     period = 1 / freqs
-    t = args.t0 + args.dt * np.arange(x.size)
+    t = _time(s, args)
+    missing = s1.missing | s2.missing
+    mask = gap_mask(missing, period, dt, args.wavelet) if missing.any() else None
+    steps = sorted(set(s1.steps) | set(s2.steps))
     arrays = {
         "WCT": WCT,
         "aWCT": aWCT,
@@ -194,16 +326,27 @@ def cmd_wct(args) -> int:
         "sig95": sig,
         "seed": seed,
         "time": t,
+        "gap_mask": mask,
+        "dt": dt,
+        "unit": s.unit,
+        "preprocessing": ", ".join(steps) or "none",
     }
 
     def png():
+        _two_scales(freqs)
         title = args.title or f"Coherence: {Path(args.file1).name} / {Path(args.file2).name}"
-        return coherence_figure(WCT, aWCT, coi, freqs, sig, args.dt, t0=args.t0, title=title)
+        names = (ts1.name or Path(args.file1).stem, ts2.name or Path(args.file2).stem)
+        return coherence_figure(
+            WCT, aWCT, coi, freqs, sig, dt, title=title, gap_mask=mask,
+            series_labels=names, **_labels(s, ts, args),
+        )  # fmt: skip
 
     if args.output:
         print(_write(args.output, arrays, (period, WCT, t, "coherence"), png))
     else:
         inside = np.where(period[:, None] <= coi[None, :], WCT, np.nan)  # cone of influence
+        if mask is not None:
+            inside[mask] = np.nan
         with warnings.catch_warnings():  # scales wholly outside the cone: NaN
             warnings.simplefilter("ignore", RuntimeWarning)
             mean = np.nanmean(inside, axis=1)
@@ -211,9 +354,12 @@ def cmd_wct(args) -> int:
         line = (
             f"wct ({where}): {x.size} samples, {freqs.size} scales; highest mean coherence "
             f"inside the cone of influence {mean[best]:.3f} at period {period[best]:.4g}"
+            + (f" {s.unit}" if s.unit else "")
         )
         if sig is not None:
             line += f"; thresholds {np.nanmin(sig):.3f}..{np.nanmax(sig):.3f} (seed {seed})"
+        if steps:
+            line += f"; preprocessing: {', '.join(steps)}"
         print(line)
     return 0
 
@@ -266,8 +412,46 @@ def _service_options(p: argparse.ArgumentParser, required: bool) -> None:
 
 def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--column", help="CSV column (header name or 0-based index)")
-    p.add_argument("--dt", type=float, default=1.0, help="sample spacing (default 1)")
+    p.add_argument(
+        "--dt",
+        help="sample spacing, a number or a fraction such as 1/12 (default: from the "
+        "time column, else 1)",
+    )
     p.add_argument("--t0", type=float, default=0.0, help="time of the first sample (default 0)")
+    p.add_argument(
+        "--time-column",
+        help="CSV time column, name or index (default: one named time/date/datetime/"
+        "timestamp, or a first column of dates)",
+    )
+    p.add_argument(
+        "--time-unit",
+        help="unit of dt: for dates year (default for monthly dates), month, day, hour, "
+        "minute or second; for numbers a label such as kyr",
+    )
+    p.add_argument("--time-label", help="label of the time axis of the .png")
+    p.add_argument("--period-unit", help="unit of the periods on the .png (default the time unit)")
+    p.add_argument(
+        "--detrend",
+        choices=DETREND_METHODS,
+        default="none",
+        help="remove a least-squares line first (default none)",
+    )
+    p.add_argument(
+        "--standardize",
+        action="store_true",
+        help="subtract the mean, divide by the standard deviation (cwt does it by "
+        "default, see --no-normalize)",
+    )
+    p.add_argument(
+        "--gaps",
+        choices=GAP_POLICIES,
+        default="raise",
+        help="NaN/empty values: raise (default; names the first gap) or mask (fill them "
+        "and mask the results they influence, like the cone of influence)",
+    )
+    p.add_argument(
+        "--gap-fill", choices=GAP_FILLS, default="mean", help="how --gaps mask fills (default mean)"
+    )
     p.add_argument(
         "--dj", type=float, default=1 / 12, help="scale spacing in octaves (default 1/12)"
     )
@@ -309,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     _analysis_options(p)
     p.add_argument(
         "--no-normalize", action="store_true", help="do not standardise the series first"
+    )
+    p.add_argument(
+        "--level",
+        type=float,
+        default=0.95,
+        help="level of the red-noise (chi-square) significance (default 0.95)",
     )
     p.set_defaults(func=cmd_cwt)
 

@@ -2,24 +2,213 @@
 
 ``.npy`` files hold a 1-D array (one series) or a 2-D one (series as columns, or as
 rows when there are at most two rows). ``.csv``/``.txt`` files hold numeric columns;
-a first row that is not numeric is taken as the header, blank lines are skipped.
+a first row that is not numeric (above a numeric row) is taken as the header, blank
+lines are skipped, and an empty cell or ``NA`` is a missing value (NaN).
+
+A CSV file may also hold a **time column**: the column named by ``time_column``, else
+one whose header is in `TIME_NAMES`, else a first column of dates. Times are numbers
+or dates (ISO 8601 strings such as ``2000-01`` or ``2000-01-15T06:00`` are parsed by
+numpy; other date formats need pandas, imported only then).
 """
 
 from __future__ import annotations
 
 import csv
+import fractions
+import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SUFFIXES", "SeriesFileError", "read_series", "read_table", "series_of_file"]
+__all__ = [
+    "SUFFIXES",
+    "TIME_NAMES",
+    "SeriesFileError",
+    "TimedSeries",
+    "parse_spacing",
+    "parse_times",
+    "read_series",
+    "read_table",
+    "read_timed_series",
+    "series_of_bytes",
+    "series_of_file",
+]
 
 #: File types the readers accept.
 SUFFIXES = (".csv", ".txt", ".npy")
+#: Column names (case-insensitive) taken as the time column without being asked.
+TIME_NAMES = ("time", "date", "datetime", "timestamp")
+_MISSING = ("", "na", "n/a", "nan", "null")
 
 
 class SeriesFileError(ValueError):
     """A series file that cannot be read as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class TimedSeries:
+    """One series of a file with its time column, if the file has one."""
+
+    values: np.ndarray  #: (n,) float, NaN where a value is missing
+    time: np.ndarray | None  #: (n,) float or datetime64[ns] labels, or None
+    name: str  #: column name ("" when unnamed)
+    time_name: str  #: time column name ("" when none)
+
+
+# ------------------------------------------------------------------------- parsing
+
+
+def _is_number(cell: str) -> bool:
+    if cell.strip().lower() in _MISSING:
+        return True
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _rows(text: str, name: str) -> tuple[list[str] | None, list[list[str]]]:
+    """Header (or None) and the data rows of a CSV text, cells as stripped strings."""
+    rows = [
+        [c.strip() for c in r]
+        for r in csv.reader(io.StringIO(text))
+        if r and any(c.strip() for c in r)
+    ]
+    if not rows:
+        raise SeriesFileError(f"{name}: empty file")
+    first = rows[0]
+    if len(rows) == 1:
+        is_header = not all(_is_number(c) for c in first)
+    else:  # a header cell sits above a number; a date column is not a header
+        is_header = any(
+            not _is_number(a) and _is_number(b) for a, b in zip(first, rows[1], strict=False)
+        )
+    header = first if is_header else None
+    rows = rows[1:] if is_header else rows
+    ncols = len(rows[0]) if rows else len(first)
+    for i, row in enumerate(rows):
+        if len(row) != ncols:
+            raise SeriesFileError(f"{name}: row {i + 1} has {len(row)} values, not {ncols}")
+    return header, rows
+
+
+def _floats(rows: list[list[str]], cols: list[int], name: str) -> np.ndarray:
+    table = np.empty((len(rows), len(cols)))
+    for i, row in enumerate(rows):
+        try:
+            table[i] = [np.nan if row[j].lower() in _MISSING else float(row[j]) for j in cols]
+        except ValueError as exc:
+            raise SeriesFileError(f"{name}: row {i + 1}: {exc}") from None
+    return table
+
+
+def parse_spacing(text: str) -> float:
+    """A sample spacing from the command line: a number or a fraction such as ``1/12``.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is neither, or not > 0.
+    """
+    try:
+        value = float(fractions.Fraction(str(text).strip()))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(
+            f"the spacing must be a number or a fraction such as 1/12 (got {text!r})"
+        ) from None
+    if not value > 0:
+        raise ValueError(f"the spacing must be > 0 (got {text})")
+    return value
+
+
+def parse_times(cells) -> np.ndarray:
+    """Time labels from strings: float numbers, or dates as ``datetime64[ns]``.
+
+    ISO 8601 dates are parsed by numpy; other formats by ``pandas.to_datetime``
+    (pandas is imported only then).
+
+    Raises
+    ------
+    SeriesFileError
+        When the labels are neither numbers nor dates.
+    """
+    cells = [str(c).strip() for c in cells]
+    try:
+        return np.array([float(c) for c in cells])
+    except ValueError:
+        pass
+    try:
+        return np.array(cells, dtype="datetime64[ns]")
+    except ValueError:
+        pass
+    try:
+        import pandas as pd
+    except ImportError:
+        raise SeriesFileError(
+            f"time labels such as {cells[0]!r} are not ISO 8601 dates (e.g. 2000-01-31); "
+            "other date formats need pandas: pip install pandas"
+        ) from None
+    try:
+        return pd.to_datetime(cells).to_numpy(dtype="datetime64[ns]")
+    except (ValueError, TypeError) as exc:
+        raise SeriesFileError(f"the time labels are neither numbers nor dates: {exc}") from None
+
+
+def _time_index(header, rows, time_column: str | None, name: str) -> int | None:
+    ncols = len(rows[0]) if rows else 0
+    if time_column is not None:
+        if header is not None and time_column in header:
+            return header.index(time_column)
+        if time_column.isdigit() and int(time_column) < ncols:
+            return int(time_column)
+        raise SeriesFileError(
+            f"{name}: no time column {time_column!r} (columns: {header or ncols})"
+        )
+    if header is not None:
+        for i, h in enumerate(header):
+            if h.lower() in TIME_NAMES:
+                return i
+    if rows and ncols > 1 and not _is_number(rows[0][0]):
+        return 0  # a first column of dates
+    return None
+
+
+def _load(path: str | Path) -> tuple[str, bytes]:
+    p = Path(path)
+    if not p.is_file():
+        raise SeriesFileError(f"input file {str(path)!r} does not exist")
+    return p.name, p.read_bytes()
+
+
+def _check_suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SeriesFileError(f"{name}: unknown input type {suffix!r}; use .csv or .npy")
+    return suffix
+
+
+def _npy(data: bytes, name: str) -> np.ndarray:
+    try:
+        a = np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as exc:
+        raise SeriesFileError(f"{name}: not a readable .npy array: {exc}") from None
+    if a.ndim == 1:
+        a = a[:, np.newaxis]
+    if a.ndim != 2:
+        raise SeriesFileError(f"{name}: expected a 1-D or 2-D array, got shape {a.shape}")
+    return a.astype(float)
+
+
+def _text(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SeriesFileError(f"{name}: not a UTF-8 text file ({exc})") from None
+
+
+# ---------------------------------------------------------------------------- public
 
 
 def read_table(path: str | Path) -> tuple[list[str] | None, np.ndarray]:
@@ -29,45 +218,18 @@ def read_table(path: str | Path) -> tuple[list[str] | None, np.ndarray]:
     -------
     header : list of str or None
     table : (n_rows, n_columns) float ndarray
-        A 1-D ``.npy`` gives one column.
+        A 1-D ``.npy`` gives one column; empty or ``NA`` cells are NaN.
 
     Raises
     ------
     SeriesFileError
         Missing file, unknown suffix, non-numeric values, empty file.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise SeriesFileError(f"input file {str(path)!r} does not exist")
-    suffix = p.suffix.lower()
-    if suffix == ".npy":
-        a = np.load(p, allow_pickle=False)
-        if a.ndim == 1:
-            a = a[:, np.newaxis]
-        if a.ndim != 2:
-            raise SeriesFileError(f"{p.name}: expected a 1-D or 2-D array, got shape {a.shape}")
-        return None, a.astype(float)
-    if suffix not in SUFFIXES:
-        raise SeriesFileError(f"{p.name}: unknown input type {suffix!r}; use .csv or .npy")
-    with p.open(newline="") as f:
-        rows = [r for r in csv.reader(f) if r and any(c.strip() for c in r)]
-    if not rows:
-        raise SeriesFileError(f"{p.name}: empty file")
-    header = None
-    try:
-        [float(c) for c in rows[0]]
-    except ValueError:
-        header, rows = [c.strip() for c in rows[0]], rows[1:]
-    ncols = len(rows[0]) if rows else 0
-    table = np.empty((len(rows), ncols))
-    for i, row in enumerate(rows):
-        if len(row) != ncols:
-            raise SeriesFileError(f"{p.name}: row {i + 1} has {len(row)} values, not {ncols}")
-        try:
-            table[i] = [float(c) for c in row]
-        except ValueError as exc:
-            raise SeriesFileError(f"{p.name}: row {i + 1}: {exc}") from None
-    return header, table
+    name, data = _load(path)
+    if _check_suffix(name) == ".npy":
+        return None, _npy(data, name)
+    header, rows = _rows(_text(data, name), name)
+    return header, _floats(rows, list(range(len(rows[0]) if rows else 0)), name)
 
 
 def read_series(path: str | Path, column: str | None = None) -> np.ndarray:
@@ -91,24 +253,83 @@ def read_series(path: str | Path, column: str | None = None) -> np.ndarray:
         As `read_table`, or no such column, or several columns and none picked.
     """
     header, table = read_table(path)
-    name = Path(path).name
-    ncols = table.shape[1]
+    return table[:, _value_index(header, table.shape[1], column, Path(path).name, [])].copy()
+
+
+def _value_index(header, ncols: int, column, name: str, skip: list[int]) -> int:
+    values = [i for i in range(ncols) if i not in skip]
     if column is None or (ncols == 1 and header is None):
-        if ncols != 1:
-            names = ", ".join(header) if header else f"0..{ncols - 1}"
-            raise SeriesFileError(f"{name}: {ncols} columns; pick one with --column ({names})")
-        idx = 0
-    elif header is not None and column in header:
-        idx = header.index(column)
-    elif column.isdigit() and int(column) < ncols:
-        idx = int(column)
-    else:
-        raise SeriesFileError(f"{name}: no column {column!r} (columns: {header or ncols})")
-    return table[:, idx].copy()
+        if len(values) != 1:
+            names = ", ".join(header[i] for i in values) if header else f"0..{ncols - 1}"
+            raise SeriesFileError(
+                f"{name}: {len(values)} columns; pick one with --column ({names})"
+            )
+        return values[0]
+    if header is not None and column in header:
+        return header.index(column)
+    if column.isdigit() and int(column) < ncols:
+        return int(column)
+    raise SeriesFileError(f"{name}: no column {column!r} (columns: {header or ncols})")
 
 
-def series_of_file(path: str | Path) -> np.ndarray:
-    """The one or two series of a file, as rows.
+def read_timed_series(
+    path: str | Path, column: str | None = None, time_column: str | None = None
+) -> TimedSeries:
+    """One series of a file and its time column (when the file has one).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.txt`` (may have a time column) or ``.npy`` (never has one).
+    column : str, optional
+        Value column (name or 0-based index); needed when, besides the time
+        column, there are several.
+    time_column : str, optional
+        Time column (name or index); default: a column named as in `TIME_NAMES`,
+        else a first column of dates, else none.
+
+    Returns
+    -------
+    TimedSeries
+
+    Raises
+    ------
+    SeriesFileError
+        As `read_series`, or times that are neither numbers nor dates.
+    """
+    name, data = _load(path)
+    if _check_suffix(name) == ".npy":
+        if time_column is not None:
+            raise SeriesFileError(f"{name}: a .npy file has no time column")
+        table = _npy(data, name)
+        idx = _value_index(None, table.shape[1], column, name, [])
+        return TimedSeries(table[:, idx].copy(), None, "", "")
+    header, rows = _rows(_text(data, name), name)
+    ncols = len(rows[0]) if rows else 0
+    t_idx = _time_index(header, rows, time_column, name)
+    skip = [] if t_idx is None else [t_idx]
+    idx = _value_index(header, ncols, column, name, skip)
+    if idx == t_idx:
+        raise SeriesFileError(f"{name}: column {column!r} is the time column")
+    values = _floats(rows, [idx], name)[:, 0]
+    time = None if t_idx is None else parse_times(r[t_idx] for r in rows)
+    return TimedSeries(
+        values,
+        time,
+        header[idx] if header else "",
+        header[t_idx] if header and t_idx is not None else "",
+    )
+
+
+def series_of_bytes(data: bytes, name: str) -> np.ndarray:
+    """The one or two series of a file's contents, as rows (a time column is dropped).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's contents.
+    name : str
+        The file name (its suffix says how to parse it; it is quoted in errors).
 
     Returns
     -------
@@ -118,13 +339,30 @@ def series_of_file(path: str | Path) -> np.ndarray:
     Raises
     ------
     SeriesFileError
-        As `read_table`, or a file with more than two series.
+        Unknown suffix, unreadable contents, or a file with more than two series.
     """
-    _, table = read_table(path)
+    npy = _check_suffix(name) == ".npy"
+    if npy:
+        table = _npy(data, name)
+    else:
+        header, rows = _rows(_text(data, name), name)
+        ncols = len(rows[0]) if rows else 0
+        t_idx = _time_index(header, rows, None, name)
+        table = _floats(rows, [i for i in range(ncols) if i != t_idx], name)
     if table.shape[1] in (1, 2) and table.shape[0] > 2:
         return table.T.copy()
-    if table.shape[0] in (1, 2) and Path(path).suffix.lower() == ".npy":
+    if npy and table.shape[0] in (1, 2):
         return table
-    raise SeriesFileError(
-        f"{Path(path).name}: expected one or two series, got an array of {table.shape}"
-    )
+    raise SeriesFileError(f"{name}: expected one or two series, got an array of {table.shape}")
+
+
+def series_of_file(path: str | Path) -> np.ndarray:
+    """The one or two series of a file, as rows (see `series_of_bytes`).
+
+    Raises
+    ------
+    SeriesFileError
+        As `read_table`, or a file with more than two series.
+    """
+    name, data = _load(path)
+    return series_of_bytes(data, name)
