@@ -18,7 +18,7 @@ from .areawise import AreawiseResult, areawise_coherence, areawise_power
 from .montecarlo import wct_significance
 from .mothers import DOG, WAVELETS, MexicanHat, Morlet, Mother, Paul, get_wavelet
 from .significance import AR1EstimationError, ar1, ar1_spectrum, rednoise, significance
-from .surrogates import SURROGATES, get_surrogate, surrogates
+from .surrogates import SURROGATES, get_surrogate
 from .transform import cone_of_influence, cwt, icwt, scale_grid, wct, xwt
 
 __version__ = "0.1.0"
@@ -46,7 +46,6 @@ __all__ = [
     "rednoise",
     "scale_grid",
     "significance",
-    "surrogates",
     "wct",
     "wct_significance",
     "xwt",
