@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from ._validation import as_series, check_positive, check_significance_level
+from ._validation import as_series, check_positive
 from .mothers import get_wavelet
 from .surrogates import get_surrogate, pair_surrogates, surrogates
 from .transform import cwt, wct
@@ -127,6 +127,16 @@ def _check_measure(measure) -> str:
     return measure
 
 
+def _check_level(value, name: str) -> float:
+    try:
+        level = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be a number in (0, 1) (got {value!r})") from None
+    if not 0 < level < 1:
+        raise ValueError(f"`{name}` must be in (0, 1) (got {value!r})")
+    return level
+
+
 def _check_count(value, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"`{name}` must be a whole number >= {minimum} (got {value!r})")
@@ -183,7 +193,7 @@ def pointwise_thresholds(null_fields, valid, level: float = 0.95) -> np.ndarray:
     ValueError
         For mismatched shapes or a level outside (0, 1).
     """
-    level = check_significance_level(level)
+    level = _check_level(level, "level")
     F = np.asarray(null_fields, dtype=np.float64)
     valid = np.asarray(valid, dtype=bool)
     if F.ndim != 3 or F.shape[1:] != valid.shape:
@@ -300,7 +310,7 @@ def critical_area(
     ValueError
         As `patch_sizes`, or for ``area_level`` outside (0, 1).
     """
-    area_level = check_significance_level(area_level)
+    area_level = _check_level(area_level, "area_level")
     _, sizes, areas = patch_sizes(null_masks, scales, dt, dj, measure)
     if sizes.size == 0:
         return 0.0
@@ -360,8 +370,8 @@ def _finish(field, null, valid, thr, sj, dt, dj, *run) -> AreawiseResult:
 
 def _common(surrogate, level, area_level, mc_count, seed, measure):
     get_surrogate(surrogate)
-    level = check_significance_level(level)
-    area_level = check_significance_level(area_level)
+    level = _check_level(level, "level")
+    area_level = _check_level(area_level, "area_level")
     mc_count = _check_count(mc_count, "mc_count", 2)
     seed = _check_count(seed, "seed", 0)
     return level, area_level, mc_count, seed, _check_measure(measure)
