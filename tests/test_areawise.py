@@ -235,7 +235,15 @@ class TestAreawiseCoherence:
         y1 = wavelet.rednoise(n, 0.5, rng=1) * 0.5 + common
         y2 = wavelet.rednoise(n, 0.5, rng=2) * 0.5 + common
         _, _, _, freqs, sig95 = wavelet.wct(
-            y1, y2, 1.0, dj=DJ, mc_count=30, seed=1, progress=False, cache=False
+            y1,
+            y2,
+            1.0,
+            dj=DJ,
+            mc_count=30,
+            seed=1,
+            progress=False,
+            cache=False,
+            backend="sequential",
         )
         res = wavelet.areawise_coherence(y1, y2, 1.0, dj=DJ, sig95=sig95, mc_count=60, seed=1)
         np.testing.assert_array_equal(res.threshold, sig95)
