@@ -14,17 +14,21 @@ wavelet transform and wavelet coherence to geophysical time series. Nonlinear
 Processes in Geophysics, 11, 561-566.
 """
 
+from .areawise import AreawiseResult, areawise_coherence, areawise_power
 from .montecarlo import wct_significance
 from .mothers import DOG, WAVELETS, MexicanHat, Morlet, Mother, Paul, get_wavelet
 from .significance import AR1EstimationError, ar1, ar1_spectrum, rednoise, significance
+from .surrogates import SURROGATES, get_surrogate
 from .transform import cone_of_influence, cwt, icwt, scale_grid, wct, xwt
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DOG",
+    "SURROGATES",
     "WAVELETS",
     "AR1EstimationError",
+    "AreawiseResult",
     "MexicanHat",
     "Morlet",
     "Mother",
@@ -32,8 +36,11 @@ __all__ = [
     "__version__",
     "ar1",
     "ar1_spectrum",
+    "areawise_coherence",
+    "areawise_power",
     "cone_of_influence",
     "cwt",
+    "get_surrogate",
     "get_wavelet",
     "icwt",
     "rednoise",

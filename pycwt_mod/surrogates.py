@@ -1,0 +1,414 @@
+"""Surrogate series for Monte Carlo significance tests: AR(1), phase, IAAFT.
+
+Three null hypotheses, one family each (`SURROGATES`):
+
+- ``"ar1"``: the series is stationary AR(1) ("red") noise with its own lag-1
+  autocorrelation ([1]_, Torrence & Compo 1998; the default of the library).
+- ``"phase"``: the series is a stationary linear Gaussian process with its own
+  power spectrum. Surrogates keep the modulus of the Fourier transform exactly
+  and draw the phases uniformly (Theiler et al. 1992, [2]_).
+- ``"iaaft"``: as ``"phase"`` but seen through a static monotone transform: the
+  surrogates keep the amplitude distribution (the sorted values) exactly and the
+  power spectrum approximately (iterative amplitude-adjusted Fourier transform,
+  Schreiber & Schmitz 1996, [3]_).
+
+Seeding follows the coherence engine (`pycwt_mod.mc_kernel`): surrogate (or pair)
+``k`` draws from its own stream,
+``np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))``, so surrogates
+``start..start+count-1`` are the same whether they are made at once or in chunks.
+The ``"ar1"`` pairs of `pair_surrogates` are the engine's red-noise pairs draw for
+draw (two rows of ``standard_normal((2, n))`` per pair).
+
+The data-driven families depend on the observed series, so a cache of thresholds
+built from them must key on the data: `data_hash`.
+
+References
+----------
+.. [1] Torrence, C. and Compo, G. P. (1998). A practical guide to wavelet analysis.
+   Bulletin of the American Meteorological Society, 79, 61-78.
+.. [2] Theiler, J., Eubank, S., Longtin, A., Galdrikian, B. and Farmer, J. D.
+   (1992). Testing for nonlinearity in time series: the method of surrogate data.
+   Physica D, 58, 77-94.
+.. [3] Schreiber, T. and Schmitz, A. (1996). Improved surrogate data for
+   nonlinearity tests. Physical Review Letters, 77, 635-638.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+from collections.abc import Callable
+
+import numpy as np
+import scipy.fft
+
+from ._validation import as_series
+from .significance import ar1, ar1_filter
+
+__all__ = [
+    "SURROGATES",
+    "ar1_surrogates",
+    "data_hash",
+    "get_surrogate",
+    "iaaft_surrogates",
+    "pair_surrogates",
+    "phase_surrogates",
+    "surrogate_rng",
+    "surrogates",
+]
+
+#: Names of the surrogate families, in the order documented above.
+SURROGATES = ("ar1", "phase", "iaaft")
+
+#: Default cap on IAAFT iterations (Schreiber & Schmitz stop when the ranks repeat).
+IAAFT_MAX_ITER = 200
+
+
+def surrogate_rng(seed: int, k: int) -> np.random.Generator:
+    """The random stream of surrogate (or surrogate pair) ``k`` for root ``seed``.
+
+    ``np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))``, the
+    convention of the coherence engine.
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(k),)))
+
+
+def _check_int(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"`{name}` must be a whole number >= {minimum} (got {value!r})")
+    return int(value)
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"`seed` must be a whole number >= 0 (got {seed!r})")
+    return int(seed)
+
+
+def _check_g(g) -> float:
+    try:
+        g = float(g)
+    except (TypeError, ValueError):
+        raise ValueError(f"`g` must be a number in (-1, 1) (got {g!r})") from None
+    if not np.isfinite(g) or not -1 < g < 1:
+        raise ValueError(f"`g` must be in (-1, 1) for stationary AR(1) noise (got {g!r})")
+    return g
+
+
+def data_hash(*arrays) -> str:
+    """SHA-256 of the data, for cache keys of the data-driven families.
+
+    Each array is hashed as C-ordered float64 bytes, preceded by its shape, so
+    ``data_hash(x)`` differs from ``data_hash(x[:-1])`` and from
+    ``data_hash(x, y)``.
+
+    Parameters
+    ----------
+    *arrays : array_like
+        One or more arrays (e.g. the series of a pair).
+
+    Returns
+    -------
+    digest : str
+        64 hexadecimal characters.
+
+    Examples
+    --------
+    >>> data_hash([1.0, 2.0]) == data_hash(np.array([1, 2]))
+    True
+    """
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(np.asarray(a, dtype=np.float64))
+        h.update(repr(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def ar1_surrogates(n: int, g: float, count: int, seed: int, *, start: int = 0) -> np.ndarray:
+    """Stationary AR(1) surrogates with unit-variance innovations.
+
+    Parameters
+    ----------
+    n : int
+        Length, >= 1.
+    g : float
+        Lag-1 autocorrelation, ``-1 < g < 1``.
+    count : int
+        Number of surrogates, >= 1.
+    seed : int
+        Root seed, >= 0.
+    start : int, optional
+        Index of the first surrogate (default 0): rows are surrogates
+        ``start..start+count-1``, surrogate ``k`` from `surrogate_rng` ``(seed, k)``.
+
+    Returns
+    -------
+    y : (count, n) float64 ndarray
+        ``y[t] = g y[t-1] + e[t]``, ``e`` standard normal, first sample from the
+        stationary distribution (variance ``1 / (1 - g^2)``).
+
+    Raises
+    ------
+    ValueError
+        For ``n < 1``, ``count < 1``, ``start < 0``, a negative seed or ``|g| >= 1``.
+    """
+    n = _check_int(n, "n", 1)
+    count = _check_int(count, "count", 1)
+    start = _check_int(start, "start", 0)
+    seed = _check_seed(seed)
+    g = _check_g(g)
+    e = np.stack([surrogate_rng(seed, k).standard_normal(n) for k in range(start, start + count)])
+    return ar1_filter(e, g)
+
+
+def _random_phases(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Unit phasors for the rfft bins of a length-``n`` series (DC and Nyquist kept)."""
+    m = n // 2 + 1
+    ph = np.exp(2j * np.pi * rng.random(m))
+    ph[0] = 1.0
+    if n % 2 == 0:
+        ph[-1] = 1.0  # the Nyquist bin of a real series is real: keep it
+    return ph
+
+
+def _series(x, name: str = "x") -> np.ndarray:
+    return as_series(x, name, min_length=3).astype(np.float64)
+
+
+def phase_surrogates(x, count: int, seed: int, *, start: int = 0) -> np.ndarray:
+    """Fourier phase-randomised surrogates of ``x`` (Theiler et al. 1992, [2]_).
+
+    The modulus of every Fourier coefficient is kept (so the periodogram and the
+    mean are exact); the phases of the bins ``1..n//2`` are independent and uniform
+    (the Nyquist bin of an even-length series stays real and unchanged).
+
+    Parameters
+    ----------
+    x : (n,) array_like
+        Finite series, ``n >= 3``.
+    count : int
+        Number of surrogates, >= 1.
+    seed : int
+        Root seed, >= 0.
+    start : int, optional
+        Index of the first surrogate (default 0), as in `ar1_surrogates`.
+
+    Returns
+    -------
+    y : (count, n) float64 ndarray
+        ``|rfft(y[i])| == |rfft(x)|`` to rounding.
+
+    Raises
+    ------
+    ValueError
+        For a bad ``x``, ``count``, ``seed`` or ``start``.
+    """
+    x = _series(x)
+    count = _check_int(count, "count", 1)
+    start = _check_int(start, "start", 0)
+    seed = _check_seed(seed)
+    n = x.size
+    X = scipy.fft.rfft(x)
+    ph = np.stack([_random_phases(surrogate_rng(seed, k), n) for k in range(start, start + count)])
+    return scipy.fft.irfft(X * ph, n=n, axis=-1)
+
+
+def _rank_remap(s: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Give each row of ``s`` the values ``sorted_values`` in the order of its ranks."""
+    ranks = np.argsort(np.argsort(s, axis=-1, kind="stable"), axis=-1, kind="stable")
+    return np.take_along_axis(np.broadcast_to(sorted_values, s.shape), ranks, axis=-1)
+
+
+def _iaaft(start: np.ndarray, amplitude: np.ndarray, sorted_values: np.ndarray, max_iter: int):
+    """Batched IAAFT iterations; rows are independent (each reaches its own fixed point).
+
+    ``start`` (B, n): shuffled series; ``amplitude`` (B or 1, n//2+1) target
+    ``|rfft|``; ``sorted_values`` (B or 1, n) target sorted values.
+    """
+    n = start.shape[-1]
+    s = start
+    ranks = np.argsort(np.argsort(s, axis=-1, kind="stable"), axis=-1, kind="stable")
+    for _ in range(max_iter):
+        S = scipy.fft.rfft(s, axis=-1)
+        mod = np.abs(S)
+        S = np.where(mod > 0, S / np.where(mod > 0, mod, 1.0), 1.0) * amplitude
+        r = scipy.fft.irfft(S, n=n, axis=-1)
+        new_ranks = np.argsort(np.argsort(r, axis=-1, kind="stable"), axis=-1, kind="stable")
+        s = np.take_along_axis(np.broadcast_to(sorted_values, r.shape), new_ranks, axis=-1)
+        if np.array_equal(new_ranks, ranks):
+            break
+        ranks = new_ranks
+    return s
+
+
+def iaaft_surrogates(
+    x, count: int, seed: int, *, start: int = 0, max_iter: int = IAAFT_MAX_ITER
+) -> np.ndarray:
+    """Iterative amplitude-adjusted Fourier transform surrogates (Schreiber & Schmitz 1996).
+
+    Each surrogate starts from a random shuffle of ``x`` and alternates two
+    projections ([3]_): impose the Fourier modulus of ``x`` (keeping the current
+    phases), then impose the values of ``x`` by rank. It stops when the ranks no
+    longer change (a fixed point) or after ``max_iter`` iterations. The result is
+    the rank-adjusted series, so its sorted values equal ``sort(x)`` exactly and
+    its periodogram matches that of ``x`` approximately.
+
+    Parameters
+    ----------
+    x : (n,) array_like
+        Finite series, ``n >= 3``.
+    count : int
+        Number of surrogates, >= 1.
+    seed : int
+        Root seed, >= 0.
+    start : int, optional
+        Index of the first surrogate (default 0), as in `ar1_surrogates`.
+    max_iter : int, optional
+        Most iterations, >= 1 (default `IAAFT_MAX_ITER`).
+
+    Returns
+    -------
+    y : (count, n) float64 ndarray
+        ``np.sort(y[i]) == np.sort(x)`` exactly.
+
+    Raises
+    ------
+    ValueError
+        For a bad ``x``, ``count``, ``seed``, ``start`` or ``max_iter``.
+
+    Notes
+    -----
+    The rows iterate in one batch but independently: a row at its fixed point does
+    not change in later iterations, so surrogate ``k`` is the same whatever the
+    batch (``start``, ``count``) it is made in.
+    """
+    x = _series(x)
+    count = _check_int(count, "count", 1)
+    start = _check_int(start, "start", 0)
+    seed = _check_seed(seed)
+    max_iter = _check_int(max_iter, "max_iter", 1)
+    ks = range(start, start + count)
+    perms = np.stack([surrogate_rng(seed, k).permutation(x.size) for k in ks])
+    return _iaaft(x[perms], np.abs(scipy.fft.rfft(x)), np.sort(x), max_iter)
+
+
+def _ar1_like(x: np.ndarray, count: int, seed: int, start: int = 0) -> np.ndarray:
+    g, _, _ = ar1(x)
+    y = ar1_surrogates(x.size, g, count, seed, start=start)
+    return x.mean() + y * (x.std() * np.sqrt(1 - g**2))
+
+
+def surrogates(x, family: str, count: int, seed: int, *, start: int = 0) -> np.ndarray:
+    """Surrogates of ``x`` from a family named in `SURROGATES`.
+
+    Parameters
+    ----------
+    x : (n,) array_like
+        Observed series, ``n >= 3``.
+    family : {"ar1", "phase", "iaaft"}
+        ``"ar1"``: AR(1) noise with the lag-1 autocorrelation of ``x``
+        (`pycwt_mod.ar1`), its mean and its variance; ``"phase"``:
+        `phase_surrogates`; ``"iaaft"``: `iaaft_surrogates`.
+    count, seed, start
+        As in `ar1_surrogates`.
+
+    Returns
+    -------
+    y : (count, n) float64 ndarray
+
+    Raises
+    ------
+    ValueError
+        For an unknown family or bad arguments; `pycwt_mod.AR1EstimationError` when
+        ``"ar1"`` cannot fit ``x``.
+    """
+    return get_surrogate(family)(x, count, seed, start=start)
+
+
+_GENERATORS: dict[str, Callable[..., np.ndarray]] = {
+    "ar1": lambda x, count, seed, start=0: _ar1_like(_series(x), count, seed, start),
+    "phase": phase_surrogates,
+    "iaaft": iaaft_surrogates,
+}
+
+
+def get_surrogate(name: str) -> Callable[..., np.ndarray]:
+    """The generator ``f(x, count, seed, *, start=0) -> (count, n)`` of a family.
+
+    Raises
+    ------
+    ValueError
+        For a name not in `SURROGATES`; the message lists them.
+    """
+    if not isinstance(name, str) or name not in SURROGATES:
+        names = ", ".join(map(repr, SURROGATES))
+        raise ValueError(f"`surrogate` must be one of {names} (got {name!r})")
+    return _GENERATORS[name]
+
+
+def pair_surrogates(y1, y2, family: str, count: int, seed: int, *, start: int = 0) -> np.ndarray:
+    """Independent surrogate pairs for a coherence test of ``y1`` against ``y2``.
+
+    Pair ``k`` draws both members from `surrogate_rng` ``(seed, k)``, ``y1``'s first.
+    For ``"ar1"`` the pair is the coherence engine's: ``standard_normal((2, n))``
+    filtered with the AR(1) coefficients of ``y1`` and ``y2`` (unit innovations;
+    coherence does not depend on the variance). For ``"phase"`` and ``"iaaft"``
+    each member is a surrogate of its own series, independent of the other, so the
+    pair keeps each spectrum (and amplitude distribution) and has no coherence.
+
+    Parameters
+    ----------
+    y1, y2 : (n,) array_like
+        The observed series, equal lengths, ``n >= 3``.
+    family : {"ar1", "phase", "iaaft"}
+    count, seed, start
+        As in `ar1_surrogates`.
+
+    Returns
+    -------
+    pairs : (count, 2, n) float64 ndarray
+
+    Raises
+    ------
+    ValueError
+        For unequal lengths, an unknown family or bad arguments.
+    """
+    get_surrogate(family)
+    a = _series(y1, "y1")
+    b = _series(y2, "y2")
+    if a.size != b.size:
+        raise ValueError(f"`y1` and `y2` must have the same length (got {a.size} and {b.size})")
+    count = _check_int(count, "count", 1)
+    start = _check_int(start, "start", 0)
+    seed = _check_seed(seed)
+    n = a.size
+    ks = range(start, start + count)
+    if family == "ar1":
+        g1, _, _ = ar1(a)
+        g2, _, _ = ar1(b)
+        e = np.stack([surrogate_rng(seed, k).standard_normal((2, n)) for k in ks])
+        e[:, 0] = ar1_filter(e[:, 0], g1)
+        e[:, 1] = ar1_filter(e[:, 1], g2)
+        return e
+    xs = np.stack([a, b])
+    if family == "phase":
+        ph = np.empty((count, 2, n // 2 + 1), dtype=complex)
+        for i, k in enumerate(ks):
+            rng = surrogate_rng(seed, k)
+            ph[i, 0] = _random_phases(rng, n)
+            ph[i, 1] = _random_phases(rng, n)
+        return scipy.fft.irfft(scipy.fft.rfft(xs, axis=-1) * ph, n=n, axis=-1)
+    perms = np.empty((count, 2, n), dtype=np.intp)
+    for i, k in enumerate(ks):
+        rng = surrogate_rng(seed, k)
+        perms[i, 0] = rng.permutation(n)
+        perms[i, 1] = rng.permutation(n)
+    shuffled = np.take_along_axis(np.broadcast_to(xs, perms.shape), perms, axis=-1)
+    out = _iaaft(
+        shuffled.reshape(2 * count, n),
+        np.tile(np.abs(scipy.fft.rfft(xs, axis=-1)), (count, 1)),
+        np.tile(np.sort(xs, axis=-1), (count, 1)),
+        IAAFT_MAX_ITER,
+    )
+    return out.reshape(count, 2, n)
