@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
 
 from .records import CWTResult, WCTResult
@@ -25,16 +27,31 @@ def _figure_kwargs(dt: float, opts: dict[str, Any], default_title: str) -> dict[
         "time_label": opts.get("time_label", "Time"),
         "period_label": opts.get("period_label", "Period"),
         "figsize": (opts.get("width", 9.0), opts.get("height", 4.5)),
+        "period_unit": opts.get("period_unit"),
     }
 
 
-def render_cwt_png(result: CWTResult, dt: float, opts: dict[str, Any]) -> bytes:
-    """PNG of the wavelet power of a CWT result."""
+def render_cwt_png(
+    result: CWTResult,
+    dt: float,
+    opts: dict[str, Any],
+    signif: np.ndarray | None = None,
+    variance: float | None = None,
+) -> bytes:
+    """PNG of the wavelet power of a CWT result.
+
+    ``signif`` (per scale, `serve_app.analysis.power_significance`) is drawn as the
+    significance contour; ``variance`` shades the power as ``|W|^2 / variance``
+    (Torrence & Compo 1998, Fig. 1b). A ``gap_mask`` is hatched.
+    """
     fig = scalogram_figure(
         result.wave,
         result.scales,
         result.freqs,
         result.coi,
+        signif=signif,
+        variance=variance,
+        gap_mask=result.gap_mask,
         **_figure_kwargs(dt, opts, "Wavelet power spectrum"),
     )
     return to_png(fig, dpi=opts.get("dpi", 100))
@@ -48,6 +65,7 @@ def render_wct_png(result: WCTResult, dt: float, opts: dict[str, Any]) -> bytes:
         result.coi,
         result.freqs,
         result.sig95,
+        gap_mask=result.gap_mask,
         **_figure_kwargs(dt, opts, "Wavelet coherence"),
     )
     return to_png(fig, dpi=opts.get("dpi", 100))
