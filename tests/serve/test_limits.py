@@ -102,6 +102,7 @@ def test_413_advice_is_right_for_a_wavelet_transform(client, name):
     assert "split it" not in detail
     assert "operator can raise" in detail
 
+
 def test_unavailable_backend_is_503_with_the_reason(client):
     from pycwt_mod.backends import describe_backends
 

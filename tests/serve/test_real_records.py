@@ -32,7 +32,7 @@ DEFAULTS_APP = "pycwt_mod_defaults"
 
 def test_default_limits_admit_a_century_of_daily_values():
     limits = Settings().request_limits()  # the defaults (no PYCWT_* variables in tests)
-    _, J, scales = resolve_grid(DAILY_CENTURY, 1.0, 1 / 12, None, None, "morlet")
+    _, _, scales = resolve_grid(DAILY_CENTURY, 1.0, 1 / 12, None, None, "morlet")
     assert scales.size == 171
     check_size(DAILY_CENTURY, scales.size, limits)  # raises when over
 
