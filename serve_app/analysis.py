@@ -268,7 +268,8 @@ def prepare_series(
         try:
             check_gaps(x, name)
         except ValueError as exc:
-            raise ValueError(str(exc).replace("(NaN)", "(NaN or null)")) from None
+            # one message for NaN and JSON null (which the schemas read as NaN)
+            raise ValueError(str(exc).replace("(NaN)", "(non-finite: NaN or null)")) from None
     elif np.count_nonzero(~missing) < 2:
         raise ValueError(f"`{name}` must have at least 2 valid samples to fill its gaps")
     x = detrend(x, how)

@@ -25,13 +25,13 @@ GOOD = {"data": [0.0, 1.0, 0.0, -1.0, 0.5, 0.2], "dt": 1.0}
 #: (name, method, path, body (dict, or bytes sent raw), expected status, text in the answer)
 BAD = [
     ("null in data", "post", CWT, {"data": [1.0, None, 2.0], "dt": 1}, 400,
-     "`data` has 1 missing value(s) (NaN or null); the first is at index 1"),
+     "`data` has 1 missing value(s) (non-finite: NaN or null); the first is at index 1"),
     ("NaN in data2", "post", "/api/v1/analysis/wct",
      b'{"data1": [1.0, 2.0, 3.0, 4.0], "data2": [1.0, 2.0, 3.0, NaN], "dt": 1}', 400,
-     "`data2` has 1 missing value(s) (NaN or null); the first is at index 3"),
+     "`data2` has 1 missing value(s) (non-finite: NaN or null); the first is at index 3"),
     ("null in a job's data1", "post", "/api/v1/analysis/significance",
      {"data1": [1.0, 2.0, None, 4.0] * 8, "data2": [1.0] * 32, "dt": 1}, 400,
-     "`data1` has 8 missing value(s) (NaN or null); the first is at index 2"),
+     "`data1` has 8 missing value(s) (non-finite: NaN or null); the first is at index 2"),
     ("NaN token", "post", CWT, b'{"data": [1.0, 2.0, NaN, 3.0], "dt": 1}', 400, "index 2"),
     ("Infinity token", "post", CWT, b'{"data": [1.0, Infinity, 3.0], "dt": 1}', 400,
      "index 1 (value inf)"),

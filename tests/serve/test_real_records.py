@@ -143,4 +143,7 @@ def test_npz_null_free_series_with_nan_is_the_same_400(client):
     np.savez(buf, data=x, dt=np.array(1.0))
     r = client.post(CWT, content=buf.getvalue(), headers={"Content-Type": NPZ_MEDIA_TYPE})
     assert r.status_code == 400
-    assert "`data` has 1 missing value(s) (NaN or null); the first is at index 5" in r.text
+    detail = r.json()["detail"]
+    assert (
+        "`data` has 1 missing value(s) (non-finite: NaN or null); the first is at index 5" in detail
+    )
