@@ -501,9 +501,11 @@ def compute_wct(
     The thresholds equal ``pycwt_mod.wct(..., sig=True, seed=seed, mc_count=mc_count)``:
     AR(1) coefficients of the raw series (`red_noise`: ``al1``/``al2`` when given, the
     Yule-Walker fallback when the unbiased estimate does not exist), the series' own
-    scale grid. ``detrend="linear"`` removes each series' straight line first.
-    ``backend_used`` is the Monte Carlo backend that ran, else the one the request named,
-    else ``"numpy"``.
+    scale grid. ``detrend="linear"`` removes each series' straight line first;
+    ``gaps="mask"`` fills gaps and returns ``gap_mask`` (`prepare_pair`). Without a
+    test, ``sig95`` (per scale, e.g. a completed job's thresholds, checked by the
+    caller against this grid) is passed through. ``backend_used`` is the Monte Carlo
+    backend that ran, else the one the request named, else ``"numpy"``.
 
     Returns
     -------

@@ -22,7 +22,7 @@ from .analysis import (
     prepare_pair,
     resolve_grid,
 )
-from .figures import render_cwt_png, render_wct_png
+from .figures import check_periods, render_cwt_png, render_wct_png
 from .jobs.job import JobParams
 from .jobs.prepare import JobDefaults, prepare_job
 from .records import CWTResult, ICWTResult, WCTResult, XWTResult
@@ -84,6 +84,7 @@ class CWTDeployment:
         """PNG scalogram of `cwt` (``plot``: `serve_app.http.schemas.PlotOptions` fields),
         with the red-noise significance contour when ``significance_test``."""
         result = self.cwt(data, dt, **kwargs)
+        check_periods(result.freqs, dt)
         signif = variance = None
         if significance_test:
             keep = ("wavelet", "normalize", "detrend", "gaps")

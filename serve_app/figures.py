@@ -16,7 +16,19 @@ from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
 
 from .records import CWTResult, WCTResult
 
-__all__ = ["render_cwt_png", "render_wct_png"]
+__all__ = ["check_periods", "render_cwt_png", "render_wct_png"]
+
+
+def check_periods(freqs, dt: float) -> None:
+    """Raise ``ValueError`` when the Fourier periods cannot be drawn on a log axis."""
+    with np.errstate(divide="ignore", over="ignore"):
+        period = 1 / np.asarray(freqs, dtype=float)
+    if period.size == 0 or not (np.isfinite(period).all() and (period > 0).all()):
+        raise ValueError(
+            f"the periods of this scale grid (dt={dt}) overflow or vanish, so no figure "
+            "can be drawn: give dt in a unit that keeps it near 1 (e.g. years or days) "
+            "and name the unit in period_unit"
+        )
 
 
 def _figure_kwargs(dt: float, opts: dict[str, Any], default_title: str) -> dict[str, Any]:
@@ -44,6 +56,7 @@ def render_cwt_png(
     significance contour; ``variance`` shades the power as ``|W|^2 / variance``
     (Torrence & Compo 1998, Fig. 1b). A ``gap_mask`` is hatched.
     """
+    check_periods(result.freqs, dt)
     fig = scalogram_figure(
         result.wave,
         result.scales,
@@ -59,6 +72,7 @@ def render_cwt_png(
 
 def render_wct_png(result: WCTResult, dt: float, opts: dict[str, Any]) -> bytes:
     """PNG of the coherence of a WCT result (with its significance contour)."""
+    check_periods(result.freqs, dt)
     fig = coherence_figure(
         result.WCT,
         result.aWCT,

@@ -71,6 +71,10 @@ BAD = [
     ("over max mc_count", "post", "/api/v1/analysis/significance",
      {"data1": series(64).tolist(), "data2": series(64, 1).tolist(), "dt": 1,
       "mc_count": 5001}, 413, "PYCWT_MAX_MC_COUNT"),
+    ("denormal dt in a figure (fuzz)", "post", "/api/v1/plots/cwt",
+     {"data": [None, -4576127865418776.0, None, 0.0], "dt": 5e-324, "gaps": "mask",
+      "normalize": False, "wavelet": "dog", "significance_test": True}, 400,
+     "overflow or vanish"),
     ("bad job status", "get", "/api/v1/jobs?status=done", None, 400, "completed"),
     ("unknown job", "get", "/api/v1/jobs/nope", None, 404, "nope"),
 ]  # fmt: skip
