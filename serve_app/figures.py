@@ -10,11 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
 
 from .records import CWTResult, WCTResult
 
-__all__ = ["render_cwt_png", "render_wct_png"]
+__all__ = ["check_periods", "render_cwt_png", "render_wct_png"]
+
+
+def check_periods(freqs, dt: float) -> None:
+    """Raise ``ValueError`` when the Fourier periods cannot be drawn on a log axis."""
+    with np.errstate(divide="ignore", over="ignore"):
+        period = 1 / np.asarray(freqs, dtype=float)
+    if period.size == 0 or not (np.isfinite(period).all() and (period > 0).all()):
+        raise ValueError(
+            f"the periods of this scale grid (dt={dt}) overflow or vanish, so no figure "
+            "can be drawn: give dt in a unit that keeps it near 1 (e.g. years or days) "
+            "and name the unit in period_unit"
+        )
 
 
 def _figure_kwargs(dt: float, opts: dict[str, Any], default_title: str) -> dict[str, Any]:
@@ -25,16 +39,32 @@ def _figure_kwargs(dt: float, opts: dict[str, Any], default_title: str) -> dict[
         "time_label": opts.get("time_label", "Time"),
         "period_label": opts.get("period_label", "Period"),
         "figsize": (opts.get("width", 9.0), opts.get("height", 4.5)),
+        "period_unit": opts.get("period_unit"),
     }
 
 
-def render_cwt_png(result: CWTResult, dt: float, opts: dict[str, Any]) -> bytes:
-    """PNG of the wavelet power of a CWT result."""
+def render_cwt_png(
+    result: CWTResult,
+    dt: float,
+    opts: dict[str, Any],
+    signif: np.ndarray | None = None,
+    variance: float | None = None,
+) -> bytes:
+    """PNG of the wavelet power of a CWT result.
+
+    ``signif`` (per scale, `serve_app.analysis.power_significance`) is drawn as the
+    significance contour; ``variance`` shades the power as ``|W|^2 / variance``
+    (Torrence & Compo 1998, Fig. 1b). A ``gap_mask`` is hatched.
+    """
+    check_periods(result.freqs, dt)
     fig = scalogram_figure(
         result.wave,
         result.scales,
         result.freqs,
         result.coi,
+        signif=signif,
+        variance=variance,
+        gap_mask=result.gap_mask,
         **_figure_kwargs(dt, opts, "Wavelet power spectrum"),
     )
     return to_png(fig, dpi=opts.get("dpi", 100))
@@ -42,12 +72,14 @@ def render_cwt_png(result: CWTResult, dt: float, opts: dict[str, Any]) -> bytes:
 
 def render_wct_png(result: WCTResult, dt: float, opts: dict[str, Any]) -> bytes:
     """PNG of the coherence of a WCT result (with its significance contour)."""
+    check_periods(result.freqs, dt)
     fig = coherence_figure(
         result.WCT,
         result.aWCT,
         result.coi,
         result.freqs,
         result.sig95,
+        gap_mask=result.gap_mask,
         **_figure_kwargs(dt, opts, "Wavelet coherence"),
     )
     return to_png(fig, dpi=opts.get("dpi", 100))

@@ -87,16 +87,23 @@ class _Result:
 
 @dataclass
 class CWTResult(_Result):
-    """Output of a CWT; array shapes as in `pycwt_mod.cwt`."""
+    """Output of a CWT; array shapes as in `pycwt_mod.cwt`.
 
-    wave: np.ndarray
+    A request for ``output="power"`` gets ``power`` (``|wave|**2``) instead of ``wave``
+    (and no ``fft``/``fftfreqs``); ``gaps="mask"`` adds ``gap_mask``, ``(n_scales, n)``
+    bool, True where a gap influences the transform.
+    """
+
+    wave: np.ndarray | None
     scales: np.ndarray
     freqs: np.ndarray
     coi: np.ndarray
-    fft: np.ndarray
-    fftfreqs: np.ndarray
+    fft: np.ndarray | None
+    fftfreqs: np.ndarray | None
     computation_time: float
     backend_used: str = NUMPY
+    power: np.ndarray | None = None
+    gap_mask: np.ndarray | None = None
 
 
 @dataclass
@@ -119,6 +126,7 @@ class XWTResult(_Result):
     scales: np.ndarray
     computation_time: float
     backend_used: str = NUMPY
+    gap_mask: np.ndarray | None = None
 
 
 @dataclass
@@ -142,6 +150,7 @@ class WCTResult(_Result):
     backend_used: str = NUMPY
     ar1: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list, metadata={"strings": True})
+    gap_mask: np.ndarray | None = None
 
 
 @dataclass

@@ -89,9 +89,18 @@ class Settings(BaseSettings):
     )
 
     # Request limits.
-    max_samples: int = Field(131_072, ge=16, description="Most samples in one series.")
+    max_samples: int = Field(
+        131_072,
+        ge=16,
+        description="Most samples in one series (a century of daily values is 36,525).",
+    )
     max_scales_x_samples: int = Field(
-        4_000_000, ge=1_000, description="Most (scales x samples) in one transform."
+        16_777_216,
+        ge=1_000,
+        description=(
+            "Most (scales x samples) in one transform: 2**24, a CWT of 256 MiB (complex128); "
+            "36,525 samples at the default dj=1/12 have 171 scales (6.2e6)."
+        ),
     )
     max_mc_count: int = Field(10_000, ge=1, description="Most Monte Carlo surrogate pairs.")
     max_body_bytes: int = Field(

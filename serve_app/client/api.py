@@ -58,6 +58,13 @@ __all__ = [
 
 #: Statuses retried with backoff (the service or Serve is busy or restarting).
 RETRY_STATUSES = (502, 503, 504)
+#: Named by the service's 400 for a synchronous significance test over its work budget.
+BUDGET_SETTING = "PYCWT_SYNC_WORK_BUDGET"
+#: Fields of a coherence request that a significance job takes too.
+_JOB_FIELDS = frozenset(
+    ("dj", "s0", "J", "wavelet", "significance_level", "mc_count", "backend", "seed",
+     "al1", "al2", "detrend")
+)  # fmt: skip
 #: What to install when httpx is missing.
 INSTALL_HINT = "the HTTP client needs httpx and httpx-sse: pip install 'pycwt-mod[client]'"
 
@@ -143,6 +150,17 @@ def _error(response) -> ClientError:
 
 def _drop_none(kw: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in kw.items() if v is not None}
+
+
+#: Fields of a coherence request that only its Monte Carlo test uses.
+_TEST_FIELDS = frozenset(
+    ("significance_test", "significance_level", "mc_count", "backend", "seed", "al1", "al2")
+)
+
+
+def _without_test(fields: dict[str, Any]) -> dict[str, Any]:
+    """A coherence request's fields without its Monte Carlo test."""
+    return {k: v for k, v in fields.items() if k not in _TEST_FIELDS}
 
 
 class Client:
@@ -250,7 +268,13 @@ class Client:
     # -- analysis -------------------------------------------------------------------------
 
     def cwt(self, data, dt: float, **kwargs) -> CWTResult:
-        """Continuous wavelet transform (keywords: ``dj, s0, J, wavelet, normalize``)."""
+        """Continuous wavelet transform.
+
+        Keywords: ``dj, s0, J, wavelet, normalize, detrend`` (``"none"`` |
+        ``"linear"``), ``gaps`` (``"raise"`` | ``"mask"``: NaN samples are filled and
+        ``gap_mask`` returned), ``output`` (``"wave"`` | ``"power"``: only ``|wave|**2``
+        comes back, in ``power``) and ``dtype`` (``"float64"`` | ``"float32"``).
+        """
         return self._analysis(
             "/api/v1/analysis/cwt", CWTResult, {"data": np.asarray(data), "dt": dt, **kwargs}
         )
@@ -265,19 +289,57 @@ class Client:
         fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
         return self._analysis("/api/v1/analysis/xwt", XWTResult, fields)
 
-    def wct(self, data1, data2, dt: float, **kwargs) -> WCTResult:
-        """Wavelet coherence (synchronous; ``significance_test=True`` for small tests)."""
+    def wct(self, data1, data2, dt: float, *, progress: bool = True, **kwargs) -> WCTResult:
+        """Wavelet coherence, with Monte Carlo thresholds when ``significance_test=True``.
+
+        A test within the service's synchronous work budget is answered at once; a
+        larger one (e.g. the default ``mc_count=300`` on a long series) runs as a
+        significance job (`significance`, with a progress bar unless ``progress`` is
+        False) and its thresholds, seed, ``ar1`` and warnings are put in the result.
+        """
         fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
-        return self._analysis("/api/v1/analysis/wct", WCTResult, fields)
+        try:
+            return self._analysis("/api/v1/analysis/wct", WCTResult, fields)
+        except BadRequest as exc:
+            if not kwargs.get("significance_test") or BUDGET_SETTING not in exc.message:
+                raise
+        _, sig = self._job(data1, data2, dt, progress, kwargs)
+        res = self._analysis("/api/v1/analysis/wct", WCTResult, _without_test(fields))
+        res.sig95, res.seed, res.ar1 = sig.sig95, sig.seed, sig.ar1
+        res.warnings, res.backend_used = list(sig.warnings), sig.backend_used
+        res.computation_time += sig.computation_time
+        return res
+
+    def _job(self, data1, data2, dt, progress: bool, kwargs: dict):
+        """Run the significance job of a coherence request's ``kwargs`` to completion;
+        returns its id and `SignificanceResult`."""
+        job_kw = {k: v for k, v in kwargs.items() if k in _JOB_FIELDS}
+        job = self.submit_significance(data1, data2, dt, **job_kw)
+        self.wait(job["job_id"], progress=progress)
+        return job["job_id"], self.result(job["job_id"])
 
     def plot_cwt(self, data, dt: float, **kwargs) -> bytes:
-        """PNG bytes of the scalogram (``POST /api/v1/plots/cwt``; plot options too)."""
+        """PNG bytes of the scalogram (``POST /api/v1/plots/cwt``; plot options too).
+
+        ``significance_test=True`` draws the red-noise (chi-square) significance contour.
+        """
         fields = _drop_none({"data": np.asarray(data), "dt": dt, **kwargs})
         return self._post_npz("/api/v1/plots/cwt", fields, accept="image/png").content
 
-    def plot_wct(self, data1, data2, dt: float, **kwargs) -> bytes:
-        """PNG bytes of the coherence map (``POST /api/v1/plots/wct``)."""
+    def plot_wct(self, data1, data2, dt: float, *, progress: bool = True, **kwargs) -> bytes:
+        """PNG bytes of the coherence map (``POST /api/v1/plots/wct``).
+
+        ``job_id`` draws the thresholds of a completed significance job;
+        ``significance_test=True`` over the synchronous budget runs one first (as `wct`).
+        """
         fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
+        try:
+            return self._post_npz("/api/v1/plots/wct", _drop_none(fields), "image/png").content
+        except BadRequest as exc:
+            if not kwargs.get("significance_test") or BUDGET_SETTING not in exc.message:
+                raise
+        job_id, _ = self._job(data1, data2, dt, progress, kwargs)
+        fields = {**_without_test(fields), "job_id": job_id}
         return self._post_npz("/api/v1/plots/wct", _drop_none(fields), "image/png").content
 
     # -- jobs -------------------------------------------------------------------------------

@@ -1,8 +1,12 @@
 """Pydantic request and response models of the HTTP API.
 
-Field constraints do the syntactic validation (HTTP 422); semantic checks (NaN in the
-data, unequal lengths, too short a series) are left to pycwt_mod, whose ``ValueError``
-messages become HTTP 400 at the ingress.
+Field constraints do the syntactic validation (HTTP 422); semantic checks (a missing
+sample, NaN or ``null``, in the data; unequal lengths; too short a series) are left to
+`serve_app.analysis` and pycwt_mod, whose ``ValueError`` messages (naming the request
+fields) become HTTP 400 at the ingress.
+
+Every request model carries one example (``examples`` in its JSON schema) that the
+service answers with 2xx: it is what the /docs page's "Try it out" posts.
 """
 
 from __future__ import annotations
@@ -10,12 +14,21 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, WrapValidator, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 
 from pycwt_mod import WAVELETS
 from pycwt_mod.backends import list_backends
-from pycwt_mod.preprocess import DETREND_METHODS
+from pycwt_mod.preprocess import DETREND_METHODS, GAP_POLICIES
 
+from ..analysis import DTYPES, OUTPUTS
 from ..records import JobStatus
 
 __all__ = [
@@ -62,12 +75,35 @@ def _ndarray_as_is(ndim: int):
     return WrapValidator(validate)
 
 
-Series = Annotated[list[float], _ndarray_as_is(1)]
+def _null_as_nan(value: list) -> np.ndarray:
+    """A JSON series as floats, ``null`` as NaN: a missing sample, like a NaN."""
+    return np.array([np.nan if v is None else v for v in value], dtype=float)
+
+
+#: A series: JSON numbers, ``null`` (or NaN) for a missing sample; an npz array as is.
+Series = Annotated[list[float | None], AfterValidator(_null_as_nan), _ndarray_as_is(1)]
 Matrix = Annotated[list[list[float]], _ndarray_as_is(2)]
 NullableFloats = list[float | None]
 
 
 # ----------------------------------------------------------------------------- requests
+
+#: Example series for the request schemas: 48 monthly samples of a noisy annual cycle,
+#: and the same cycle a month later (each has an unbiased AR(1) estimate, so the XWT's
+#: red-noise significance exists).
+_X = [1.22, -1.03, 1.12, 0.66, 0.59, 0.37, -1.21, -0.64, -1.39, 0.99, -0.73, -0.71, -0.17,
+      0.1, 0.23, 0.77, 1.16, 0.36, 0.57, -0.62, -0.85, -0.07, -0.54, -0.8, -0.11, 0.82, 2.03,
+      0.84, 0.72, 1.1, -0.53, -0.68, -0.34, -0.65, -0.81, -0.1, -1.7, 1.11, 0.29, -0.0, 1.03,
+      0.92, -0.27, -1.15, -0.85, -1.03, -0.02, -0.05]  # fmt: skip
+_Y = [0.96, 1.67, 0.77, -0.02, 0.4, -0.11, -0.97, -1.47, -0.75, -2.04, 0.37, 0.75, -0.14,
+      1.04, 0.31, 0.99, -1.17, -1.01, -0.42, -0.31, -2.18, -0.84, 0.15, 0.09, 1.8, 0.28, 1.1,
+      -0.09, 0.89, -0.47, -1.06, -2.03, 0.12, -0.09, 0.4, 1.14, 1.05, 0.62, 0.41, 0.06, 0.87,
+      -1.33, -1.2, -1.19, -0.75, -0.2, -0.8, -0.58]  # fmt: skip
+
+
+def _example(**fields: Any) -> ConfigDict:
+    """A model config whose JSON schema carries ``fields`` as its one example."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [fields]})
 
 
 class _Grid(BaseModel):
@@ -129,6 +165,26 @@ class _MonteCarlo(BaseModel):
         return _check_backend(v)
 
 
+class _Preprocess(BaseModel):
+    """Preprocessing of the series (`pycwt_mod.preprocess`), before the transform."""
+
+    detrend: Literal[DETREND_METHODS] = Field(  # type: ignore[valid-type]
+        "none",
+        description="'linear' removes each series' least-squares line (fitted to its "
+        "valid samples) first; 'none' leaves it as it is.",
+    )
+
+
+class _Gaps(BaseModel):
+    gaps: Literal[GAP_POLICIES] = Field(  # type: ignore[valid-type]
+        "raise",
+        description="Missing samples (null or NaN): 'raise' answers 400 naming the "
+        "first one; 'mask' fills them with the series mean for the transform and returns "
+        "`gap_mask` ((n_scales, n) booleans, true within the wavelet's e-folding time of a "
+        "gap: a cone of influence around each gap; Torrence & Compo 1998, sec. 3g).",
+    )
+
+
 class _RedNoise(BaseModel):
     """How the red-noise (AR(1)) model of a significance test is obtained."""
 
@@ -138,18 +194,37 @@ class _RedNoise(BaseModel):
     al2: float | None = Field(
         None, gt=-1, lt=1, description="Lag-1 coefficient of data2; null: estimated."
     )
-    detrend: Literal[DETREND_METHODS] = Field(  # type: ignore[valid-type]
-        "none",
-        description="'linear' removes each series' least-squares line first (series "
-        "with a trend); 'none' leaves them as they are.",
-    )
 
 
-class CWTRequest(_Grid):
+_NORMALIZE = (
+    "Standardise the series first (pycwt_mod.preprocess.standardize: zero mean, unit "
+    "variance of the valid samples)."
+)
+
+
+class _CWTBase(_Grid, _Preprocess, _Gaps):
+    data: Series = Field(
+        ..., description="The time series (null marks a missing sample).",
+        examples=[[0.0, 1.0, 0.0, -1.0]],
+    )  # fmt: skip
+    normalize: bool = Field(True, description=_NORMALIZE)
+
+
+class CWTRequest(_CWTBase):
     """Body of POST /api/v1/analysis/cwt."""
 
-    data: Series = Field(..., description="The time series.", examples=[[0.0, 1.0, 0.0, -1.0]])
-    normalize: bool = Field(True, description="Standardise the series first.")
+    model_config = _example(data=_X, dt=1.0, dj=0.25, output="power")
+
+    output: Literal[OUTPUTS] = Field(  # type: ignore[valid-type]
+        "wave",
+        description="'wave': the complex transform (with the series' fft); 'power': "
+        "only |wave|^2, half the numbers.",
+    )
+    dtype: Literal[DTYPES] = Field(  # type: ignore[valid-type]
+        "float64",
+        description="Precision of the arrays answered: 'float32' (complex64 wave) halves "
+        "an npz answer and shortens JSON numbers, with about 7 significant digits.",
+    )
 
 
 class ComplexMatrix(BaseModel):
@@ -162,7 +237,11 @@ class ComplexMatrix(BaseModel):
 class ICWTRequest(BaseModel):
     """Body of POST /api/v1/analysis/icwt: a CWT as returned by /analysis/cwt."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _example(
+        wave={"real": [[1.0, 0.0, -1.0, 0.0], [0.5, 0.5, -0.5, -0.5]],
+              "imag": [[0.0, 1.0, 0.0, -1.0], [0.5, -0.5, -0.5, 0.5]]},
+        scales=[1.0, 2.0], dt=1.0, dj=1.0,
+    )  # fmt: skip
 
     wave: ComplexMatrix = Field(..., description="Wavelet transform, (n_scales, n).")
     scales: Series = Field(..., description="Scales of the rows of `wave`.")
@@ -171,31 +250,47 @@ class ICWTRequest(BaseModel):
     wavelet: WaveletName = "morlet"
 
 
-class XWTRequest(_Grid):
+_DATA1 = "First series (null marks a missing sample)."
+_DATA2 = "Second series, as long as data1."
+
+
+class XWTRequest(_Grid, _Preprocess, _Gaps):
     """Body of POST /api/v1/analysis/xwt."""
 
-    data1: Series
-    data2: Series
-    normalize: bool = True
+    model_config = _example(data1=_X, data2=_Y, dt=1.0, dj=0.25)
+
+    data1: Series = Field(..., description=_DATA1)
+    data2: Series = Field(..., description=_DATA2)
+    normalize: bool = Field(True, description=_NORMALIZE)
     significance_level: float = Field(0.95, gt=0, lt=1)
 
 
-class WCTRequest(_Grid, _MonteCarlo, _RedNoise):
-    """Body of POST /api/v1/analysis/wct (synchronous; small Monte Carlo only)."""
-
-    data1: Series
-    data2: Series
-    normalize: bool = True
+class _WCTBase(_Grid, _MonteCarlo, _RedNoise, _Preprocess, _Gaps):
+    data1: Series = Field(..., description=_DATA1)
+    data2: Series = Field(..., description=_DATA2)
+    normalize: bool = Field(True, description=_NORMALIZE)
     significance_test: bool = Field(
-        False, description="Compute Monte Carlo thresholds (within the sync work budget)."
+        False,
+        description="Compute Monte Carlo thresholds (within the synchronous work budget, "
+        "PYCWT_SYNC_WORK_BUDGET; larger tests: POST /api/v1/analysis/significance).",
     )
 
 
-class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise):
+class WCTRequest(_WCTBase):
+    """Body of POST /api/v1/analysis/wct (synchronous; small Monte Carlo only)."""
+
+    model_config = _example(
+        data1=_X, data2=_Y, dt=1.0, dj=0.25, significance_test=True, mc_count=20, seed=1
+    )
+
+
+class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise, _Preprocess):
     """Body of POST /api/v1/analysis/significance (an asynchronous job)."""
 
-    data1: Series
-    data2: Series
+    model_config = _example(data1=_X, data2=_Y, dt=1.0, dj=0.25, mc_count=50, seed=1)
+
+    data1: Series = Field(..., description=_DATA1 + " Gaps are refused (400).")
+    data2: Series = Field(..., description=_DATA2)
     significance_test: Literal[True] = Field(
         True, description="Always true here (a job is a significance test)."
     )
@@ -211,22 +306,62 @@ class PlotOptions(BaseModel):
     width: float = Field(9.0, ge=2, le=30, description="Figure width, inches.")
     height: float = Field(4.5, ge=2, le=20, description="Figure height, inches.")
     dpi: int = Field(100, ge=30, le=300, description="Pixels per inch.")
+    period_unit: str | None = Field(
+        None, max_length=50, description="Unit of the periods ('year': 'Period (years)')."
+    )
 
 
 #: Fields of `PlotOptions` (split off the analysis fields by the plot routes).
 PLOT_FIELDS = frozenset(PlotOptions.model_fields)
 
 
-class CWTPlotRequest(CWTRequest, PlotOptions):
-    """Body of POST /api/v1/plots/cwt: a CWT request plus plot options."""
+class CWTPlotRequest(_CWTBase, PlotOptions):
+    """Body of POST /api/v1/plots/cwt: a CWT request plus plot options.
+
+    With ``significance_test`` the red-noise (chi-square) significance of the power is
+    drawn as a contour (`pycwt_mod.significance`, Torrence & Compo 1998, eq. 18).
+    """
+
+    model_config = _example(data=_X, dt=1.0, dj=0.25, significance_test=True, title="Example")
+
+    significance_test: bool = Field(
+        False, description="Draw the red-noise (chi-square) significance contour."
+    )
+    significance_level: float = Field(0.95, gt=0, lt=1, description="Confidence level.")
+    ar1: float | None = Field(
+        None,
+        gt=-1,
+        lt=1,
+        description="Lag-1 coefficient of the red-noise background; null: estimated from "
+        "the series (after detrend).",
+    )
 
 
-class WCTPlotRequest(WCTRequest, PlotOptions):
+class WCTPlotRequest(_WCTBase, PlotOptions):
     """Body of POST /api/v1/plots/wct: a coherence request plus plot options.
 
-    With ``significance_test`` the thresholds are drawn as a contour (within the
-    synchronous work budget, as /analysis/wct).
+    The significance contour comes from a completed significance job (``job_id``:
+    its thresholds, no Monte Carlo here), or with ``significance_test`` from a test run
+    now (within the synchronous work budget, as /analysis/wct).
     """
+
+    model_config = _example(data1=_X, data2=_Y, dt=1.0, dj=0.25, title="Example")
+
+    job_id: str | None = Field(
+        None,
+        max_length=100,
+        description="A completed POST /api/v1/analysis/significance job on the same scale "
+        "grid (dt, dj, s0, J, wavelet, length): its thresholds are drawn.",
+    )
+
+    @model_validator(mode="after")
+    def _one_test(self) -> WCTPlotRequest:
+        if self.job_id is not None and self.significance_test:
+            raise ValueError(
+                "give job_id (the thresholds of a completed job) or significance_test "
+                "(a test run now), not both"
+            )
+        return self
 
 
 # ---------------------------------------------------------------------------- responses
@@ -244,15 +379,22 @@ class _Timed(BaseModel):
     backend_used: str = Field(..., description="Backend that computed the result.")
 
 
+_GAP_MASK = "With gaps='mask': true where a gap influences the result, (n_scales, n)."
+
+
 class CWTResponse(_Timed):
     """Result of a CWT; NaN values are null."""
 
-    wave: ComplexArray
+    wave: ComplexArray | None = Field(None, description="Transform, (n_scales, n) (output='wave').")
+    power: list[NullableFloats] | None = Field(
+        None, description="|wave|^2, (n_scales, n) (output='power')."
+    )
     scales: NullableFloats
     freqs: NullableFloats
     coi: NullableFloats
-    fft: ComplexArray
-    fftfreqs: NullableFloats
+    fft: ComplexArray | None = Field(None, description="FFT of the series (output='wave').")
+    fftfreqs: NullableFloats | None = None
+    gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
 
 
 class ICWTResponse(_Timed):
@@ -265,6 +407,7 @@ class XWTResponse(_Timed):
     freqs: NullableFloats
     signif: NullableFloats
     scales: NullableFloats
+    gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
 
 
 class WCTResponse(_Timed):
@@ -279,6 +422,7 @@ class WCTResponse(_Timed):
     seed: int | None = None
     ar1: list[float] | None = Field(None, description="Lag-1 coefficients of the test.")
     warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
+    gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
 
 
 class BackendInfo(BaseModel):

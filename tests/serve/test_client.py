@@ -8,6 +8,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
+from pycwt_mod import montecarlo
+from serve_app.analysis import resolve_grid
 from serve_app.client import (
     BadRequest,
     Client,
@@ -73,6 +75,28 @@ class TestSignificance:
         assert res.seed == 9 and res.mc_count == 16
         err = capsys.readouterr().err
         assert "16/16" in err and "pair" in err  # the tqdm bar reached the end
+
+    def test_wct_over_the_sync_budget_runs_a_job(self, api, capsys):
+        """significance_test=True on work over PYCWT_SYNC_WORK_BUDGET (3e6 in the test
+        app): the client runs a job with a progress bar instead of failing."""
+        x, y = series(128, seed=13), series(128, seed=14, period=20)
+        with pytest.raises(BadRequest, match="PYCWT_SYNC_WORK_BUDGET"):  # the raw route
+            api._analysis(
+                "/api/v1/analysis/wct",
+                WCTResult,
+                {"data1": x, "data2": y, "dt": 1.0, "dj": 0.25, "significance_test": True},
+            )
+        res = api.wct(x, y, 1.0, dj=0.25, significance_test=True, mc_count=300, seed=21)
+        assert "300/300" in capsys.readouterr().err  # the job's progress bar
+        assert res.seed == 21 and res.sig95.shape == res.scales.shape
+        s0, J, _ = resolve_grid(128, 1.0, 0.25, None, None, "morlet")
+        expected = montecarlo.wct_significance(
+            res.ar1[0], res.ar1[1], 1.0, 0.25, s0, J, mc_count=300, seed=21,
+            backend="sequential", progress=False, cache=False,
+        )  # fmt: skip
+        assert_array_equal(res.sig95, expected)
+        WCT, *_ = pycwt_mod.wct(x, y, 1.0, 0.25, sig=False)
+        assert_allclose(res.WCT, WCT, rtol=1e-10)
 
     def test_no_wait_then_events(self, api):
         x, y = series(128, seed=7), series(128, seed=8)

@@ -24,9 +24,17 @@ GOOD = {"data": [0.0, 1.0, 0.0, -1.0, 0.5, 0.2], "dt": 1.0}
 
 #: (name, method, path, body (dict, or bytes sent raw), expected status, text in the answer)
 BAD = [
-    ("null in data", "post", CWT, {"data": [1.0, None, 2.0], "dt": 1}, 422, "data"),
+    ("null in data", "post", CWT, {"data": [1.0, None, 2.0], "dt": 1}, 400,
+     "`data` has 1 missing value(s) (non-finite: NaN or null); the first is at index 1"),
+    ("NaN in data2", "post", "/api/v1/analysis/wct",
+     b'{"data1": [1.0, 2.0, 3.0, 4.0], "data2": [1.0, 2.0, 3.0, NaN], "dt": 1}', 400,
+     "`data2` has 1 missing value(s) (non-finite: NaN or null); the first is at index 3"),
+    ("null in a job's data1", "post", "/api/v1/analysis/significance",
+     {"data1": [1.0, 2.0, None, 4.0] * 8, "data2": [1.0] * 32, "dt": 1}, 400,
+     "`data1` has 8 missing value(s) (non-finite: NaN or null); the first is at index 2"),
     ("NaN token", "post", CWT, b'{"data": [1.0, 2.0, NaN, 3.0], "dt": 1}', 400, "index 2"),
-    ("Infinity token", "post", CWT, b'{"data": [1.0, Infinity, 3.0], "dt": 1}', 400, "index 1"),
+    ("Infinity token", "post", CWT, b'{"data": [1.0, Infinity, 3.0], "dt": 1}', 400,
+     "index 1 (value inf)"),
     ("-Infinity", "post", CWT, b'{"data": [1.0, 2.0, -Infinity], "dt": 1}', 400, "index 2"),
     ("1e999 overflows", "post", CWT, b'{"data": [1e999, 2.0, 3.0], "dt": 1}', 400, "index 0"),
     ("empty series", "post", CWT, {"data": [], "dt": 1}, 400, "at least 2 samples"),
@@ -46,18 +54,27 @@ BAD = [
     ("malformed JSON", "post", CWT, b'{"data": [1, 2,', 422, "JSON"),
     ("not an object", "post", CWT, b"[1, 2, 3]", 422, "dictionary"),
     ("over max samples", "post", CWT, {"data": [0.0, 1.0] * 10_001, "dt": 1}, 413,
-     "PYCWT_MAX_SAMPLES"),
+     "limit of 20000 (setting PYCWT_MAX_SAMPLES"),
     ("scales x samples", "post", CWT, {"data": [0.0, 1.0] * 9_000, "dt": 1, "dj": 0.01}, 413,
-     "PYCWT_MAX_SCALES_X_SAMPLES"),
+     "(setting PYCWT_MAX_SCALES_X_SAMPLES"),
     ("unequal xwt", "post", "/api/v1/analysis/xwt",
-     {"data1": [1.0, 2, 3, 4], "data2": [1.0, 2, 3], "dt": 1}, 400, "length"),
+     {"data1": [1.0, 2, 3, 4], "data2": [1.0, 2, 3], "dt": 1}, 400,
+     "`data1` and `data2` must have the same length (got 4 and 3)"),
     ("unequal wct", "post", "/api/v1/analysis/wct",
-     {"data1": [1.0, 2, 3, 4], "data2": [1.0, 2, 3], "dt": 1}, 400, "length"),
+     {"data1": [1.0, 2, 3, 4], "data2": [1.0, 2, 3], "dt": 1}, 400,
+     "`data1` and `data2` must have the same length (got 4 and 3)"),
+    ("unequal job", "post", "/api/v1/analysis/significance",
+     {"data1": [1.0, 2, 3, 4], "data2": [1.0, 2, 3], "dt": 1}, 400,
+     "`data1` and `data2` must have the same length (got 4 and 3)"),
     ("unknown backend", "post", "/api/v1/analysis/wct",
      {"data1": [1.0, 2], "data2": [1.0, 2], "dt": 1, "backend": "quantum"}, 422, "sequential"),
     ("over max mc_count", "post", "/api/v1/analysis/significance",
      {"data1": series(64).tolist(), "data2": series(64, 1).tolist(), "dt": 1,
       "mc_count": 5001}, 413, "PYCWT_MAX_MC_COUNT"),
+    ("denormal dt in a figure (fuzz)", "post", "/api/v1/plots/cwt",
+     {"data": [None, -4576127865418776.0, None, 0.0], "dt": 5e-324, "gaps": "mask",
+      "normalize": False, "wavelet": "dog", "significance_test": True}, 400,
+     "overflow or vanish"),
     ("bad job status", "get", "/api/v1/jobs?status=done", None, 400, "completed"),
     ("unknown job", "get", "/api/v1/jobs/nope", None, 404, "nope"),
 ]  # fmt: skip
@@ -75,7 +92,19 @@ def _send(client, method, path, body):
 def test_bad_input_is_a_clear_4xx(client, name, method, path, body, status, text):
     r = _send(client, method, path, body)
     assert r.status_code == status, (name, r.text[:500])
-    assert text in r.text, (name, r.text[:500])
+    answer = r.json()["detail"] if status in (400, 413) else r.text
+    assert text in answer, (name, r.text[:500])
+    # messages name the HTTP fields and show values, not library names or numpy reprs
+    assert "np.float64" not in r.text and "`y1`" not in r.text and "`y2`" not in r.text, name
+
+
+@pytest.mark.parametrize("name", ["over max samples", "scales x samples"])
+def test_413_advice_is_right_for_a_wavelet_transform(client, name):
+    _, method, path, body, _, _ = next(b for b in BAD if b[0] == name)
+    detail = _send(client, method, path, body).json()["detail"]
+    assert "do not split the series" in detail and "cone of influence" in detail
+    assert "split it" not in detail
+    assert "operator can raise" in detail
 
 
 def test_unavailable_backend_is_503_with_the_reason(client):

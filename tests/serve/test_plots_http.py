@@ -7,9 +7,11 @@ import io
 import numpy as np
 from matplotlib.image import imread
 
+import pycwt_mod
+from serve_app.analysis import power_significance
 from serve_app.npz import NPZ_MEDIA_TYPE
 
-from .utils import series
+from .utils import series, wait_for
 
 
 def png_shape(content: bytes) -> tuple:
@@ -37,9 +39,29 @@ class TestPlotCWT:
         assert r.status_code == 200, r.text
         assert png_shape(r.content) == (450, 900, 4)
 
+    def test_red_noise_significance_contour(self, client):
+        body = {"data": series(256, seed=4).tolist(), "dt": 1.0, "dj": 0.25, "dpi": 40}
+        plain = client.post("/api/v1/plots/cwt", json=body)
+        sig = client.post("/api/v1/plots/cwt", json={**body, "significance_test": True})
+        assert plain.status_code == sig.status_code == 200, sig.text[:300]
+        assert png_shape(sig.content) == png_shape(plain.content)
+        assert sig.content != plain.content  # the contour (and T&C levels) drawn
+        given = client.post("/api/v1/plots/cwt", json={**body, "significance_test": True,
+                                                        "ar1": 0.3, "gaps": "mask"})  # fmt: skip
+        assert given.status_code == 200, given.text[:300]
+
+    def test_power_significance_is_the_libraries(self):
+        x = series(300, seed=12)
+        _, scales, *_ = pycwt_mod.cwt((x - x.mean()) / x.std(), 1.0, 0.25)
+        sig, var = power_significance(x, 1.0, scales, 0.9, ar1=0.4)
+        ref, _ = pycwt_mod.significance(1.0, 1.0, scales, 0, 0.4, 0.9)
+        np.testing.assert_allclose(sig, ref, rtol=1e-12)
+        assert abs(var - 1.0) < 1e-12
+
     def test_errors(self, client):
         r = client.post("/api/v1/plots/cwt", json={"data": [1.0, 2.0, None], "dt": 1})
-        assert r.status_code == 422
+        assert r.status_code == 400  # a missing sample, as a NaN
+        assert "index 2" in r.json()["detail"]
         r = client.post("/api/v1/plots/cwt", json={"data": [1.0] * 64, "dt": 1, "dpi": 5000})
         assert r.status_code == 422
         r = client.post("/api/v1/plots/cwt", json={"data": [1.0] * 64, "dt": 1})
@@ -58,6 +80,37 @@ class TestPlotWCT:
         r = client.post("/api/v1/plots/wct", json=body)
         assert r.status_code == 200, r.text
         assert png_shape(r.content) == (180, 360, 4)
+
+    def test_thresholds_of_a_completed_job(self, client):
+        """A full mc_count=300 test drawn from its job: no Monte Carlo in the plot call."""
+        x, y = series(64, seed=1), series(64, seed=2)
+        grid = {"data1": x.tolist(), "data2": y.tolist(), "dt": 1, "dj": 0.5}
+        r = client.post("/api/v1/analysis/significance",
+                        json={**grid, "mc_count": 300, "seed": 3})  # fmt: skip
+        assert r.status_code == 200, r.text
+        job_id = r.json()["job_id"]
+
+        def done():
+            j = client.get(f"/api/v1/jobs/{job_id}").json()
+            return j if j["status"] in ("completed", "failed", "cancelled") else None
+
+        plot = {**grid, "dpi": 40}
+        early = client.post("/api/v1/plots/wct", json={**plot, "job_id": job_id})
+        assert wait_for(done, 120)["status"] == "completed"
+        if early.status_code != 200:  # the job was still running
+            assert early.status_code == 409 and "wait for it" in early.json()["detail"]
+        r = client.post("/api/v1/plots/wct", json={**plot, "job_id": job_id})
+        assert r.status_code == 200, r.text
+        assert png_shape(r.content) == (180, 360, 4)
+        plain = client.post("/api/v1/plots/wct", json=plot)
+        assert plain.status_code == 200 and plain.content != r.content  # contour drawn
+
+        other = client.post("/api/v1/plots/wct", json={**plot, "dj": 0.25, "job_id": job_id})
+        assert other.status_code == 400 and "send the job's dt, dj" in other.json()["detail"]
+        unknown = client.post("/api/v1/plots/wct", json={**plot, "job_id": "nope"})
+        assert unknown.status_code == 404
+        both = {**plot, "job_id": job_id, "significance_test": True}
+        assert client.post("/api/v1/plots/wct", json=both).status_code == 422
 
     def test_unequal_lengths_is_400(self, client):
         body = {"data1": series(100).tolist(), "data2": series(90).tolist(), "dt": 1}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Response
 
 from ..deps import ServiceDep
 from ..errors import shielded
 from ..npz_body import NpzRoute
 from ..schemas import PLOT_FIELDS, CWTPlotRequest, WCTPlotRequest
+from ..security import Owner
+from ..service import Service
 from .common import AUTH, ERRORS
 
 __all__ = ["router"]
@@ -25,17 +27,50 @@ router = APIRouter(
 
 @router.post("/cwt", response_class=Response)
 async def plot_cwt(body: CWTPlotRequest, service: ServiceDep) -> Response:
-    """PNG of the wavelet power (scalogram) of one series, with its cone of influence."""
+    """PNG of the wavelet power (scalogram) of one series, with its cone of influence,
+    the gap mask (``gaps="mask"``) and, with ``significance_test``, the red-noise
+    (chi-square) significance contour."""
     plot = body.model_dump(include=PLOT_FIELDS)
     kw = body.model_dump(exclude={"data", "dt", *PLOT_FIELDS})
     png = await shielded(service.cwt_png(body.data, body.dt, plot, **kw))
     return Response(png, media_type="image/png")
 
 
+async def job_thresholds(service: Service, job_id: str, owner: str | None) -> dict:
+    """``job_id``, ``sig95`` and ``scales`` of a completed significance job.
+
+    Raises
+    ------
+    HTTPException
+        404 for an unknown job, 409 for one that is not completed.
+    """
+    job = await service.job(job_id, owner)
+    if job is None:
+        raise HTTPException(404, f"Job not found: {job_id}")
+    status = getattr(job["status"], "value", job["status"])
+    if status != "completed":
+        raise HTTPException(
+            409,
+            f"job {job_id} is {status}, not completed: wait for it "
+            f"(GET /api/v1/jobs/{job_id}) before drawing its thresholds",
+        )
+    result = await service.job_result(job_id, owner)
+    if result is None:  # completed, yet no result stored
+        raise HTTPException(409, f"job {job_id} has no stored result")
+    return {"job_id": job_id, "sig95": result.sig95, "scales": result.scales}
+
+
 @router.post("/wct", response_class=Response)
-async def plot_wct(body: WCTPlotRequest, service: ServiceDep) -> Response:
-    """PNG of the wavelet coherence of two series, phase arrows and significance contour."""
+async def plot_wct(body: WCTPlotRequest, service: ServiceDep, owner: Owner) -> Response:
+    """PNG of the wavelet coherence of two series, phase arrows and significance contour.
+
+    The contour is the thresholds of the completed significance job ``job_id`` (same
+    scale grid; no Monte Carlo here), or of a synchronous test (``significance_test``,
+    within the work budget).
+    """
     plot = body.model_dump(include=PLOT_FIELDS)
-    kw = body.model_dump(exclude={"data1", "data2", "dt", *PLOT_FIELDS})
+    kw = body.model_dump(exclude={"data1", "data2", "dt", "job_id", *PLOT_FIELDS})
+    if body.job_id is not None:
+        kw["thresholds"] = await job_thresholds(service, body.job_id, owner)
     png = await shielded(service.wct_png(body.data1, body.data2, body.dt, plot, **kw))
     return Response(png, media_type="image/png")
