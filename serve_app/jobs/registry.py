@@ -177,6 +177,12 @@ class JobRegistry:
 
     def _start_runner(self, job: Job) -> None:
         in_runner = job.backend not in RAY_PATHS  # the backend runs in the runner itself
+        # Runners of Ray-path jobs only coordinate (no CPU): the first is spread over the
+        # nodes; one started again after a runner death goes to the head node, where
+        # this registry is (a node that just died may not be known dead yet).
+        placement: dict[str, Any] = {"scheduling_strategy": "DEFAULT" if in_runner else "SPREAD"}
+        if job.attempts > 1 and not in_runner:
+            placement = {"resources": {HEAD_RESOURCE: 0.001}}
         try:
             runner = (
                 ray.remote(JobRunner)
@@ -186,10 +192,7 @@ class JobRegistry:
                     lifetime="detached",
                     num_cpus=1 if in_runner else 0,
                     max_restarts=0,
-                    # runners of Ray-path jobs only coordinate: spread them over the
-                    # nodes (a node lost with its runners only restarts those jobs,
-                    # which resume from their kept chunks)
-                    scheduling_strategy="DEFAULT" if in_runner else "SPREAD",
+                    **placement,
                 )
                 .remote(job.job_id, self._name, self._ns, self._timeout)
             )

@@ -101,6 +101,7 @@ class JobRunner:
         self._cancelled = False
         self._timed_out = False
         self._last_poll = 0.0
+        self._pending: dict = {}
 
     def _call(self, method: str, *args):
         try:
@@ -182,27 +183,41 @@ class JobRunner:
             max_retries=CHUNK_RETRIES, retry_exceptions=True, **resources
         )
         plan_ref = ray.put(plan)
-        pending = {task.remote(plan_ref, a, b, use_gpu): (a, b) for a, b in todo}
-        try:
-            while pending:
-                if self._cancel():
-                    raise mc_kernel.Cancelled("cancelled while chunks were running")
-                ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=POLL_S)
-                for ref in ready:
-                    a, b = pending.pop(ref)
-                    part, node, error = ray.get(ref)
-                    if error is not None:
-                        raise BackendUnavailableError(error)
-                    hist += part
-                    self._keep(a, b, part, node)
-        finally:
-            for ref in pending:
-                ray.cancel(ref, force=True)
+        # cancelled by `run` once the job's end is reported (`_drop_pending`)
+        pending = self._pending = {task.remote(plan_ref, a, b, use_gpu): (a, b) for a, b in todo}
+        while pending:
+            if self._cancel():
+                raise mc_kernel.Cancelled("cancelled while chunks were running")
+            ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=POLL_S)
+            for ref in ready:
+                a, b = pending.pop(ref)
+                part, node, error = ray.get(ref)
+                if error is not None:
+                    raise BackendUnavailableError(error)
+                hist += part
+                self._keep(a, b, part, node)
         sig = mc_kernel.thresholds(plan, hist, params.significance_level)
         return sig, {"seed": plan.seed, "backend": backend.name}
 
     def run(self) -> str:
         """Run the job to a terminal state, reported to the registry; returns it."""
+        try:
+            return self._run()
+        finally:
+            self._drop_pending()
+
+    def _drop_pending(self) -> None:
+        # after the job's end is stored: a force-cancel racing a finishing task can
+        # abort this process (Ray 2.60 "Tried to complete task that was not pending"),
+        # and a runner dying before it reported would make the registry run it again
+        for ref in self._pending:
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:
+                pass
+        self._pending = {}
+
+    def _run(self) -> str:
         stored = self._call("start", ray.get_runtime_context().get_node_id())
         if stored is None:  # cancelled while queued
             return JobStatus.cancelled.value
