@@ -1,9 +1,11 @@
 """Start and kill whole Ray clusters and services of one test, by what names them.
 
 Ray's processes leave the process group of whoever started them (the raylet starts the
-workers), so a cluster is found by a string only its processes have on their command
-line (its own ``--temp-dir``, or one node's ``--node-manager-port``). Never ``ray
-stop``: it stops every Ray cluster of this machine, other users' included.
+workers), so a cluster is found by a string only its daemons have on their command
+line (its own ``--temp-dir``): the GCS, the raylet, the log monitor... Workers rename
+themselves (``ray::JobRunner``, ``ray::IDLE``), so they are found as descendants of
+those, before anything is killed (a dead parent's children are re-parented). Never
+``ray stop``: it stops every Ray cluster of this machine, other users' included.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,12 +43,29 @@ def pids_with(marker: str) -> list[int]:
     return found
 
 
-def kill_marked(marker: str, timeout: float = 30.0) -> list[int]:
-    """SIGKILL every process whose command line contains ``marker``; wait until gone."""
+def with_descendants(pids: list[int]) -> list[int]:
+    """``pids`` and all their live descendants."""
+    found = set()
+    for pid in pids:
+        if not _alive(pid):
+            continue
+        found.add(pid)
+        try:
+            found.update(c.pid for c in psutil.Process(pid).children(recursive=True))
+        except psutil.Error:
+            pass
+    found.discard(os.getpid())
+    return sorted(found)
+
+
+def kill_marked(marker: str, timeout: float = 30.0, roots: tuple[int, ...] = ()) -> list[int]:
+    """SIGKILL every process whose command line contains ``marker``, the processes
+    ``roots``, and all their descendants; wait until none is left."""
     killed = []
     deadline = time.monotonic() + timeout
     while True:
-        pids = pids_with(marker)
+        pids = with_descendants(pids_with(marker) + [p for p in roots if psutil.pid_exists(p)])
+        pids = [p for p in pids if _alive(p)]
         if not pids:
             return killed
         for pid in pids:
@@ -57,6 +77,13 @@ def kill_marked(marker: str, timeout: float = 30.0) -> list[int]:
         if time.monotonic() > deadline:
             raise RuntimeError(f"processes marked {marker!r} survive SIGKILL: {pids}")
         time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def kill_group(proc: subprocess.Popen) -> None:

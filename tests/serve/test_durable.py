@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +31,7 @@ from serve_app.jobs.store import JobStore, utcnow
 from serve_app.records import TERMINAL
 
 from .conftest import free_port
-from .procs import env, kill_group, kill_marked, pids_with, wait_http
+from .procs import env, kill_group, kill_marked, pids_with, wait_http, with_descendants
 from .utils import series, wait_for
 
 CHUNK = 4
@@ -54,9 +56,17 @@ def _start(db, tmp_dir):
 
 
 def _crash(proc, tmp_dir):
+    """SIGKILL the launcher's session and every process of its Ray cluster at once."""
+    victims = with_descendants([*pids_with(tmp_dir), proc.pid])
+    assert len(victims) > 5  # launcher, GCS, raylet, registry, runner, chunk workers...
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     kill_group(proc)
-    kill_marked(tmp_dir)
-    assert pids_with(tmp_dir) == []
+    kill_marked(tmp_dir)  # anything started meanwhile
+    assert pids_with(tmp_dir) == [] and with_descendants([proc.pid]) == []
 
 
 def _submit(url, mc_count, seed):
