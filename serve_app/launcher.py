@@ -7,6 +7,9 @@ calls `main`. Options override the ``PYCWT_*`` settings::
 
 The embedded cluster is private to this process, so Ray's token authentication is
 turned off for it (``RAY_AUTH_MODE=disabled``) unless the environment sets a mode.
+Ray's worker processes leave this process's process group (they are started by the
+raylet): Ctrl-C/SIGTERM here stops them all; after a ``kill -9`` of this process, stop
+the processes whose command line names the printed Ray session directory.
 """
 
 from __future__ import annotations
@@ -38,11 +41,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--metrics-port", type=int, help="Ray's Prometheus metrics port (default: a free one)"
     )
+    p.add_argument("--temp-dir", help="root of Ray's session directories (default Ray's, /tmp/ray)")
     return p.parse_args(argv)
 
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def _session_dir() -> str:
+    try:  # no public API gives it
+        return ray._private.worker._global_node.get_session_dir_path()
+    except Exception:
+        return "(unknown)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
         log_to_driver=False,
         _metrics_export_port=args.metrics_port,
+        _temp_dir=args.temp_dir,
     )
     serve.start(http_options={"host": settings.host, "port": settings.port})
     serve.run(
@@ -72,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{settings.host}:{settings.port}"
     print(f"pycwt-mod service ready at {url}  (API docs: {url}/docs; Ctrl-C stops it)")
     print(f"jobs database: {settings.resolved_db_path()}")
+    print(f"ray session: {_session_dir()}  (its processes leave this process group)")
     node = ray.nodes()[0]
     print(
         f"metrics (Prometheus): http://{node['NodeManagerAddress']}:{node['MetricsExportPort']}/metrics",

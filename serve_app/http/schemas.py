@@ -458,6 +458,11 @@ class JobPublic(BaseModel):
     backend: str
     mc_count: int
     cancel_requested: bool = False
+    runner_node: str | None = Field(None, description="Ray node id of the job's runner.")
+    chunk_nodes: dict[str, int] = Field(
+        default_factory=dict,
+        description="Ray node id -> surrogate pairs of the finished chunks computed there.",
+    )
 
 
 class JobsPublic(BaseModel):

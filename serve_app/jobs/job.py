@@ -7,7 +7,7 @@ these definitions, so each field and each choice set is named once.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from ..records import JobStatus
@@ -96,6 +96,8 @@ PUBLIC_FIELDS = (
     "backend",
     "mc_count",
     "cancel_requested",
+    "runner_node",
+    "chunk_nodes",
 )
 
 
@@ -124,7 +126,13 @@ class Job:
     owner : str or None
         API key fingerprint of the submitter (None: open API).
     attempts : int
-        Runs started so far.
+        Runs started so far (a dead runner's job is started once more).
+    resumptions : int
+        Times the job was resumed after the whole service restarted.
+    runner_node : str or None
+        Ray node id of the current attempt's runner.
+    chunk_nodes : dict
+        Ray node id -> surrogate pairs of the finished chunks computed there.
     """
 
     job_id: str
@@ -141,6 +149,9 @@ class Job:
     cancel_requested: bool = False
     owner: str | None = None
     attempts: int = 1
+    resumptions: int = 0
+    runner_node: str | None = None
+    chunk_nodes: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Job:
@@ -150,6 +161,8 @@ class Job:
         data["status"] = JobStatus(data["status"])
         data["cancel_requested"] = bool(data.get("cancel_requested"))
         data["attempts"] = int(data.get("attempts") or 1)
+        data["resumptions"] = int(data.get("resumptions") or 0)
+        data["chunk_nodes"] = dict(data.get("chunk_nodes") or {})
         return cls(**data)
 
     def to_row(self) -> dict[str, Any]:
@@ -162,6 +175,7 @@ class Job:
         """What API callers see (no parameters, runner name, owner or attempts)."""
         view = {name: getattr(self, name) for name in PUBLIC_FIELDS}
         view["status"] = self.status.value
+        view["chunk_nodes"] = dict(self.chunk_nodes)
         return view
 
     def job_params(self) -> JobParams:

@@ -6,6 +6,14 @@ registry starts, supervises with a deadline and, when the runner dies, starts on
 more with the same parameters and seed (chunks are deterministic, so the result is
 identical). A job is never left active forever.
 
+Durability: the runner hands every finished Monte Carlo chunk (its histogram and the
+node it ran on) to `chunk_done`, which keeps it in SQLite before counting the progress.
+A new attempt (runner died, or the whole service restarted and the registry reloads a
+``queued``/``running`` job whose runner is gone) computes only the chunks not kept yet
+and adds the kept histograms: integer sums, so the thresholds are bit-identical to an
+uninterrupted run. After `MAX_RESUMPTIONS` resumptions by restarts the job fails with
+the reason.
+
 Life cycle: ``queued -> running -> completed | failed | cancelled``.
 """
 
@@ -13,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from datetime import datetime
 from typing import Any
@@ -26,7 +35,7 @@ from .prepare import RAY_PATHS
 from .runner import JobRunner
 from .store import JobStore, utcnow
 
-__all__ = ["HEAD_RESOURCE", "MAX_ATTEMPTS", "JobRegistry", "get_registry"]
+__all__ = ["HEAD_RESOURCE", "MAX_ATTEMPTS", "MAX_RESUMPTIONS", "JobRegistry", "get_registry"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +48,9 @@ HEAD_RESOURCE = "node:__internal_head__"
 #: Runs of one job: a job whose runner dies is started once more; when the second
 #: runner dies too, the job fails with "job runner died: ...".
 MAX_ATTEMPTS = 2
+#: Resumptions of one job after restarts of the whole service (registry reloaded, runner
+#: gone); one more restart fails the job with the reason.
+MAX_RESUMPTIONS = 3
 
 
 class JobRegistry:
@@ -63,6 +75,8 @@ class JobRegistry:
         self._boot_lock: asyncio.Lock | None = None
         self._watchers: dict[str, asyncio.Task] = {}
         self._metrics = JobMetrics()
+        # shown in the console of `serve run` (Ray streams this actor's output there)
+        print(f"pycwt-mod jobs database: {os.path.abspath(db_path)}", flush=True)
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -84,16 +98,46 @@ class JobRegistry:
         try:
             runner = ray.get_actor(job.runner_name, namespace=self._ns)
         except ValueError:
+            self._resume(job)
+            return
+        self._watch(job.job_id, runner, runner.wait.remote())
+
+    def _resume(self, job: Job) -> None:
+        """Start a job whose runner is gone (the service restarted) from its kept chunks."""
+        lost = (
+            f"the job's runner was lost while the job was {job.status.value} (the "
+            "service or the cluster restarted)"
+        )
+        if job.cancel_requested:
+            self._finish(job.job_id, JobStatus.cancelled, error=lost)
+            return
+        if "a1" not in job.params:  # a row of an older version: nothing to resume from
+            self._finish(job.job_id, JobStatus.failed, error=f"{lost}; submit the job again")
+            return
+        if job.resumptions >= MAX_RESUMPTIONS:
             self._finish(
                 job.job_id,
                 JobStatus.failed,
                 error=(
-                    f"the job's runner was lost while the job was {job.status.value} (the "
-                    "service or the cluster restarted); submit the job again"
+                    f"{lost}, after {job.resumptions} resumptions (at most {MAX_RESUMPTIONS}); "
+                    "submit the job again"
                 ),
             )
             return
-        self._watch(job.job_id, runner, runner.wait.remote())
+        n = job.resumptions + 1
+        done = self._store.done_pairs(job.job_id)
+        log.warning(
+            "resuming job %s (resumption %d) from %d of %d pairs", job.job_id, n, done, job.mc_count
+        )
+        self._store.update(
+            job.job_id,
+            status=JobStatus.queued.value,
+            progress=min(1.0, done / job.mc_count) if job.mc_count else 0.0,
+            resumptions=n,
+            runner_name=f"pycwt-job-{job.job_id}-r{n}",
+            runner_node=None,
+        )
+        self._start_runner(self._get(job.job_id))
 
     async def ping(self) -> dict[str, Any]:
         """Health of the registry: SQLite path, job counts per status, code location."""
@@ -133,6 +177,12 @@ class JobRegistry:
 
     def _start_runner(self, job: Job) -> None:
         in_runner = job.backend not in RAY_PATHS  # the backend runs in the runner itself
+        # Runners of Ray-path jobs only coordinate (no CPU): the first is spread over the
+        # nodes; one started again after a runner death goes to the head node, where
+        # this registry is (a node that just died may not be known dead yet).
+        placement: dict[str, Any] = {"scheduling_strategy": "DEFAULT" if in_runner else "SPREAD"}
+        if job.attempts > 1 and not in_runner:
+            placement = {"resources": {HEAD_RESOURCE: 0.001}}
         try:
             runner = (
                 ray.remote(JobRunner)
@@ -142,6 +192,7 @@ class JobRegistry:
                     lifetime="detached",
                     num_cpus=1 if in_runner else 0,
                     max_restarts=0,
+                    **placement,
                 )
                 .remote(job.job_id, self._name, self._ns, self._timeout)
             )
@@ -187,8 +238,13 @@ class JobRegistry:
 
     # -- runner API ---------------------------------------------------------------------
 
-    async def start(self, job_id: str) -> dict[str, Any] | None:
-        """Mark the job running and return its parameters (None: it was cancelled)."""
+    async def boot(self) -> None:
+        """Reload the jobs from SQLite now (resuming the active ones); idempotent."""
+        await self._boot()
+
+    async def start(self, job_id: str, runner_node: str | None = None) -> dict[str, Any] | None:
+        """Mark the job running (its runner on ``runner_node``) and return its
+        parameters (None: it was cancelled)."""
         await self._boot()
         job = self._get(job_id)
         if job is None or job.status in TERMINAL:
@@ -196,8 +252,50 @@ class JobRegistry:
         if job.cancel_requested:
             self._finish(job_id, JobStatus.cancelled)
             return None
-        self._store.update(job_id, status=JobStatus.running.value, started_at=utcnow())
+        fields: dict[str, Any] = {"status": JobStatus.running.value, "runner_node": runner_node}
+        if job.started_at is None:  # the first attempt's start is the job's start
+            fields["started_at"] = utcnow()
+        self._store.update(job_id, **fields)
         return job.params
+
+    async def fix_chunk_size(self, job_id: str, chunk_size: int) -> int:
+        """The job's chunk size: ``chunk_size`` if none was fixed yet, else the fixed one
+        (every attempt of a job cuts the same chunks)."""
+        await self._boot()
+        job = self._get(job_id)
+        if job is None:
+            return int(chunk_size)
+        fixed = job.params.get("chunk_size")
+        if fixed:
+            return int(fixed)
+        self._store.update(job_id, params={**job.params, "chunk_size": int(chunk_size)})
+        return int(chunk_size)
+
+    async def kept_chunks(self, job_id: str) -> list[tuple[int, int, Any]]:
+        """``(start, stop, histogram)`` of the chunks already kept for the job."""
+        await self._boot()
+        return [(c.start, c.stop, c.hist) for c in self._store.chunks(job_id)]
+
+    async def chunk_done(
+        self, job_id: str, start: int, stop: int, hist: Any, node_id: str | None
+    ) -> bool:
+        """Keep a finished chunk (histogram and node) and count its progress; returns
+        whether a cancel was requested."""
+        await self._boot()
+        job = self._get(job_id)
+        if job is None:
+            return True
+        if job.status is JobStatus.running and self._store.add_chunk(
+            job_id, start, stop, hist, node_id
+        ):
+            nodes = dict(job.chunk_nodes)
+            key = node_id or "unknown"
+            nodes[key] = nodes.get(key, 0) + int(stop) - int(start)
+            done = self._store.done_pairs(job_id)
+            self._store.update(
+                job_id, progress=min(1.0, done / max(1, job.mc_count)), chunk_nodes=nodes
+            )
+        return job.cancel_requested
 
     async def report_progress(self, job_id: str, done: int, total: int) -> bool:
         """Record progress; returns whether a cancel was requested."""
@@ -250,6 +348,7 @@ class JobRegistry:
             return
         done = utcnow()
         self._store.update(job_id, status=status.value, completed_at=done, **fields)
+        self._store.drop_chunks(job_id)  # the result (or the error) is what remains
         rate = None
         if status is JobStatus.completed and job.started_at:
             elapsed = _seconds_between(job.started_at, done)
@@ -308,12 +407,14 @@ class JobRegistry:
         attempt = job.attempts + 1
         runner_name = f"pycwt-job-{job_id}-{attempt}"
         log.warning("runner of job %s died (%s); starting attempt %d", job_id, exc, attempt)
+        done = self._store.done_pairs(job_id)  # the new runner starts from the kept chunks
         self._store.update(
             job_id,
             status=JobStatus.queued.value,
-            progress=0.0,
+            progress=min(1.0, done / max(1, job.mc_count)),
             attempts=attempt,
             runner_name=runner_name,
+            runner_node=None,
         )
         self._start_runner(self._get(job_id))
         return True
@@ -351,7 +452,7 @@ def get_registry(name: str, namespace: str, db_path: str, job_timeout_s: float):
     -------
     ray.actor.ActorHandle
     """
-    return (
+    registry = (
         ray.remote(JobRegistry)
         .options(
             name=name,
@@ -366,3 +467,6 @@ def get_registry(name: str, namespace: str, db_path: str, job_timeout_s: float):
         )
         .remote(db_path, namespace, name, job_timeout_s)
     )
+    # reload now, so the jobs interrupted by a restart resume without waiting for a call
+    registry.boot.remote()
+    return registry

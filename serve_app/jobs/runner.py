@@ -1,10 +1,16 @@
 """The runner of one significance job: a detached Ray actor (0 CPUs for itself).
 
-It calls `pycwt_mod.montecarlo.wct_significance` with the ``ray`` backend, so the
-chunks of surrogate pairs run as Ray tasks (one GPU each for ``gpu`` jobs), reports
-progress to the registry as chunks finish, polls the registry's cancel flag and stops
-at the job's deadline. It owns the chunk ObjectRefs, so an HTTP replica restart does
-not orphan a job.
+For ``ray`` and ``gpu`` jobs it cuts the job's `pycwt_mod.mc_kernel` plan into chunks
+of surrogate pairs (the chunk size is fixed at the first attempt and kept with the
+job), asks the registry which chunks are already kept, and runs only the others, each
+as a Ray task (one GPU each for ``gpu`` jobs). Every finished chunk's histogram and the
+node it ran on go to the registry (SQLite) at once; the thresholds come from the sum of
+the kept and the new histograms, so an attempt that resumes after a crash gives the
+same bits as an uninterrupted run. Backends that run inside the runner (``sequential``,
+``joblib``) go through `pycwt_mod.montecarlo.wct_significance` and start from scratch
+on a new attempt. The runner polls the registry's cancel flag, stops at the job's
+deadline and owns the chunk ObjectRefs, so an HTTP replica restart does not orphan a
+job.
 """
 
 from __future__ import annotations
@@ -17,20 +23,50 @@ import numpy as np
 import ray
 
 import pycwt_mod
-from pycwt_mod import montecarlo
-from pycwt_mod.backends import MonteCarloBackend, get_backend
+from pycwt_mod import mc_kernel, montecarlo
+from pycwt_mod.backends import BackendUnavailableError, MonteCarloBackend, get_backend
+from pycwt_mod.backends.gpu import GPU_BATCH_BYTES, gpu_unavailable_reason
 
 from ..analysis import resolve_grid
 from ..npz import to_npz
 from ..records import JobStatus, SignificanceResult
 from .job import JobParams
 
-__all__ = ["CALL_TIMEOUT_S", "JobRunner", "backend_for"]
+__all__ = ["CALL_TIMEOUT_S", "CHUNKED_BACKENDS", "JobRunner", "backend_for"]
 
 log = logging.getLogger(__name__)
 
 #: Deadline of one call from a runner to the registry.
 CALL_TIMEOUT_S = 60.0
+#: Job backends whose chunks the runner runs (and keeps) one Ray task each.
+CHUNKED_BACKENDS = ("ray", "gpu")
+#: Retries of a chunk task that failed or whose worker or node was lost (chunks are
+#: deterministic, so a retry gives the same histogram).
+CHUNK_RETRIES = 3
+#: Seconds between two checks of cancellation and the deadline while chunks run.
+POLL_S = 0.25
+
+
+def _ray_chunk(plan, start: int, stop: int, use_gpu: bool):
+    """One chunk, as a Ray task (process title ``ray::_ray_chunk``): ``(histogram or
+    None, node id, error or None)``."""
+    node = ray.get_runtime_context().get_node_id()
+    if use_gpu:
+        reason = gpu_unavailable_reason()
+        if reason is not None:  # a logical GPU without a usable device: say where
+            return (
+                None,
+                node,
+                (
+                    f"chunk [{start}, {stop}) was placed on Ray node {node} (GPU ids "
+                    f"{ray.get_gpu_ids()}), which cannot run the GPU kernel: {reason}"
+                ),
+            )
+        import cupy
+
+        hist = mc_kernel.run_chunk(plan, start, stop, xp=cupy, batch_bytes=GPU_BATCH_BYTES)
+        return hist, node, None
+    return mc_kernel.run_chunk(plan, start, stop, workers=1), node, None
 
 
 def backend_for(name: str, timeout_s: float) -> MonteCarloBackend:
@@ -65,6 +101,7 @@ class JobRunner:
         self._cancelled = False
         self._timed_out = False
         self._last_poll = 0.0
+        self._pending: dict = {}
 
     def _call(self, method: str, *args):
         try:
@@ -106,34 +143,92 @@ class JobRunner:
                 log.exception("cancel poll of job %s failed", self.job_id)
         return self._cancelled
 
+    def _keep(self, start: int, stop: int, hist: np.ndarray, node: str | None) -> None:
+        try:
+            if self._call("chunk_done", int(start), int(stop), hist, node):
+                self._cancelled = True
+        except Exception:  # the job goes on; only this chunk's durability is lost
+            log.exception("keeping chunk [%d, %d) of job %s failed", start, stop, self.job_id)
+
+    def _run_chunks(self, params: JobParams) -> tuple[np.ndarray, dict]:
+        """The thresholds from the kept chunks plus the others, run as Ray tasks."""
+        backend = backend_for(params.backend, self._timeout_s)
+        plan = mc_kernel.make_plan(
+            al1=params.a1,
+            al2=params.a2,
+            dt=params.dt,
+            dj=params.dj,
+            s0=params.s0,
+            J=params.J,
+            wavelet=params.wavelet,
+            mc_count=params.mc_count,
+            seed=params.seed,
+        )
+        size = params.chunk_size or self._call("fix_chunk_size", backend.default_chunk_size(plan))
+        chunks = mc_kernel.split_chunks(plan.mc_count, int(size))
+        kept = {(a, b): h for a, b, h in self._call("kept_chunks")}
+        hist = np.zeros((plan.n_scales, plan.nbins), dtype=np.int64)
+        for chunk in chunks:
+            if chunk in kept:
+                hist += kept[chunk]
+        todo = [c for c in chunks if c not in kept]
+        use_gpu = params.backend == "gpu"
+        if todo and use_gpu and ray.cluster_resources().get("GPU", 0) < 1:
+            raise BackendUnavailableError(
+                "the job needs a GPU (backend 'gpu'), but no node of the Ray cluster has "
+                "one now; start a GPU worker or submit with backend 'ray'"
+            )
+        resources = {"num_gpus": 1, "num_cpus": 0} if use_gpu else {"num_cpus": 1}
+        task = ray.remote(_ray_chunk).options(
+            max_retries=CHUNK_RETRIES, retry_exceptions=True, **resources
+        )
+        plan_ref = ray.put(plan)
+        # cancelled by `run` once the job's end is reported (`_drop_pending`)
+        pending = self._pending = {task.remote(plan_ref, a, b, use_gpu): (a, b) for a, b in todo}
+        while pending:
+            if self._cancel():
+                raise mc_kernel.Cancelled("cancelled while chunks were running")
+            ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=POLL_S)
+            for ref in ready:
+                a, b = pending.pop(ref)
+                part, node, error = ray.get(ref)
+                if error is not None:
+                    raise BackendUnavailableError(error)
+                hist += part
+                self._keep(a, b, part, node)
+        sig = mc_kernel.thresholds(plan, hist, params.significance_level)
+        return sig, {"seed": plan.seed, "backend": backend.name}
+
     def run(self) -> str:
         """Run the job to a terminal state, reported to the registry; returns it."""
-        stored = self._call("start")
+        try:
+            return self._run()
+        finally:
+            self._drop_pending()
+
+    def _drop_pending(self) -> None:
+        # after the job's end is stored: a force-cancel racing a finishing task can
+        # abort this process (Ray 2.60 "Tried to complete task that was not pending"),
+        # and a runner dying before it reported would make the registry run it again
+        for ref in self._pending:
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:
+                pass
+        self._pending = {}
+
+    def _run(self) -> str:
+        stored = self._call("start", ray.get_runtime_context().get_node_id())
         if stored is None:  # cancelled while queued
             return JobStatus.cancelled.value
         params = JobParams.from_dict(stored)
         t0 = time.perf_counter()
         try:
-            sig, info = montecarlo.wct_significance(
-                params.a1,
-                params.a2,
-                params.dt,
-                params.dj,
-                params.s0,
-                params.J,
-                significance_level=params.significance_level,
-                wavelet=params.wavelet,
-                mc_count=params.mc_count,
-                progress=False,
-                cache=False,
-                backend=backend_for(params.backend, self._timeout_s),
-                seed=params.seed,
-                chunk_size=params.chunk_size,
-                progress_callback=self._progress,
-                cancel=self._cancel,
-                return_info=True,
-            )
-        except (montecarlo.Cancelled, TimeoutError):
+            if params.backend in CHUNKED_BACKENDS:
+                sig, info = self._run_chunks(params)
+            else:
+                sig, info = self._run_in_runner(params)
+        except (montecarlo.Cancelled, mc_kernel.Cancelled, TimeoutError):
             if self._timed_out or not self._cancelled:
                 self._call("fail", f"timed out after {self._timeout_s:g} s (PYCWT_JOB_TIMEOUT_S)")
                 return JobStatus.failed.value
@@ -146,6 +241,28 @@ class JobRunner:
         result = _result(params, sig, info, time.perf_counter() - t0)
         self._call("complete", to_npz(result.arrays()), result.backend_used)
         return JobStatus.completed.value
+
+    def _run_in_runner(self, params: JobParams) -> tuple[np.ndarray, dict]:
+        """A backend that runs in this actor (no chunk is kept)."""
+        return montecarlo.wct_significance(
+            params.a1,
+            params.a2,
+            params.dt,
+            params.dj,
+            params.s0,
+            params.J,
+            significance_level=params.significance_level,
+            wavelet=params.wavelet,
+            mc_count=params.mc_count,
+            progress=False,
+            cache=False,
+            backend=backend_for(params.backend, self._timeout_s),
+            seed=params.seed,
+            chunk_size=params.chunk_size,
+            progress_callback=self._progress,
+            cancel=self._cancel,
+            return_info=True,
+        )
 
     def wait(self) -> bool:
         """Returns once `run` has returned (calls on this actor run one at a time)."""

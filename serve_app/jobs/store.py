@@ -1,8 +1,11 @@
-"""SQLite persistence of significance jobs and their results.
+"""SQLite persistence of significance jobs, their finished chunks and their results.
 
 One row per job; every state transition is written at once (autocommit), and the
 result of a completed job is kept as an ``.npz`` blob, so jobs and results survive a
-restart of the registry actor or of the whole service.
+restart of the registry actor or of the whole service. While a job runs, the
+histogram of each finished Monte Carlo chunk (``n_scales x nbins`` integers,
+zlib-compressed) is kept in table ``chunks``, so a job interrupted by a crash resumes
+from the chunks already done; the rows go once the job is terminal.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ import json
 import os
 import sqlite3
 import threading
+import zlib
 from datetime import datetime, timezone
 from typing import Any
 
+import numpy as np
+
 from .job import Job
 
-__all__ = ["JOB_FIELDS", "JobStore", "utcnow"]
+__all__ = ["JOB_FIELDS", "JobStore", "StoredChunk", "utcnow"]
 
 #: Columns returned by `JobStore.get` / `JobStore.list` (``params`` decoded from JSON):
 #: the fields of the `Job` record.
@@ -39,16 +45,45 @@ CREATE TABLE IF NOT EXISTS jobs (
     params TEXT NOT NULL,
     result BLOB,
     owner TEXT,
-    attempts INTEGER NOT NULL DEFAULT 1
+    attempts INTEGER NOT NULL DEFAULT 1,
+    resumptions INTEGER NOT NULL DEFAULT 0,
+    runner_node TEXT,
+    chunk_nodes TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
+CREATE TABLE IF NOT EXISTS chunks (
+    job_id TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    stop INTEGER NOT NULL,
+    node_id TEXT,
+    shape TEXT NOT NULL,
+    hist BLOB NOT NULL,
+    PRIMARY KEY (job_id, start, stop)
+);
 """
+
+#: JSON-encoded columns of the jobs table.
+_JSON_COLUMNS = ("params", "chunk_nodes")
 
 #: Columns added after the first release: added to older files when they are opened.
 _MIGRATIONS = {
     "owner": "ALTER TABLE jobs ADD COLUMN owner TEXT",
     "attempts": "ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+    "resumptions": "ALTER TABLE jobs ADD COLUMN resumptions INTEGER NOT NULL DEFAULT 0",
+    "runner_node": "ALTER TABLE jobs ADD COLUMN runner_node TEXT",
+    "chunk_nodes": "ALTER TABLE jobs ADD COLUMN chunk_nodes TEXT",
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredChunk:
+    """A finished Monte Carlo chunk of a job: pairs ``[start, stop)``, its histogram
+    and the Ray node it ran on."""
+
+    start: int
+    stop: int
+    hist: np.ndarray
+    node_id: str | None
 
 
 def utcnow() -> str:
@@ -88,6 +123,8 @@ class JobStore:
         """Add a new job (``params`` is stored as JSON)."""
         row = {k: job.get(k) for k in JOB_FIELDS}
         row["params"] = json.dumps(job.get("params") or {})
+        row["chunk_nodes"] = json.dumps(job.get("chunk_nodes") or {})
+        row["resumptions"] = int(row["resumptions"] or 0)
         row["cancel_requested"] = int(bool(row["cancel_requested"]))
         row["progress"] = float(row["progress"] or 0.0)
         row["attempts"] = int(row["attempts"] or 1)
@@ -103,6 +140,9 @@ class JobStore:
             raise ValueError(f"unknown job fields: {sorted(bad)}")
         if "cancel_requested" in fields:
             fields["cancel_requested"] = int(bool(fields["cancel_requested"]))
+        for column in _JSON_COLUMNS:
+            if column in fields:
+                fields[column] = json.dumps(fields[column] or {})
         sets = ", ".join(f"{k} = :{k}" for k in fields)
         with self._lock:
             cur = self._db.execute(
@@ -149,9 +189,59 @@ class JobStore:
             row = self._db.execute("SELECT result FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return None if row is None or row[0] is None else bytes(row[0])
 
+    def add_chunk(
+        self, job_id: str, start: int, stop: int, hist: np.ndarray, node_id: str | None
+    ) -> bool:
+        """Keep a finished chunk; False when it was already kept (chunks are
+        deterministic, so a second copy is the same histogram)."""
+        hist = np.ascontiguousarray(hist, dtype=np.int64)
+        row = (job_id, int(start), int(stop), node_id, json.dumps(list(hist.shape)),
+               sqlite3.Binary(zlib.compress(hist.tobytes(), 1)))  # fmt: skip
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO chunks (job_id, start, stop, node_id, shape, hist) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        return cur.rowcount > 0
+
+    def chunks(self, job_id: str) -> list[StoredChunk]:
+        """The finished chunks of a job, by start."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT start, stop, node_id, shape, hist FROM chunks WHERE job_id = ? "
+                "ORDER BY start",
+                (job_id,),
+            ).fetchall()
+        return [
+            StoredChunk(
+                int(r["start"]),
+                int(r["stop"]),
+                np.frombuffer(zlib.decompress(r["hist"]), dtype=np.int64).reshape(
+                    json.loads(r["shape"])
+                ),
+                r["node_id"],
+            )
+            for r in rows
+        ]
+
+    def done_pairs(self, job_id: str) -> int:
+        """Surrogate pairs of the finished chunks of a job."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(stop - start), 0) FROM chunks WHERE job_id = ?", (job_id,)
+            ).fetchone()
+        return int(row[0])
+
+    def drop_chunks(self, job_id: str) -> None:
+        """Forget the chunks of a job (once it is terminal)."""
+        with self._lock:
+            self._db.execute("DELETE FROM chunks WHERE job_id = ?", (job_id,))
+
 
 def _decode(row: sqlite3.Row) -> dict[str, Any]:
     job = dict(row)
     job["params"] = json.loads(job["params"] or "{}")
+    job["chunk_nodes"] = json.loads(job.get("chunk_nodes") or "{}")
     job["cancel_requested"] = bool(job["cancel_requested"])
     return job

@@ -1,0 +1,196 @@
+"""Jobs survive a crash of the whole service (issue 14, item 1), with real processes.
+
+The service runs as ``python -m serve_app`` in its own session with its own Ray temp
+dir; the crash is SIGKILL of that session and of every process of its Ray cluster (they
+leave the session: found by the temp dir on their command line). The restart is a new
+``python -m serve_app`` on the same SQLite file: the interrupted job resumes from the
+chunks kept before the crash and its thresholds are bit-identical to
+`pycwt_mod.montecarlo.wct_significance` with the same seed; an earlier result is
+byte-identical.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+import httpx
+import numpy as np
+
+from pycwt_mod import montecarlo
+from serve_app.jobs.registry import MAX_RESUMPTIONS, JobRegistry
+from serve_app.jobs.store import JobStore, utcnow
+from serve_app.records import TERMINAL
+
+from .conftest import free_port
+from .procs import env, kill_group, kill_marked, pids_with, wait_http, with_descendants
+from .utils import series, wait_for
+
+CHUNK = 4
+MC_COUNT = 240
+
+
+def _start(db, tmp_dir):
+    port = free_port()
+    cmd = [sys.executable, "-m", "serve_app", "--port", str(port), "--num-cpus", "2",
+           "--db-path", str(db), "--temp-dir", tmp_dir]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd,
+        env=env(PYCWT_CHUNK_SIZE=str(CHUNK), PYCWT_JOB_TIMEOUT_S="600"),
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/health", proc, timeout=180)
+    return proc, url
+
+
+def _crash(proc, tmp_dir):
+    """SIGKILL the launcher's session and every process of its Ray cluster at once."""
+    victims = with_descendants([*pids_with(tmp_dir), proc.pid])
+    assert len(victims) > 5  # launcher, GCS, raylet, registry, runner, chunk workers...
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    kill_group(proc)
+    kill_marked(tmp_dir)  # anything started meanwhile
+    assert pids_with(tmp_dir) == [] and with_descendants([proc.pid]) == []
+
+
+def _submit(url, mc_count, seed):
+    x, y = series(256, seed), series(256, seed + 100, period=24)
+    body = {"data1": x.tolist(), "data2": y.tolist(), "dt": 1.0, "dj": 0.25,
+            "mc_count": mc_count, "seed": seed, "backend": "ray"}  # fmt: skip
+    r = httpx.post(url + "/api/v1/analysis/significance", json=body, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()["job_id"]
+
+
+def _job(url, job_id):
+    try:
+        r = httpx.get(f"{url}/api/v1/jobs/{job_id}", timeout=10)
+    except httpx.HTTPError:
+        return None
+    return r.json() if r.status_code == 200 else None
+
+
+def _rows(db, sql, *args):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def _npz(url, job_id) -> bytes:
+    r = httpx.get(f"{url}/api/v1/jobs/{job_id}/result",
+                  headers={"accept": "application/x-npz"}, timeout=30)  # fmt: skip
+    assert r.status_code == 200, r.text
+    return r.content
+
+
+def _expected(db, job_id):
+    (params,) = _rows(db, "SELECT params FROM jobs WHERE job_id = ?", job_id)[0]
+    p = json.loads(params)
+    return montecarlo.wct_significance(
+        p["a1"], p["a2"], p["dt"], p["dj"], p["s0"], p["J"], mc_count=p["mc_count"],
+        seed=p["seed"], chunk_size=CHUNK, backend="sequential", progress=False, cache=False,
+    )  # fmt: skip
+
+
+def test_job_resumes_after_the_whole_service_is_killed(tmp_path):
+    db = tmp_path / "jobs.sqlite3"
+    tmp_dir = tempfile.mkdtemp(prefix="pcwd-", dir="/tmp")  # short: Ray's socket paths
+    proc, url = _start(db, tmp_dir)
+    try:
+        early = _submit(url, 16, seed=3)
+        wait_for(lambda: (_job(url, early) or {}).get("status") == "completed", 120, 0.2)
+        early_npz = _npz(url, early)
+        job_id = _submit(url, MC_COUNT, seed=11)
+        wait_for(lambda: (_job(url, job_id) or {}).get("progress", 0) >= 0.1, 180, 0.05)
+        progress = _job(url, job_id)["progress"]
+        _crash(proc, tmp_dir)
+        # the crash left the job running with some chunks kept, not all
+        ((status, resumptions),) = _rows(
+            db, "SELECT status, resumptions FROM jobs WHERE job_id = ?", job_id
+        )
+        kept = _rows(db, "SELECT start, stop FROM chunks WHERE job_id = ?", job_id)
+        assert status == "running" and resumptions == 0
+        assert 0 < len(kept) < MC_COUNT // CHUNK
+        print(f"killed the service at progress {progress}: {len(kept)} chunks kept")
+        assert all(b - a == CHUNK and a % CHUNK == 0 for a, b in kept)
+
+        proc, url = _start(db, tmp_dir)  # same SQLite file
+        job = wait_for(lambda: (j := _job(url, job_id)) and j["status"] in TERMINAL and j, 300, 0.2)
+        assert job["status"] == "completed", job
+        assert sum(job["chunk_nodes"].values()) == MC_COUNT  # kept + new, by node
+        ((resumptions,),) = _rows(db, "SELECT resumptions FROM jobs WHERE job_id = ?", job_id)
+        assert resumptions == 1
+        with np.load(io.BytesIO(_npz(url, job_id))) as z:
+            np.testing.assert_array_equal(z["sig95"], _expected(db, job_id))
+            assert int(z["seed"]) == 11
+        assert _npz(url, early) == early_npz  # byte-identical after the restart
+        assert _rows(db, "SELECT COUNT(*) FROM chunks") == [(0,)]  # dropped once done
+    finally:
+        try:
+            proc.terminate()
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+        kill_marked(tmp_dir)
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _insert(store, job_id, **fields):
+    row = {"job_id": job_id, "status": "running", "progress": 0.5, "created_at": utcnow(),
+           "backend": "ray", "mc_count": 8, "runner_name": f"pycwt-job-gone-{job_id}",
+           "params": {"a1": 0.5, "a2": 0.3, "mc_count": 8}, **fields}  # fmt: skip
+    store.insert(row)
+
+
+def test_resumptions_are_capped_and_cancelled_jobs_are_not_resumed(tmp_path, ray_cluster):
+    path = str(tmp_path / "j.sqlite3")
+    store = JobStore(path)
+    _insert(store, "capped", resumptions=MAX_RESUMPTIONS)
+    _insert(store, "cancelled", cancel_requested=True)
+    store.add_chunk("capped", 0, 4, np.ones((3, 10), dtype=np.int64), "node-a")
+    store.close()
+
+    async def scenario():
+        reg = JobRegistry(path, "ns-durable-test", "reg", 60)
+        await reg.boot()
+        capped = await reg.get("capped")
+        assert capped["status"] == "failed"
+        assert f"after {MAX_RESUMPTIONS} resumptions (at most {MAX_RESUMPTIONS})" in capped["error"]
+        assert (await reg.get("cancelled"))["status"] == "cancelled"
+
+    asyncio.run(scenario())
+    store = JobStore(path)
+    assert store.chunks("capped") == []  # a terminal job keeps no chunks
+    store.close()
+
+
+def test_kept_chunks_round_trip(tmp_path):
+    store = JobStore(str(tmp_path / "c.sqlite3"))
+    hist = np.arange(30, dtype=np.int64).reshape(3, 10) * 1_000_003
+    assert store.add_chunk("j", 4, 8, hist, "n1") is True
+    assert store.add_chunk("j", 4, 8, hist, "n1") is False  # deterministic: one copy
+    store.add_chunk("j", 0, 4, hist + 1, None)
+    (c0, c1) = store.chunks("j")
+    assert (c0.start, c0.stop, c0.node_id) == (0, 4, None)
+    np.testing.assert_array_equal(c1.hist, hist)
+    assert c1.hist.dtype == np.int64 and store.done_pairs("j") == 8
+    store.drop_chunks("j")
+    assert store.chunks("j") == [] and store.done_pairs("j") == 0
