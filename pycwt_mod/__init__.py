@@ -17,7 +17,14 @@ Processes in Geophysics, 11, 561-566.
 from .areawise import AreawiseResult, areawise_coherence, areawise_power
 from .montecarlo import wct_significance
 from .mothers import DOG, WAVELETS, MexicanHat, Morlet, Mother, Paul, get_wavelet
-from .significance import AR1EstimationError, ar1, ar1_spectrum, rednoise, significance
+from .significance import (
+    AR1EstimationError,
+    ar1,
+    ar1_spectrum,
+    ar1_yule_walker,
+    rednoise,
+    significance,
+)
 from .surrogates import SURROGATES, get_surrogate
 from .transform import cone_of_influence, cwt, icwt, scale_grid, wct, xwt
 
@@ -36,6 +43,7 @@ __all__ = [
     "__version__",
     "ar1",
     "ar1_spectrum",
+    "ar1_yule_walker",
     "areawise_coherence",
     "areawise_power",
     "cone_of_influence",

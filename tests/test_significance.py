@@ -218,3 +218,24 @@ class TestSignificance:
     def test_variance_needs_alpha(self):
         with pytest.raises(ValueError, match="`alpha`"):
             wavelet.significance(1.0, 1.0, [1.0, 2.0])
+
+
+class TestAR1YuleWalker:
+    def test_hand_value_and_statsmodels(self):
+        x = np.array([1.0, 3.0, 2.0, 5.0, 4.0])
+        c = x - 3.0  # [-2, 0, -1, 2, 1]
+        expected = (0 + 0 - 2 + 2) / (c @ c)
+        assert wavelet.ar1_yule_walker(x) == pytest.approx(expected, abs=0)
+        acf = pytest.importorskip("statsmodels.tsa.stattools").acf
+        y = wavelet.rednoise(500, 0.6, rng=np.random.default_rng(3))
+        assert wavelet.ar1_yule_walker(y) == pytest.approx(acf(y, nlags=1)[1], rel=1e-12)
+
+    def test_ramp_has_a_value_inside_the_unit_interval(self):
+        ramp = np.arange(50.0)  # the plan's sample data: no unbiased estimate exists
+        with pytest.raises(wavelet.AR1EstimationError):
+            wavelet.ar1(ramp)
+        assert -1 < wavelet.ar1_yule_walker(ramp) < 1
+
+    def test_constant_series(self):
+        with pytest.raises(ValueError, match="constant"):
+            wavelet.ar1_yule_walker(np.ones(8))

@@ -35,6 +35,7 @@ from pycwt_mod.preprocess import (
     gap_mask,
     standardize,
 )
+from pycwt_mod.significance import ar1_yule_walker
 from pycwt_mod.xr import time_spacing
 
 from ..records import JobStatus
@@ -182,8 +183,7 @@ def _red_noise(x: np.ndarray) -> float:
     try:
         return float(pycwt_mod.ar1(x)[0])
     except ValueError:  # AR1EstimationError, or too short a series
-        a = x - x.mean()
-        return float(np.dot(a[:-1], a[1:]) / np.dot(a, a))
+        return ar1_yule_walker(x)
 
 
 def cmd_cwt(args) -> int:
