@@ -188,28 +188,53 @@ def test_gpu_job_chunks_are_placed_on_the_gpu_node(cluster):
     assert "cupy" in job["error"]
 
 
+#: Rounds of three jobs tried until one round has a runner on the second node while
+#: chunks have run on both (Ray's SPREAD strategy is best effort, not a guarantee).
+PLACEMENT_ROUNDS = 5
+
+
+def _check_completed(url, db, job_id) -> dict:
+    job = _terminal(url, job_id)
+    assert job["status"] == "completed", job
+    np.testing.assert_array_equal(_sig95(url, job_id), _expected(db, job_id))
+    assert sum(job["chunk_nodes"].values()) == MC_COUNT
+    return job
+
+
 def test_second_node_killed_mid_job_jobs_complete_bit_identically(cluster):
-    jobs = []
-    for seed in (21, 22, 23):  # runners are spread: at least one lands on the second node
-        r = _submit(cluster.url, MC_COUNT, seed=seed)
-        assert r.status_code == 200, r.text
-        jobs.append(r.json()["job_id"])
-
-    seen: dict = {}
-
-    def placed():  # a runner running on the second node, chunks done on both nodes
-        views = seen["views"] = [_job(cluster.url, j) for j in jobs]
-        if not all(views):
-            return None
-        chunk_nodes = set().union(*(v["chunk_nodes"] for v in views))
-        runners = {v["runner_node"] for v in views if v["status"] == "running"}
-        return views if cluster.second in runners and chunk_nodes >= both else None
-
     both = {cluster.head, cluster.second}
-    try:
-        views = wait_for(placed, 240, 0.1)
-    except TimeoutError:
-        pytest.fail(f"runner/chunk placement on both nodes not seen: {seen}")
+    seen: dict = {}
+    views = None
+    for attempt in range(PLACEMENT_ROUNDS):
+        jobs = []
+        for seed in (21, 22, 23):  # runners are spread, so one usually lands on node 2
+            r = _submit(cluster.url, MC_COUNT, seed=seed + 10 * attempt)
+            assert r.status_code == 200, r.text
+            jobs.append(r.json()["job_id"])
+
+        def placed(jobs=jobs):  # a runner running on node 2, chunks done on both nodes
+            views = seen["views"] = [_job(cluster.url, j) for j in jobs]
+            if not all(views):
+                return None
+            chunk_nodes = set().union(*(v["chunk_nodes"] for v in views))
+            runners = {v["runner_node"] for v in views if v["status"] == "running"}
+            if cluster.second in runners and chunk_nodes >= both:
+                return views
+            if all(v["status"] in TERMINAL for v in views):
+                return "finished"  # this round ended before it was placed so: next
+            return None
+
+        try:
+            found = wait_for(placed, 240, 0.1)
+        except TimeoutError:
+            pytest.fail(f"jobs neither placed on both nodes nor finished: {seen}")
+        if found != "finished":
+            views = found
+            break
+        for job_id in jobs:  # an unplaced round still completes bit-identically
+            _check_completed(cluster.url, cluster.db, job_id)
+    if views is None:
+        pytest.fail(f"no round of {PLACEMENT_ROUNDS} placed a runner on node 2: {seen}")
     on_second = [
         v["job_id"]
         for v in views
@@ -223,10 +248,7 @@ def test_second_node_killed_mid_job_jobs_complete_bit_identically(cluster):
     print(f"killed node {cluster.second[:8]} ({len(killed)} processes) at progress {progress};"
           f" runners there: {[j[:8] for j in on_second]}")  # fmt: skip
     for job_id in jobs:
-        job = _terminal(cluster.url, job_id)
-        assert job["status"] == "completed", job
-        np.testing.assert_array_equal(_sig95(cluster.url, job_id), _expected(cluster.db, job_id))
-        assert sum(job["chunk_nodes"].values()) == MC_COUNT
+        job = _check_completed(cluster.url, cluster.db, job_id)
         attempts, runner_node = _row(cluster.db, job_id, "attempts", "runner_node")
         if job_id in on_second and job["completed_at"] > killed_at:
             # its runner died with the node: started again on the head, resumed
