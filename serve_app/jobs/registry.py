@@ -285,16 +285,8 @@ class JobRegistry:
         job = self._get(job_id)
         if job is None:
             return True
-        if job.status is JobStatus.running and self._store.add_chunk(
-            job_id, start, stop, hist, node_id
-        ):
-            nodes = dict(job.chunk_nodes)
-            key = node_id or "unknown"
-            nodes[key] = nodes.get(key, 0) + int(stop) - int(start)
-            done = self._store.done_pairs(job_id)
-            self._store.update(
-                job_id, progress=min(1.0, done / max(1, job.mc_count)), chunk_nodes=nodes
-            )
+        if job.status is JobStatus.running:  # kept and counted in one transaction
+            self._store.add_chunk(job_id, start, stop, hist, node_id, job.mc_count)
         return job.cancel_requested
 
     async def report_progress(self, job_id: str, done: int, total: int) -> bool:

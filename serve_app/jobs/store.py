@@ -190,20 +190,52 @@ class JobStore:
         return None if row is None or row[0] is None else bytes(row[0])
 
     def add_chunk(
-        self, job_id: str, start: int, stop: int, hist: np.ndarray, node_id: str | None
+        self,
+        job_id: str,
+        start: int,
+        stop: int,
+        hist: np.ndarray,
+        node_id: str | None,
+        mc_count: int | None = None,
     ) -> bool:
-        """Keep a finished chunk; False when it was already kept (chunks are
+        """Keep a finished chunk and, in the same transaction, count it in the job's
+        ``chunk_nodes`` and ``progress`` (of ``mc_count`` pairs), so a crash never
+        leaves a chunk kept but uncounted. False when it was already kept (chunks are
         deterministic, so a second copy is the same histogram)."""
         hist = np.ascontiguousarray(hist, dtype=np.int64)
         row = (job_id, int(start), int(stop), node_id, json.dumps(list(hist.shape)),
                sqlite3.Binary(zlib.compress(hist.tobytes(), 1)))  # fmt: skip
         with self._lock:
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO chunks (job_id, start, stop, node_id, shape, hist) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                row,
-            )
-        return cur.rowcount > 0
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                added = (
+                    self._db.execute(
+                        "INSERT OR IGNORE INTO chunks (job_id, start, stop, node_id, shape, "
+                        "hist) VALUES (?, ?, ?, ?, ?, ?)",
+                        row,
+                    ).rowcount
+                    > 0
+                )
+                job = self._db.execute(
+                    "SELECT chunk_nodes FROM jobs WHERE job_id = ?", (job_id,)
+                ).fetchone()
+                if added and job is not None and mc_count is not None:
+                    nodes = json.loads(job[0] or "{}")
+                    key = node_id or "unknown"
+                    nodes[key] = nodes.get(key, 0) + int(stop) - int(start)
+                    (done,) = self._db.execute(
+                        "SELECT COALESCE(SUM(stop - start), 0) FROM chunks WHERE job_id = ?",
+                        (job_id,),
+                    ).fetchone()
+                    self._db.execute(
+                        "UPDATE jobs SET chunk_nodes = ?, progress = ? WHERE job_id = ?",
+                        (json.dumps(nodes), min(1.0, done / max(1, mc_count)), job_id),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return added
 
     def chunks(self, job_id: str) -> list[StoredChunk]:
         """The finished chunks of a job, by start."""

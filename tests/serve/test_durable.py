@@ -194,3 +194,18 @@ def test_kept_chunks_round_trip(tmp_path):
     assert c1.hist.dtype == np.int64 and store.done_pairs("j") == 8
     store.drop_chunks("j")
     assert store.chunks("j") == [] and store.done_pairs("j") == 0
+
+
+def test_a_kept_chunk_is_counted_in_the_same_transaction(tmp_path):
+    """A kill between keeping a chunk and counting it lost 4 pairs of chunk_nodes once
+    (236 of 240): keeping and counting are now one transaction."""
+    store = JobStore(str(tmp_path / "t.sqlite3"))
+    store.insert({"job_id": "t", "status": "running", "progress": 0.0, "created_at": utcnow(),
+                  "backend": "ray", "mc_count": 16, "runner_name": "r", "params": {}})  # fmt: skip
+    hist = np.ones((3, 10), dtype=np.int64)
+    assert store.add_chunk("t", 0, 4, hist, "n1", mc_count=16)
+    assert store.add_chunk("t", 4, 8, hist, "n2", mc_count=16)
+    assert not store.add_chunk("t", 4, 8, hist, "n2", mc_count=16)  # counted once
+    job = store.get("t")
+    assert job["chunk_nodes"] == {"n1": 4, "n2": 4} and job["progress"] == 0.5
+    assert sum(job["chunk_nodes"].values()) == store.done_pairs("t")
