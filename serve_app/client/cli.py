@@ -171,13 +171,6 @@ def _labels(s: _Series, ts: TimedSeries, args) -> dict[str, Any]:
     }
 
 
-def _two_scales(freqs) -> None:
-    if np.size(freqs) < 2:
-        raise CLIError(
-            f"a figure needs at least 2 scales (got {np.size(freqs)}); lower --dj or raise --J"
-        )
-
-
 def _red_noise(x: np.ndarray) -> float:
     """Lag-1 autocorrelation for the red-noise background (Yule-Walker if need be)."""
     try:
@@ -232,8 +225,7 @@ def cmd_cwt(args) -> int:
         "preprocessing": ", ".join(s.steps) or "none",
     }
 
-    def png():
-        _two_scales(freqs)
+    def png():  # pycwt_mod.plot refuses fewer than 2 scales (ValueError: exit 2)
         return scalogram_figure(
             wave, scales, freqs, coi, dt, signif=signif, variance=variance, gap_mask=mask,
             title=args.title or f"Wavelet power: {Path(args.file).name}",
@@ -332,8 +324,7 @@ def cmd_wct(args) -> int:
         "preprocessing": ", ".join(steps) or "none",
     }
 
-    def png():
-        _two_scales(freqs)
+    def png():  # pycwt_mod.plot refuses fewer than 2 scales (ValueError: exit 2)
         title = args.title or f"Coherence: {Path(args.file1).name} / {Path(args.file2).name}"
         names = (ts1.name or Path(args.file1).stem, ts2.name or Path(args.file2).stem)
         return coherence_figure(
