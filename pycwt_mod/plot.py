@@ -11,7 +11,10 @@ by the variance and shaded at powers of two, significance as thick contours, the
 cone of influence (and the gap mask, `pycwt_mod.preprocess.gap_mask`) hatched,
 and phase arrows pointing right for in-phase, left for anti-phase and up when the
 first series leads by 90 degrees, drawn only where the coherence is significant
-and outside the cone of influence. ``time`` may hold dates (``datetime64``); the
+and outside the cone of influence. An areawise significance mask
+(`pycwt_mod.areawise_power`, `pycwt_mod.areawise_coherence`), when given, is
+outlined bold (linewidth 2.5) over the thin pointwise contour (1.0), with a legend
+saying which is which. ``time`` may hold dates (``datetime64``); the
 time axis is then labelled with dates.
 
 References
@@ -31,6 +34,7 @@ from fractions import Fraction
 import numpy as np
 
 __all__ = [
+    "AREAWISE_LABELS",
     "POWER_LEVELS",
     "coherence_figure",
     "global_spectrum_figure",
@@ -45,6 +49,8 @@ POWER_LEVELS = tuple(range(-4, 5))
 _PLURAL = {"year", "month", "day", "hour", "minute", "second"}
 _COI_STYLE = dict(facecolor="0.6", alpha=0.35, hatch="xx", edgecolor="0.25", linewidth=0)
 _GAP_HATCH = "////"
+_THIN, _BOLD = 1.0, 2.5  # pointwise and areawise contours when both are drawn
+AREAWISE_LABELS = ("pointwise 95%", "areawise 95%")
 PHASE_LEGEND = (
     "Arrows: phase of {a} relative to {b}: \u2192 in phase, \u2190 anti-phase, "
     "\u2191 {a} leads by 90\u00b0, \u2193 {b} leads by 90\u00b0 "
@@ -59,6 +65,41 @@ def _check_drawable(A: np.ndarray, name: str) -> None:
             f"`{name}` of shape {A.shape} cannot be drawn: a figure needs at least 2 "
             "scales and 2 samples (lower dj or raise J for more scales)"
         )
+
+
+def _check_areawise(areawise, shape: tuple[int, int]):
+    """``areawise`` as a bool array of the field's shape, or None."""
+    if areawise is None:
+        return None
+    mask = np.asarray(areawise)
+    if mask.shape != tuple(shape):
+        raise ValueError(
+            f"`areawise` must be a (n_scales, n) = {tuple(shape)} mask like the field "
+            f"(got shape {mask.shape})"
+        )
+    if mask.dtype != bool:
+        if not np.isin(mask, (0, 1)).all():
+            raise ValueError("`areawise` must hold booleans (True where areawise significant)")
+        mask = mask.astype(bool)
+    return mask
+
+
+def _draw_significance(ax, t, period, ratio, areawise, labels) -> None:
+    """Pointwise contour where ``ratio = 1``; bold areawise outline and legend if given."""
+    from matplotlib.lines import Line2D
+
+    width = 1.2 if areawise is None else _THIN
+    handles = []
+    if ratio is not None:
+        ax.contour(t, period, ratio, levels=[1.0], colors="k", linewidths=width)
+        handles.append(Line2D([], [], color="k", linewidth=_THIN, label=labels[0]))
+    if areawise is None:
+        return
+    if areawise.any():
+        ax.contour(t, period, areawise.astype(float), levels=[0.5], colors="k",
+                   linewidths=_BOLD)  # fmt: skip
+    handles.append(Line2D([], [], color="k", linewidth=_BOLD, label=labels[1]))
+    ax.legend(handles=handles, loc="lower left", fontsize="small", framealpha=0.85)
 
 
 def _mpl():
@@ -167,7 +208,18 @@ def _finish(ax, t, is_date, title, xlabel, period, period_label, period_unit) ->
         ax.set_xlabel(xlabel)
 
 
-def _draw_power(fig, ax, t, period, power, variance, signif, colorbar=True):
+def _draw_power(
+    fig,
+    ax,
+    t,
+    period,
+    power,
+    variance,
+    signif,
+    colorbar=True,
+    areawise=None,
+    labels=AREAWISE_LABELS,
+):
     norm = variance if variance is not None else float(np.mean(power))
     norm = norm if norm > 0 else 1.0  # an all-zero transform: draw it, do not divide by 0
     label = r"$|W|^2/\sigma^2$" if variance is not None else r"$|W|^2$ / mean $|W|^2$"
@@ -178,10 +230,11 @@ def _draw_power(fig, ax, t, period, power, variance, signif, colorbar=True):
         cb = fig.colorbar(cf, ax=ax, ticks=levels, pad=0.01, aspect=30)
         cb.ax.set_yticklabels([str(Fraction(2.0**k).limit_denominator()) for k in POWER_LEVELS])
         cb.set_label(f"Normalised power {label}")
+    ratio = None
     if signif is not None:
         signif = np.asarray(signif, dtype=float)
-        sig = signif[:, None] if signif.ndim == 1 else signif
-        ax.contour(t, period, power / sig, levels=[1.0], colors="k", linewidths=1.2)
+        ratio = power / (signif[:, None] if signif.ndim == 1 else signif)
+    _draw_significance(ax, t, period, ratio, areawise, labels)
     return cf
 
 
@@ -202,6 +255,8 @@ def scalogram_figure(
     variance: float | None = None,
     period_unit: str | None = None,
     gap_mask=None,
+    areawise=None,
+    areawise_labels: tuple[str, str] = AREAWISE_LABELS,
 ):
     """Wavelet power ``|W|^2`` over time and period.
 
@@ -230,19 +285,34 @@ def scalogram_figure(
         Unit of the periods ("year" labels the axis "Period (years)").
     gap_mask : (n_scales, n) array_like of bool, optional
         Points influenced by gaps, hatched like the cone of influence.
+    areawise : (n_scales, n) array_like of bool, optional
+        Areawise-significant points (``AreawiseResult.areawise``), outlined with a
+        bold contour (linewidth 2.5); the pointwise contour is then thin (1.0) and
+        a legend names both. Default None: no outline, no legend.
+    areawise_labels : (str, str), optional
+        Legend labels of the pointwise and areawise contours (default
+        ``("pointwise 95%", "areawise 95%")``; say so when the levels differ).
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 scales or samples, or an ``areawise`` mask whose shape is
+        not that of ``W``.
     """
     W = np.asarray(W)
     _check_drawable(W, "W")
+    areawise = _check_areawise(areawise, W.shape)
     period = 1 / np.asarray(freqs, dtype=float)
     t, is_date = _time_axis(W.shape[1], dt, t0, time)
     power = np.abs(W) ** 2
     fig = _figure(figsize)
     ax = fig.add_subplot()
-    _draw_power(fig, ax, t, period, power, variance, signif)
+    _draw_power(fig, ax, t, period, power, variance, signif, areawise=areawise,
+                labels=areawise_labels)  # fmt: skip
     _hatch_masks(ax, t, period, np.asarray(coi, dtype=float), gap_mask)
     _finish(ax, t, is_date, title, time_label, period, period_label, period_unit)
     return fig
@@ -274,6 +344,8 @@ def coherence_figure(
     gap_mask=None,
     series_labels: tuple[str, str] = ("series 1", "series 2"),
     legend: bool = True,
+    areawise=None,
+    areawise_labels: tuple[str, str] = AREAWISE_LABELS,
 ):
     """Squared wavelet coherence with its significance contour and phase arrows.
 
@@ -304,13 +376,27 @@ def coherence_figure(
     legend : bool, optional
         State the arrow convention under the plot (default True when arrows are
         drawn).
+    areawise : (n_scales, n) array_like of bool, optional
+        Areawise-significant points (from `pycwt_mod.areawise_coherence`), outlined with a
+        bold contour (linewidth 2.5); the pointwise contour is then thin (1.0) and
+        a legend names both. Default None: no outline, no legend.
+    areawise_labels : (str, str), optional
+        Legend labels of the pointwise and areawise contours (default
+        ``("pointwise 95%", "areawise 95%")``; say so when the levels differ).
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 scales or samples, or an ``areawise`` mask whose shape is
+        not that of ``WCT``.
     """
     WCT = np.asarray(WCT, dtype=float)
     _check_drawable(WCT, "WCT")
+    areawise = _check_areawise(areawise, WCT.shape)
     aWCT = np.asarray(aWCT, dtype=float)
     coi = np.asarray(coi, dtype=float)
     period = 1 / np.asarray(freq, dtype=float)
@@ -321,9 +407,8 @@ def coherence_figure(
     fig.colorbar(cf, ax=ax, ticks=np.linspace(0, 1, 6), pad=0.01, aspect=30,
                  label="Squared coherence $R^2$")  # fmt: skip
     has_sig = sig is not None and np.size(sig) == period.size and np.isfinite(sig).any()
-    if has_sig:
-        ratio = WCT / np.asarray(sig, dtype=float)[:, None]
-        ax.contour(t, period, ratio, levels=[1.0], colors="k", linewidths=1.2)
+    ratio = WCT / np.asarray(sig, dtype=float)[:, None] if has_sig else None
+    _draw_significance(ax, t, period, ratio, areawise, areawise_labels)
     if arrows:
         js, it = _arrow_grid(WCT.shape[0], WCT.shape[1], period, arrows)
         keep = period[:, None] <= coi[None, :]
@@ -423,6 +508,8 @@ def summary_figure(
     power_unit: str = "",
     title: str = "",
     figsize=(10, 8),
+    areawise=None,
+    areawise_labels: tuple[str, str] = AREAWISE_LABELS,
 ):
     """Torrence & Compo (1998) Fig. 1: series, power, global spectrum, band average.
 
@@ -459,12 +546,25 @@ def summary_figure(
         Label of the series' axis, e.g. "SST anomaly (°C)".
     power_unit : str, optional
         Unit of power and variance, e.g. "°C²", for panels c and d.
+    areawise : (n_scales, n) array_like of bool, optional
+        Areawise-significant points (``AreawiseResult.areawise``), outlined in panel b
+        with a bold contour (linewidth 2.5); the pointwise contour is then thin (1.0) and
+        a legend names both. Default None: no outline, no legend.
+    areawise_labels : (str, str), optional
+        Legend labels of the pointwise and areawise contours (default
+        ``("pointwise 95%", "areawise 95%")``; say so when the levels differ).
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        For an ``areawise`` mask whose shape is not that of ``power``.
     """
     power = np.asarray(power, dtype=float)
+    areawise = _check_areawise(areawise, power.shape)
     period = 1 / np.asarray(freqs, dtype=float)
     t, is_date = _time_axis(power.shape[1], dt, t0, time)
     fig = _figure(figsize)
@@ -479,7 +579,8 @@ def summary_figure(
     ax_x.plot(t, np.asarray(x, dtype=float), "k-", linewidth=0.8)
     ax_x.set_ylabel(value_label)
     ax_x.set_title("a) " + (title or "Time series"), loc="left")
-    cf = _draw_power(fig, ax_w, t, period, power, variance, signif, colorbar=False)
+    cf = _draw_power(fig, ax_w, t, period, power, variance, signif, colorbar=False,
+                     areawise=areawise, labels=areawise_labels)  # fmt: skip
     _hatch_masks(ax_w, t, period, np.asarray(coi, dtype=float), gap_mask)
     _finish(ax_w, t, is_date, "", "", period, "Period", period_unit)
     ax_w.set_title("b) Wavelet power spectrum", loc="left")
