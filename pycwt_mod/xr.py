@@ -9,6 +9,8 @@ unit, the power or coherence with its significance, the cone of influence and a
 gap mask, and attrs recording how it was made (wavelet, grid, AR(1) values,
 significance method, preprocessing), all netCDF-serialisable: ``ds.to_netcdf()``
 round-trips. `scale_average` adds the band-averaged power of a `cwt` result.
+``areawise=True`` adds Monte Carlo pointwise and areawise significance masks
+(`pycwt_mod.areawise_power`, `pycwt_mod.areawise_coherence`) to `cwt` and `wct`.
 
 Needs the ``xarray`` extra (``pip install 'pycwt-mod[xarray]'``); xarray and pandas
 are imported only when a function is called.
@@ -38,9 +40,11 @@ import numpy as np
 
 from . import __version__
 from ._validation import check_significance_level
+from .areawise import areawise_coherence, areawise_power
 from .grid import scale_grid
 from .montecarlo import wct_significance
 from .mothers import WAVELETS, get_wavelet
+from .patches import AREA_MEASURES, check_level
 from .preprocess import (
     DETREND_METHODS,
     GAP_FILLS,
@@ -54,6 +58,7 @@ from .preprocess import detrend as _detrend
 from .preprocess import standardize as _standardize
 from .significance import ar1, significance
 from .spectra import _in_band, global_coherence, global_wavelet_spectrum, scale_averaged_power
+from .surrogates import SURROGATES
 from .transform import cwt as _cwt
 from .transform import wct as _wct
 from .transform import xwt as _xwt
@@ -365,6 +370,43 @@ def _common_attrs(mother, dj, scales, s: _Series, level, pre: str) -> dict:
     }
 
 
+def _check_areawise(surrogate, area_level, area_measure) -> float:
+    """Validate the areawise options (named as in this module); the level as a float."""
+    _choice(surrogate, "surrogate", SURROGATES)
+    _choice(area_measure, "area_measure", AREA_MEASURES)
+    return check_level(area_level, "area_level")
+
+
+def _root_seed(seed) -> int:
+    """``seed``, or 53 bits of fresh entropy (exact in netCDF doubles and JSON)."""
+    if seed is not None:
+        return seed
+    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(11))
+
+
+def _areawise_vars(res, attrs: dict) -> dict:
+    """The masks of an `AreawiseResult` as (period, time) variables; its settings to attrs."""
+    attrs.update(
+        surrogate=res.surrogate,
+        area_level=float(res.area_level),
+        area_measure=res.measure,
+        critical_area=float(res.critical_area),
+        mc_count=int(res.mc_count),
+        seed=str(res.seed),
+    )
+    test = getattr(res, "test", None)
+    if test is not None:
+        attrs["areawise_test"] = str(test)
+    where = f"{res.mc_count} {res.surrogate} surrogates"
+    return {
+        "pointwise_significant": (("period", "time"), res.pointwise, {
+            "long_name": f"pointwise significant at {res.level:g} against {where}"}),
+        "areawise_significant": (("period", "time"), res.areawise, {
+            "long_name": f"areawise significant at {res.area_level:g} ({res.measure} "
+            f"patch measure) against {where}"}),
+    }  # fmt: skip
+
+
 _COMMON_PARAMS = """
     dt : float, str or pandas.Timedelta, optional
         Sample spacing, needed only when there is no time coordinate: a number (in
@@ -393,9 +435,24 @@ _COMMON_PARAMS = """
     significance_level : float, optional
         Default 0.95 (the variable is called ``sig95`` whatever the level)."""
 
+_AREAWISE_PARAMS = """
+    areawise : bool, optional
+        Add Monte Carlo pointwise and areawise significance masks (default False;
+        Maraun et al. 2007, see `pycwt_mod.areawise`). They are computed on the
+        preprocessed (and gap-filled) series; points under ``gap_mask`` are not left
+        out of the test.
+    surrogate : {"ar1", "phase", "iaaft"}, optional
+        Null hypothesis of the areawise test (`pycwt_mod.surrogates`), default "ar1".
+    area_level : float, optional
+        Areawise significance level, in (0, 1) (default 0.95); the pointwise level is
+        ``significance_level``.
+    area_measure : {"maraun", "schulte"}, optional
+        Patch size measure (`pycwt_mod.patches.AREA_MEASURES`), default "maraun"."""
+
 
 def _doc(func):
     func.__doc__ = func.__doc__.replace("    {common}", _COMMON_PARAMS.strip("\n"))
+    func.__doc__ = func.__doc__.replace("    {areawise}", _AREAWISE_PARAMS.strip("\n"))
     return func
 
 
@@ -416,6 +473,12 @@ def cwt(
     fill: str = "mean",
     significance_level: float = 0.95,
     wave: bool = False,
+    areawise: bool = False,
+    surrogate: str = "ar1",
+    area_level: float = 0.95,
+    area_measure: str = "maraun",
+    mc_count: int = 200,
+    seed: int | None = None,
 ):
     """Continuous wavelet transform of a labelled series, as an `xarray.Dataset`.
 
@@ -427,6 +490,12 @@ def cwt(
     wave : bool, optional
         Include the complex transform ``wave`` (default False; netCDF cannot store
         complex numbers, so drop it or split it before ``to_netcdf``).
+    {areawise}
+    mc_count : int, optional
+        Surrogates of the areawise test, >= 2 (default 200).
+    seed : int, optional
+        Root seed of the surrogates (default None: fresh entropy, recorded in the
+        ``seed`` attr).
 
     Returns
     -------
@@ -442,6 +511,11 @@ def cwt(
         ``wavelet_param``, ``dj``, ``s0``, ``J``, ``dt``, ``time_unit``, ``ar1``,
         ``variance``, ``significance_method``, ``significance_level``,
         ``preprocessing``, ``n_missing``, ``series_name``, ``units``.
+        With ``areawise=True`` also ``pointwise_significant`` and
+        ``areawise_significant`` (period, time, bool; areawise is a subset of
+        pointwise, whose threshold is the surrogates' ``significance_level``
+        quantile, not ``sig95``), and attrs ``surrogate``, ``area_level``,
+        ``area_measure``, ``critical_area``, ``mc_count``, ``seed`` (a string).
 
     Raises
     ------
@@ -466,6 +540,7 @@ def cwt(
     _, xr = _libs()
     s = _read(obj, dt, dim, unit, "obj")
     level = check_significance_level(significance_level)
+    area_level = _check_areawise(surrogate, area_level, area_measure)
     mother = get_wavelet(wavelet)
     y, missing = _prepare(s, "obj", detrend, standardize, gaps, fill)
     W, scales, freqs, coi, _, _ = _cwt(y, s.dt, dj, s0, J, mother)
@@ -501,6 +576,13 @@ def cwt(
         series_name=s.name,
         units=s.units,
     )
+    if areawise:
+        res = areawise_power(
+            y, s.dt, dj, s0, J, mother, surrogate=surrogate, level=level,
+            area_level=area_level, mc_count=mc_count, seed=_root_seed(seed),
+            measure=area_measure,
+        )  # fmt: skip
+        data.update(_areawise_vars(res, attrs))
     return xr.Dataset(data, coords=_coords(xr, s, period, scales), attrs=attrs)
 
 
@@ -661,6 +743,10 @@ def wct(
     seed: int | None = None,
     cache: bool = True,
     progress: bool = False,
+    areawise: bool = False,
+    surrogate: str = "ar1",
+    area_level: float = 0.95,
+    area_measure: str = "maraun",
 ):
     """Wavelet coherence of two labelled series ([2]_), as an `xarray.Dataset`.
 
@@ -674,7 +760,13 @@ def wct(
     mc_count, backend, seed, cache, progress
         Passed to `pycwt_mod.wct_significance` (surrogate pairs, default 300; the
         backend name or None for the best available; root seed for reproducible
-        thresholds; threshold cache; progress bar, default off here).
+        thresholds; threshold cache; progress bar, default off here). With
+        ``areawise=True`` the areawise test uses the same ``mc_count`` and root seed;
+        with ``sig=True`` and ``surrogate="ar1"`` its pointwise mask is
+        ``coherence > sig95`` outside the cone of influence, otherwise its
+        thresholds are the ``significance_level`` quantiles of the surrogate pairs'
+        coherence.
+    {areawise}
 
     Returns
     -------
@@ -687,7 +779,8 @@ def wct(
         the cone of influence and the gap mask. Attrs as in `cwt` with ``ar1_a``,
         ``ar1_b``, ``mc_count``, ``seed`` (the root seed used, as a string: an
         entropy seed does not fit a netCDF integer), ``backend``,
-        ``phase_convention``.
+        ``phase_convention``. With ``areawise=True`` also the masks and attrs of
+        `cwt`'s ``areawise=True``.
 
     Raises
     ------
@@ -707,6 +800,7 @@ def wct(
     _, xr = _libs()
     sa, sb, ya, yb, missing = _pair(a, b, dt, dim, unit, detrend, standardize, gaps, fill)
     level = check_significance_level(significance_level)
+    area_level = _check_areawise(surrogate, area_level, area_measure)
     mother = get_wavelet(wavelet)
     WCT, aWCT, coi, freq, _ = _wct(ya, yb, sa.dt, dj, s0, J, sig=False, wavelet=mother)
     period = 1 / freq
@@ -742,4 +836,12 @@ def wct(
         "global_coherence": ("period", global_coherence(WCT, coi, period, mask=mask),
                              {"long_name": "mean coherence outside the COI"}),
     }  # fmt: skip
+    if areawise:
+        res = areawise_coherence(
+            ya, yb, sa.dt, dj, s0, J, mother, surrogate=surrogate,
+            sig95=thresholds if sig and surrogate == "ar1" else None, level=level,
+            area_level=area_level, mc_count=mc_count,
+            seed=int(attrs["seed"]) if sig else _root_seed(seed), measure=area_measure,
+        )  # fmt: skip
+        data.update(_areawise_vars(res, attrs))
     return xr.Dataset(data, coords=_coords(xr, sa, period, scales), attrs=attrs)
