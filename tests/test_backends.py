@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import pycwt_mod.backends as backends
+from pycwt_mod import areawise_power, rednoise
 from pycwt_mod.backends import (
     BackendUnavailableError,
     MonteCarloBackend,
@@ -440,6 +441,25 @@ class TestRayBackend:
         assert info["backend"] == "ray"
         np.testing.assert_array_equal(sig_ray, sig)
         assert not np.array_equal(significance(backend="ray", seed=SEED + 1), sig)
+
+    def test_surrogate_families_and_areawise_same_bits(self):
+        # Phase surrogates through the coherence kernel, and both areawise passes
+        # (power histogram, null patches) through the field kernel, as Ray tasks.
+        y1 = rednoise(128, 0.5, rng=1)
+        y2 = rednoise(128, 0.2, rng=2)
+        kw = dict(mc_count=6, seed=3, progress=False, cache=False, surrogate="phase")
+        J7 = 7
+        seq = wct_significance(0, 0, DT, DJ, S0, J7, data=(y1, y2), backend="sequential", **kw)
+        ray_sig = wct_significance(
+            0, 0, DT, DJ, S0, J7, data=(y1, y2), backend="ray", chunk_size=2, **kw
+        )
+        np.testing.assert_array_equal(ray_sig, seq)
+        aw = dict(dj=DJ, s0=S0, J=J7, surrogate="iaaft", mc_count=6, seed=3, cache=False)
+        a = areawise_power(y1, DT, backend="sequential", **aw)
+        b = areawise_power(y1, DT, backend="ray", chunk_size=2, **aw)
+        np.testing.assert_array_equal(b.threshold, a.threshold)
+        np.testing.assert_array_equal(b.areawise, a.areawise)
+        assert b.critical_area == a.critical_area
 
     def test_joins_ray_when_not_initialised(self, ray_cluster, monkeypatch, reference):
         # Before Ray is up the default chunk size assumes 4 workers, and the run calls
