@@ -61,6 +61,9 @@ def engine_costs(n: int, dj: float, mc: int) -> None:
     y = pm.rednoise(n, 0.3, rng=2)
     J = pm.scale_grid(n, 1.0, dj, 2.0).size - 1
     g1, g2 = pm.ar1(x)[0], pm.ar1(y)[0]
+    # Start joblib's worker pool first, so that no row pays for it.
+    pm.wct_significance(g1, g2, 1.0, dj, 2.0, J, mc_count=4, seed=0, progress=False,
+                        cache=False, backend="joblib")  # fmt: skip
     print(f"\n1b. engine cost per surrogate (pair), N = {n}, mc_count = {mc} (ms; uncached)")
     print("| family | backend | wct_significance | areawise_power | areawise_coherence |")
     print("|---|---|---|---|---|")
