@@ -628,6 +628,32 @@ class TestGPUBackend:
         fake = numpy_as_cupy(device_count=1)
         np.testing.assert_array_equal(run_chunk(plan, 0, 3, xp=fake), run_chunk(plan, 0, 3))
 
+    def test_data_driven_family_on_the_array_module_path(self):
+        # Phase surrogates are drawn on the host like red noise; the cupy path (numpy
+        # standing in) gives the numpy histogram exactly.
+        data = (rednoise(200, 0.5, rng=1), rednoise(200, 0.2, rng=2))
+        plan = make_plan(0, 0, 1.0, 0.25, 2.0, 20, mc_count=3, seed=4, surrogate="phase", data=data)
+        fake = numpy_as_cupy(device_count=1)
+        np.testing.assert_array_equal(run_chunk(plan, 0, 3, xp=fake), run_chunk(plan, 0, 3))
+
+    @pytest.mark.gpu
+    @pytest.mark.skipif(not HAS_GPU, reason="cupy and an NVIDIA GPU are required")
+    def test_surrogate_families_and_areawise_on_gpu(self):
+        # The coherence kernel runs phase surrogates on the device (within a bin or
+        # so of the CPU, as for red noise); the areawise passes run on the host
+        # whichever backend is named, so they match the CPU bit for bit.
+        y1, y2 = rednoise(512, 0.5, rng=1), rednoise(512, 0.2, rng=2)
+        kw = dict(
+            mc_count=20, seed=3, progress=False, cache=False, surrogate="phase", data=(y1, y2)
+        )
+        cpu = wct_significance(0, 0, 1.0, 0.25, 2.0, 24, backend="sequential", **kw)
+        gpu = wct_significance(0, 0, 1.0, 0.25, 2.0, 24, backend="gpu", **kw)
+        np.testing.assert_allclose(gpu, cpu, rtol=0, atol=5e-3)
+        aw = dict(dj=0.25, s0=2.0, surrogate="phase", mc_count=8, seed=3, cache=False)
+        a = areawise_power(y1, 1.0, backend="sequential", **aw)
+        b = areawise_power(y1, 1.0, backend="gpu", **aw)
+        np.testing.assert_array_equal(b.areawise, a.areawise)
+
     def test_default_chunk_size(self):
         assert GPUBackend().default_chunk_size(small_plan(mc_count=300)) == 100
         assert GPUBackend().default_chunk_size(small_plan(mc_count=7)) == 7
