@@ -4,8 +4,11 @@ The test suite checks the same properties on a small grid; this script runs them
 at N = 1024, dj = 1/8 (Morlet, dt = 1) and prints:
 
 1. cost per surrogate (one series) and per surrogate pair of each family, and of
-   one coherence field on a pair (``pycwt_mod.wct``, what `areawise_coherence`
-   does per pair);
+   one coherence field on a pair (``pycwt_mod.wct``, what the null-patch pass does
+   per pair); then the engine's cost per surrogate (pair) of each family, on the
+   sequential and joblib backends, with every result checked bit-identical
+   between them: coherence thresholds (`wct_significance`, multirate kernel),
+   `areawise_power` and `areawise_coherence` (both passes), uncached;
 2. pointwise false-positive rate of the Monte Carlo power test and of the
    coherence test under each family's null (AR(1) series / independent AR(1)
    pairs, each tested against its own surrogates), mean and standard error over
@@ -16,6 +19,7 @@ at N = 1024, dj = 1/8 (Morlet, dt = 1) and prints:
    normalised area) that is pointwise and areawise significant.
 
     .venv/bin/python bench/areawise.py [--n 1024] [--realisations 20] [--mc-count 200]
+        [--only costs|engine|rates|null]
 """
 
 from __future__ import annotations
@@ -50,6 +54,43 @@ def costs(n: int, dj: float) -> None:
         pair = 1e3 * per_call(lambda f=fam: S.pair_surrogates(x, y, f, 50, 1), 3) / 50
         print(f"| {fam} | {one:.3f} | {pair:.3f} | {pair + wct_ms:.2f} |")
     print(f"(wct alone: {wct_ms:.2f} ms per pair)")
+
+
+def engine_costs(n: int, dj: float, mc: int) -> None:
+    x = pm.rednoise(n, 0.7, rng=1)
+    y = pm.rednoise(n, 0.3, rng=2)
+    J = pm.scale_grid(n, 1.0, dj, 2.0).size - 1
+    g1, g2 = pm.ar1(x)[0], pm.ar1(y)[0]
+    # Start joblib's worker pool first, so that no row pays for it.
+    pm.wct_significance(g1, g2, 1.0, dj, 2.0, J, mc_count=4, seed=0, progress=False,
+                        cache=False, backend="joblib")  # fmt: skip
+    print(f"\n1b. engine cost per surrogate (pair), N = {n}, mc_count = {mc} (ms; uncached)")
+    print("| family | backend | wct_significance | areawise_power | areawise_coherence |")
+    print("|---|---|---|---|---|")
+    for fam in S.SURROGATES:
+        ref = None
+        for backend in ("sequential", "joblib"):
+            kw = dict(mc_count=mc, seed=1, cache=False, backend=backend)
+            t = time.perf_counter()
+            sig = pm.wct_significance(
+                g1, g2, 1.0, dj, 2.0, J, progress=False, surrogate=fam, data=(x, y), **kw
+            )
+            t_sig = time.perf_counter() - t
+            t = time.perf_counter()
+            pw = A.areawise_power(x, 1.0, dj=dj, s0=2.0, surrogate=fam, **kw)
+            t_pw = time.perf_counter() - t
+            t = time.perf_counter()
+            co = A.areawise_coherence(x, y, 1.0, dj=dj, s0=2.0, surrogate=fam, **kw)
+            t_co = time.perf_counter() - t
+            out = (sig, pw.threshold, pw.areawise, co.threshold, co.areawise)
+            if ref is None:
+                ref = out
+            same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(out, ref, strict=True))
+            ms = [1e3 * v / mc for v in (t_sig, t_pw, t_co)]
+            print(
+                f"| {fam} | {backend} | {ms[0]:.1f} | {ms[1]:.1f} | {ms[2]:.1f} |"
+                + ("" if same else " DIFFERENT FROM SEQUENTIAL")
+            )
 
 
 def fp_rates(n: int, dj: float, realisations: int, mc: int) -> None:
@@ -115,10 +156,16 @@ def main() -> None:
     p.add_argument("--mc-count", type=int, default=200)
     p.add_argument("--null", type=int, default=500)
     p.add_argument("--test", type=int, default=500)
+    p.add_argument("--only", choices=["costs", "engine", "rates", "null"])
     a = p.parse_args()
-    costs(a.n, a.dj)
-    fp_rates(a.n, a.dj, a.realisations, a.mc_count)
-    null_areawise(a.n, a.dj, a.null, a.test)
+    if a.only in (None, "costs"):
+        costs(a.n, a.dj)
+    if a.only in (None, "engine"):
+        engine_costs(a.n, a.dj, a.mc_count)
+    if a.only in (None, "rates"):
+        fp_rates(a.n, a.dj, a.realisations, a.mc_count)
+    if a.only in (None, "null"):
+        null_areawise(a.n, a.dj, a.null, a.test)
 
 
 if __name__ == "__main__":

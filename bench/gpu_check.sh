@@ -9,7 +9,8 @@
 #
 # 1. the device and the library versions;
 # 2. the gpu tests (tests/test_backends.py::TestGPUBackend: availability, the
-#    cupy kernel against the numpy one on the same draws);
+#    cupy kernel against the numpy one on the same draws, for red noise and for
+#    phase surrogates of the data, and the areawise passes named on the gpu);
 # 3. bench/significance.py for the gpu and sequential backends on the issue's
 #    problem (N=1024, dj=1/12, J=108, Morlet, AR(1) 0.72, mc_count=300), median of
 #    3 runs, and the largest CPU/GPU threshold difference. GPU thresholds agree with

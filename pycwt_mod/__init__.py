@@ -14,7 +14,13 @@ wavelet transform and wavelet coherence to geophysical time series. Nonlinear
 Processes in Geophysics, 11, 561-566.
 """
 
-from .areawise import AreawiseResult, areawise_coherence, areawise_power
+from .areawise import (
+    AREAWISE_TESTS,
+    AreawiseResult,
+    areawise_coherence,
+    areawise_power,
+    power_significance,
+)
 from .montecarlo import wct_significance
 from .mothers import DOG, WAVELETS, MexicanHat, Morlet, Mother, Paul, get_wavelet
 from .significance import (
@@ -31,6 +37,7 @@ from .transform import cone_of_influence, cwt, icwt, scale_grid, wct, xwt
 __version__ = "0.1.0"
 
 __all__ = [
+    "AREAWISE_TESTS",
     "DOG",
     "SURROGATES",
     "WAVELETS",
@@ -51,6 +58,7 @@ __all__ = [
     "get_surrogate",
     "get_wavelet",
     "icwt",
+    "power_significance",
     "rednoise",
     "scale_grid",
     "significance",

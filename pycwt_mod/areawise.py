@@ -10,11 +10,15 @@ Procedure (`areawise_power`, `areawise_coherence`):
 
 1. ``mc_count`` surrogates of the data are drawn from a family of
    `pycwt_mod.surrogates` (AR(1), phase, IAAFT), with the engine's per-pair seeding.
+   Both passes below run on the Monte Carlo engine (`pycwt_mod.montecarlo.run_plan`:
+   any backend, any chunking, the same bits) and their results are cached.
 2. *Pointwise*: the threshold of each scale is the ``level`` quantile of the
-   surrogates' power (or coherence) at that scale, pooled over time outside the
-   cone of influence (for coherence, per-scale thresholds ``sig95`` from
-   `pycwt_mod.wct_significance` may be given instead). A point outside the cone of
-   influence is pointwise significant when it exceeds its scale's threshold.
+   surrogates' power (normalised by the variance, from a fine log-power histogram,
+   `pycwt_mod.field_kernel.PowerPlan`) or coherence (the coherence engine,
+   `pycwt_mod.wct_significance` with the same family; or per-scale thresholds
+   ``sig95`` given by the caller) at that scale, pooled over time outside the cone
+   of influence. A point outside the cone of influence is pointwise significant
+   when it exceeds its scale's threshold.
 3. *Patches* are the connected components of the pointwise mask in the
    (scale, time) plane (4-connectivity, `scipy.ndimage.label`). Their size is
    measured so that the wavelet's reproducing kernel, which is ``~s`` wide in time
@@ -26,8 +30,9 @@ Procedure (`areawise_power`, `areawise_coherence`):
      the square of the scale of its centroid, the normalised area of Schulte,
      Duffy and Najjar (2015) [2]_.
 
-4. *Critical area*: the same surrogates' pointwise masks give the null population
-   of patches. The critical area is the smallest size such that, under the null,
+4. *Critical area*: the same surrogates' pointwise masks, on the data's grid and
+   length (`pycwt_mod.field_kernel.PatchPlan`), give the null population of
+   patches. The critical area is the smallest size such that, under the null,
    at most a fraction ``1 - area_level`` of the pointwise-significant area lies in
    patches larger than it (area-weighted, the fraction of false-positive *area*
    that survives). A pointwise patch larger than the critical area is areawise
@@ -50,11 +55,16 @@ References
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._validation import as_series
+from ._validation import as_series, check_positive, resolve_J, resolve_s0
+from .cache import ThresholdCache
+from .field_kernel import PatchPlan, PowerPlan, field_of, power_thresholds
+from .mc_kernel import CancelCheck, ProgressCallback, make_plan, thresholds
+from .montecarlo import run_plan
 from .mothers import get_wavelet
 from .patches import (
     AREA_MEASURES,
@@ -62,24 +72,33 @@ from .patches import (
     check_level,
     check_measure,
     critical_area,
+    critical_size,
     outside_coi,
     patch_sizes,
     pointwise_thresholds,
 )
-from .surrogates import get_surrogate, pair_surrogates, surrogates
-from .transform import cwt, wct
+from .significance import ar1
+from .surrogates import ObservedSeries, data_hash, get_surrogate
 
 __all__ = [
+    "AREAWISE_TESTS",
     "AREA_MEASURES",
     "AreawiseResult",
     "areawise_coherence",
     "areawise_mask",
     "areawise_power",
     "critical_area",
+    "critical_size",
     "outside_coi",
     "patch_sizes",
     "pointwise_thresholds",
+    "power_significance",
 ]
+
+
+#: Areawise tests: Maraun et al. (2007) with the chosen patch measure, and the
+#: cumulative areawise test of Schulte (2016).
+AREAWISE_TESTS = ("areawise",)
 
 
 @dataclass(frozen=True)
@@ -110,6 +129,8 @@ class AreawiseResult:
         Root seed of the surrogates.
     measure : str
         Patch size measure (`AREA_MEASURES`).
+    test : str
+        The areawise test (`AREAWISE_TESTS`).
     """
 
     pointwise: np.ndarray
@@ -122,26 +143,7 @@ class AreawiseResult:
     mc_count: int
     seed: int
     measure: str = "maraun"
-
-
-def _finish(field, null, valid, thr, sj, dt, dj, *run) -> AreawiseResult:
-    level, area_level, family, mc_count, seed, measure = run
-    with np.errstate(invalid="ignore"):
-        pointwise = valid & (field > thr[:, None])
-        null_masks = valid[None] & (null > thr[None, :, None])
-    a_crit = critical_area(null_masks, sj, dt, dj, area_level, measure)
-    return AreawiseResult(
-        pointwise=pointwise,
-        areawise=areawise_mask(pointwise, sj, dt, dj, a_crit, measure),
-        threshold=thr,
-        critical_area=a_crit,
-        level=level,
-        area_level=area_level,
-        surrogate=family,
-        mc_count=mc_count,
-        seed=seed,
-        measure=measure,
-    )
+    test: str = "areawise"
 
 
 def _check_count(value, name: str, minimum: int) -> int:
@@ -150,13 +152,116 @@ def _check_count(value, name: str, minimum: int) -> int:
     return int(value)
 
 
-def _common(surrogate, level, area_level, mc_count, seed, measure):
+@dataclass(frozen=True)
+class _Run:
+    """The validated choices of one areawise computation."""
+
+    surrogate: str
+    level: float
+    area_level: float
+    mc_count: int
+    seed: int
+    measure: str
+    test: str
+
+    @property
+    def levels(self) -> tuple[float, ...]:
+        return (self.level,)
+
+
+def _run(surrogate, level, area_level, mc_count, seed, measure, test, level_name="level") -> _Run:
     get_surrogate(surrogate)
-    level = check_level(level, "level")
-    area_level = check_level(area_level, "area_level")
-    mc_count = _check_count(mc_count, "mc_count", 2)
-    seed = _check_count(seed, "seed", 0)
-    return level, area_level, mc_count, seed, check_measure(measure)
+    if test not in AREAWISE_TESTS:
+        names = ", ".join(map(repr, AREAWISE_TESTS))
+        raise ValueError(f"`test` must be one of {names} (got {test!r})")
+    return _Run(
+        surrogate,
+        check_level(level, level_name),
+        check_level(area_level, "area_level"),
+        _check_count(mc_count, "mc_count", 2),
+        _check_count(seed, "seed", 0),
+        check_measure(measure),
+        test,
+    )
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """Where and how the Monte Carlo passes run (the options of `run_plan`)."""
+
+    backend: object
+    chunk_size: int | None
+    store: ThresholdCache | None
+    progress_callback: object
+    cancel: object
+
+    def run(self, plan, offset: int, total: int):
+        """Run ``plan``, reporting progress as ``offset + done`` of ``total``."""
+        report = self.progress_callback
+        callback = None if report is None else (lambda done, _: report(offset + done, total))
+        out, _ = run_plan(
+            plan, self.backend, self.chunk_size, progress_callback=callback, cancel=self.cancel
+        )  # fmt: skip
+        return out
+
+    def cached(self, key: dict, size: int, compute, seed: int = 0) -> np.ndarray:
+        """``compute()`` (a float64 array of ``size``), read from and written to the cache."""
+        hit = self.store.load(key, size) if self.store else None
+        if hit is not None:
+            return hit[0]
+        value = np.asarray(compute(), dtype=np.float64)
+        if self.store:
+            try:
+                self.store.save(key, value, seed)
+            except OSError as exc:  # a read-only cache must not lose the result
+                warnings.warn(f"could not write the threshold cache: {exc}", stacklevel=3)
+        return value
+
+
+def _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel) -> _Engine:
+    store = ThresholdCache(cache_dir) if cache else None
+    return _Engine(backend, chunk_size, store, progress_callback, cancel)
+
+
+def _grid(n: int, dt, dj, s0, J, mother) -> tuple[float, float, float, int]:
+    dt = check_positive(dt, "dt")
+    dj = check_positive(dj, "dj")
+    s0 = resolve_s0(s0, dt, mother.flambda())
+    return dt, dj, s0, resolve_J(J, n, dt, s0, dj)
+
+
+def _null_patches(plan: PatchPlan, run: _Run, eng: _Engine, offset: int, total: int) -> float:
+    """Critical size from the plan's null patches (cached by every input)."""
+    key = {
+        **ThresholdCache.field_key(plan, "critical_area"),
+        "thresholds": data_hash(np.asarray(plan.thresholds)),
+        "area_level": run.area_level,
+        "test": run.test,
+    }
+
+    def compute():
+        null = eng.run(plan, offset, total)
+        return [critical_size(null.sizes, null.areas, run.area_level)]
+
+    return float(eng.cached(key, 1, compute)[0])
+
+
+def _result(field, valid, thr, sj, dt, dj, crit, run: _Run, scale=1.0) -> AreawiseResult:
+    with np.errstate(invalid="ignore"):
+        pointwise = valid & (field > thr[0][:, None])
+    return AreawiseResult(
+        pointwise=pointwise,
+        areawise=areawise_mask(pointwise, sj, dt, dj, crit, run.measure),
+        threshold=thr[0] * scale,
+        critical_area=crit,
+        level=run.level,
+        area_level=run.area_level,
+        surrogate=run.surrogate,
+        mc_count=run.mc_count,
+        seed=run.seed,
+        measure=run.measure,
+        test=run.test,
+    )
 
 
 def areawise_power(
@@ -173,19 +278,33 @@ def areawise_power(
     mc_count: int = 200,
     seed: int = 0,
     measure: str = "maraun",
+    test: str = "areawise",
+    backend=None,
+    chunk_size: int | None = None,
+    cache: bool = True,
+    cache_dir=None,
+    progress_callback: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
 ) -> AreawiseResult:
     """Monte Carlo pointwise and areawise significance of the wavelet power of ``x``.
+
+    Two passes over the same surrogates run on the Monte Carlo engine
+    (`pycwt_mod.montecarlo.run_plan`): the pointwise thresholds (quantiles of the
+    surrogates' normalised power per scale, `pycwt_mod.field_kernel.PowerPlan`),
+    then the null patches at those thresholds (`~pycwt_mod.field_kernel.PatchPlan`),
+    whose critical size is cached like coherence thresholds.
 
     Parameters
     ----------
     x : (n,) array_like
-        Series (detrend it first if it has a trend; ``"ar1"`` needs an AR(1) fit).
+        Series (detrend it first if it has a trend). It is standardised: the power
+        compared is ``|W|^2`` of ``(x - mean) / std``.
     dt, dj, s0, J, wavelet
         The grid, as in `pycwt_mod.cwt`; the masks are aligned with
         ``cwt(x, dt, dj, s0, J, wavelet)``.
     surrogate : {"ar1", "phase", "iaaft"}, optional
         Null hypothesis (`pycwt_mod.surrogates`), default ``"ar1"`` (AR(1) with the
-        lag-1 autocorrelation, mean and variance of ``x``).
+        lag-1 autocorrelation and variance of ``x``).
     level : float, optional
         Pointwise level, default 0.95.
     area_level : float, optional
@@ -197,52 +316,143 @@ def areawise_power(
         ``SeedSequence(seed, spawn_key=(k,))``.
     measure : {"maraun", "schulte"}, optional
         Patch size measure (see `patch_sizes`).
+    test : {"areawise"}, optional
+        The areawise test (`AREAWISE_TESTS`).
+    backend, chunk_size, cache, cache_dir, progress_callback, cancel
+        As in `pycwt_mod.wct_significance`; the same seed gives the same masks on
+        every CPU backend and chunk size. Progress counts both passes
+        (``2 * mc_count``).
 
     Returns
     -------
     result : AreawiseResult
-        Masks of shape ``(n_scales, n)``; ``threshold`` in units of ``|W|^2``.
+        Masks of shape ``(n_scales, n)``; ``threshold`` in units of ``|W|^2`` of
+        ``x - mean(x)``.
 
     Raises
     ------
     ValueError
         For bad parameters or an unknown surrogate family (the message lists them).
+    Cancelled
+        If ``cancel()`` returned True.
 
     Notes
     -----
-    Cost: ``mc_count`` surrogates and transforms (see bench/README.md); memory
-    ``8 * mc_count * n_scales * n`` bytes for the surrogate power.
+    Cost: two transforms per surrogate (see bench/README.md).
 
     Examples
     --------
     >>> import numpy as np
     >>> import pycwt_mod as wavelet
     >>> x = wavelet.rednoise(256, 0.5, rng=1)
-    >>> res = wavelet.areawise_power(x, 1.0, dj=0.25, mc_count=50, seed=1)
+    >>> res = wavelet.areawise_power(x, 1.0, dj=0.25, mc_count=50, seed=1, cache=False)
     >>> res.pointwise.shape == res.areawise.shape
     True
     >>> bool((res.areawise <= res.pointwise).all())
     True
     """
-    level, area_level, mc_count, seed, measure = _common(
-        surrogate, level, area_level, mc_count, seed, measure
-    )
+    run = _run(surrogate, level, area_level, mc_count, seed, measure, test)
+    eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
+    p = _power_pass(x, dt, dj, s0, J, wavelet, run, eng, 2 * run.mc_count)
+    patches = PatchPlan(*p.grid, "power", p.plan.data, run.surrogate, p.plan.al, run.mc_count,
+                        run.seed, tuple(map(tuple, p.thr.tolist())), run.measure)  # fmt: skip
+    crit = _null_patches(patches, run, eng, run.mc_count, 2 * run.mc_count)
+    dt, dj = p.grid[:2]
+    return _result(p.power, p.valid, p.thr, p.plan.scales, dt, dj, crit, run, p.variance)
+
+
+@dataclass(frozen=True)
+class _PowerPass:
+    """The power field of the data and its pointwise thresholds (one row per level)."""
+
+    plan: PowerPlan
+    grid: tuple
+    power: np.ndarray
+    valid: np.ndarray
+    thr: np.ndarray
+    variance: float
+
+
+def _power_pass(x, dt, dj, s0, J, wavelet, run: _Run, eng: _Engine, total: int) -> _PowerPass:
     mother = get_wavelet(wavelet)
     x = as_series(x, "x", min_length=3).astype(np.float64)
-    W, sj, freqs, coi, _, _ = cwt(x, dt, dj, s0, J, mother)
-    dt = float(dt)
-    dj = float(dj)
-    power = np.abs(W) ** 2
-    sur = surrogates(x, surrogate, mc_count, seed)
-    null = np.empty((mc_count, *power.shape))
-    for i in range(mc_count):  # one transform per surrogate; nothing loops over points
-        Wi = cwt(sur[i], dt, wavelet=mother, freqs=freqs)[0]
-        np.abs(Wi, out=null[i])
-        null[i] **= 2
-    valid = outside_coi(freqs, coi)
-    thr = pointwise_thresholds(null, valid, level)
-    run = (level, area_level, surrogate, mc_count, seed, measure)
-    return _finish(power, null, valid, thr, sj, dt, dj, *run)
+    data = ObservedSeries.of(x, names=("x",))
+    grid = (*_grid(x.size, dt, dj, s0, J, mother), mother)
+    al = (float(ar1(data.values[0])[0]),) if run.surrogate == "ar1" else (0.0,)
+    plan = PowerPlan(*grid, data, run.surrogate, al, run.mc_count, run.seed)
+    power, valid = field_of(plan, data.values)
+    n = plan.n_scales
+
+    def compute():
+        hist = eng.run(plan, 0, total)
+        return np.concatenate([power_thresholds(plan, hist, lv) for lv in run.levels])
+
+    key = {**ThresholdCache.field_key(plan, "power_thresholds"), "levels": list(run.levels)}
+    thr = eng.cached(key, n * len(run.levels), compute).reshape(-1, n)
+    return _PowerPass(plan, grid, power, valid, thr, float(x.var()))
+
+
+def power_significance(
+    x,
+    dt: float,
+    dj: float = 1 / 12,
+    s0: float = -1,
+    J: int = -1,
+    wavelet="morlet",
+    *,
+    significance_level: float = 0.95,
+    surrogate: str = "ar1",
+    mc_count: int = 300,
+    seed: int = 0,
+    backend=None,
+    chunk_size: int | None = None,
+    cache: bool = True,
+    cache_dir=None,
+    progress_callback: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+) -> np.ndarray:
+    """Monte Carlo pointwise significance of wavelet power against a surrogate family.
+
+    The Monte Carlo counterpart of `pycwt_mod.significance` (which is analytical and
+    AR(1) only): the threshold of each scale is the ``significance_level`` quantile
+    of the surrogates' power at that scale, pooled over time outside the cone of
+    influence, read from a fine histogram (`pycwt_mod.field_kernel.PowerPlan`,
+    0.46% bins) that the engine fills chunk by chunk on any backend.
+
+    Parameters
+    ----------
+    x : (n,) array_like
+        Series; its mean is removed.
+    dt, dj, s0, J, wavelet
+        The grid, as in `pycwt_mod.cwt`.
+    significance_level : float, optional
+        Default 0.95.
+    surrogate : {"ar1", "phase", "iaaft"}, optional
+        Null hypothesis (`pycwt_mod.surrogates`), default ``"ar1"``.
+    mc_count, seed, backend, chunk_size, cache, cache_dir, progress_callback, cancel
+        As in `areawise_power` (progress counts ``mc_count``).
+
+    Returns
+    -------
+    threshold : (n_scales,) ndarray
+        Power threshold per scale in units of ``|W|^2`` of ``x - mean(x)`` (compare
+        with ``abs(cwt(x - x.mean(), ...)[0]) ** 2``); NaN where the whole scale is
+        inside the cone of influence.
+
+    Raises
+    ------
+    ValueError
+        For bad parameters (the message names the parameter).
+    Cancelled
+        If ``cancel()`` returned True.
+    """
+    run = _run(
+        surrogate, significance_level, 0.95, mc_count, seed, "maraun", "areawise",
+        level_name="significance_level",
+    )  # fmt: skip
+    eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
+    p = _power_pass(x, dt, dj, s0, J, wavelet, run, eng, run.mc_count)
+    return p.thr[0] * p.variance
 
 
 def areawise_coherence(
@@ -261,8 +471,23 @@ def areawise_coherence(
     mc_count: int = 200,
     seed: int = 0,
     measure: str = "maraun",
+    test: str = "areawise",
+    al1: float | None = None,
+    al2: float | None = None,
+    backend=None,
+    chunk_size: int | None = None,
+    cache: bool = True,
+    cache_dir=None,
+    progress_callback: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
 ) -> AreawiseResult:
     """Pointwise and areawise significance of the wavelet coherence of ``y1``, ``y2``.
+
+    The pointwise thresholds are the coherence engine's
+    (`pycwt_mod.wct_significance` with the same family, count and seed, sharing its
+    cache) unless ``sig95`` is given; the null patches are measured on the data's
+    grid from the same surrogate pairs (`~pycwt_mod.field_kernel.PatchPlan`), on
+    the engine, and their critical size is cached.
 
     Parameters
     ----------
@@ -272,14 +497,16 @@ def areawise_coherence(
         The grid, as in `pycwt_mod.wct`; masks align with
         ``wct(y1, y2, dt, dj, s0, J, wavelet=wavelet)[0]``.
     surrogate : {"ar1", "phase", "iaaft"}, optional
-        Null hypothesis for each series (`pycwt_mod.surrogates.pair_surrogates`),
+        Null hypothesis for each series (`pycwt_mod.surrogates.multi_surrogates`),
         default ``"ar1"`` (the engine's red-noise pairs).
     sig95 : (n_scales,) array_like, optional
-        Pointwise thresholds per scale, e.g. from `pycwt_mod.wct_significance` at
-        ``level``. Default: the ``level`` quantile of the surrogates' coherence.
-        Either way the critical area comes from the surrogate pairs here.
-    level, area_level, mc_count, seed, measure
+        Pointwise thresholds per scale at ``level``, e.g. a significance job's.
+    level, area_level, mc_count, seed, measure, test
         As in `areawise_power`.
+    al1, al2 : float, optional
+        AR(1) coefficients of the two series for ``"ar1"`` (default: `ar1` of each).
+    backend, chunk_size, cache, cache_dir, progress_callback, cancel
+        As in `areawise_power` (progress counts both passes, ``2 * mc_count``).
 
     Returns
     -------
@@ -291,27 +518,44 @@ def areawise_coherence(
     ValueError
         For unequal lengths, bad parameters, an unknown family, or ``sig95`` of the
         wrong shape.
+    Cancelled
+        If ``cancel()`` returned True.
     """
-    level, area_level, mc_count, seed, measure = _common(
-        surrogate, level, area_level, mc_count, seed, measure
-    )
+    run = _run(surrogate, level, area_level, mc_count, seed, measure, test)
+    eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
     mother = get_wavelet(wavelet)
-    WCT, _, coi, freqs, _ = wct(y1, y2, dt, dj, s0, J, sig=False, wavelet=mother)
-    dt = float(dt)
-    dj = float(dj)
-    sj = 1.0 / (mother.flambda() * freqs)
-    pairs = pair_surrogates(y1, y2, surrogate, mc_count, seed)
-    null = np.empty((mc_count, *WCT.shape))
-    for i in range(mc_count):  # one coherence per pair; nothing loops over points
-        null[i] = wct(pairs[i, 0], pairs[i, 1], dt, dj, s0, J, sig=False, wavelet=mother)[0]
-    valid = outside_coi(freqs, coi)
-    if sig95 is None:
-        thr = pointwise_thresholds(null, valid, level)
+    data = ObservedSeries.of(y1, y2)
+    dt, dj, s0, J = _grid(data.n, dt, dj, s0, J, mother)
+    if run.surrogate == "ar1":
+        al = tuple(
+            float(ar1(row)[0]) if given is None else float(given)
+            for row, given in zip(data.values, (al1, al2), strict=True)
+        )
     else:
+        al = (0.0, 0.0)
+    grid = (dt, dj, s0, J, mother)
+    patches = PatchPlan(*grid, "coherence", data, run.surrogate, al, run.mc_count, run.seed, ((),))
+    WCT, valid = field_of(patches, data.values)
+    n = patches.n_scales
+    if sig95 is not None:
         thr = np.asarray(sig95, dtype=np.float64)
-        if thr.shape != (sj.size,):
-            raise ValueError(
-                f"`sig95` must have shape (n_scales,) = ({sj.size},) (got {thr.shape})"
-            )
-    run = (level, area_level, surrogate, mc_count, seed, measure)
-    return _finish(WCT, null, valid, thr, sj, dt, dj, *run)
+        if thr.shape != (n,):
+            raise ValueError(f"`sig95` must have shape (n_scales,) = ({n},) (got {thr.shape})")
+        thr = thr[None]
+    else:
+        plan = make_plan(
+            *al, dt, dj, s0, J, mother, run.mc_count, run.seed,
+            surrogate=run.surrogate, data=data,
+        )  # fmt: skip
+        keys = [ThresholdCache.key(plan, lv) for lv in run.levels]
+        hits = [eng.store.load(k, n) if eng.store else None for k in keys]
+        if all(h is not None for h in hits):
+            thr = np.stack([h[0] for h in hits])
+        else:
+            hist = eng.run(plan, 0, 2 * run.mc_count)
+            thr = np.stack([thresholds(plan, hist, lv) for lv in run.levels])
+            for k, row in zip(keys, thr, strict=True):
+                eng.cached(k, n, lambda row=row: row, plan.seed)
+    patches = replace(patches, thresholds=tuple(map(tuple, thr.tolist())), measure=run.measure)
+    crit = _null_patches(patches, run, eng, run.mc_count, 2 * run.mc_count)
+    return _result(WCT, valid, thr, patches.scales, dt, dj, crit, run)

@@ -4,7 +4,8 @@ A cache entry is keyed by every parameter that changes the thresholds: the AR(1)
 pair rounded to ``AR1_DECIMALS`` decimals, the scale grid relative to ``dt``
 (``s0 / dt``, ``dj``, ``J``: the thresholds do not depend on ``dt`` otherwise), the
 wavelet and its parameter, the significance level, ``mc_count``, the seed (or
-"unseeded"), ``nbins``, and the kernel's estimator and precision (``_VERSION``
+"unseeded"), ``nbins``, the kernel's estimator and precision, and for the
+data-driven surrogate families their name and the SHA-256 of the data (``_VERSION``
 changes whenever the kernel's numbers do, so stale thresholds are never served).
 Within that rounding of the AR(1) pair the thresholds move far less than their
 Monte Carlo error (about 1e-3 at mc_count=300).
@@ -63,7 +64,7 @@ class ThresholdCache:
     @staticmethod
     def key(plan, significance_level: float, seeded: bool = True) -> dict:
         """The cache key of a plan (a JSON-serialisable dict)."""
-        return {
+        key = {
             "version": _VERSION,
             "al1": round(float(plan.al1), AR1_DECIMALS),
             "al2": round(float(plan.al2), AR1_DECIMALS),
@@ -79,6 +80,38 @@ class ThresholdCache:
             "estimator": str(plan.estimator),
             "precision": str(plan.precision),
         }
+        if getattr(plan, "data", None) is not None:  # AR(1) keys stay as they were
+            key["surrogate"] = str(plan.surrogate)
+            key["data"] = plan.data.digest
+        return key
+
+    @staticmethod
+    def field_key(plan, kind: str) -> dict:
+        """The cache key of a field plan (`pycwt_mod.field_kernel`), for ``kind``.
+
+        Every field of the plan that changes the result: the grid relative to
+        ``dt``, the wavelet, the family, the data's SHA-256, the AR(1)
+        coefficients, ``mc_count`` and the seed, and for a patch plan its field,
+        measure and the thresholds' SHA-256. The caller adds its own choices.
+        """
+        key = {
+            "version": _VERSION,
+            "kind": kind,
+            "s0_over_dt": float(np.round(plan.s0 / plan.dt, 12)),
+            "dj": float(plan.dj),
+            "J": int(plan.J),
+            "wavelet": _wavelet_id(plan.wavelet),
+            "param": getattr(plan.wavelet, "param", None),
+            "surrogate": str(plan.surrogate),
+            "data": plan.data.digest,
+            "al": [round(float(a), 12) for a in plan.al],
+            "mc_count": int(plan.mc_count),
+            "seed": int(plan.seed),
+        }
+        for name in ("field", "measure", "nbins"):
+            if hasattr(plan, name):
+                key[name] = getattr(plan, name)
+        return key
 
     def path(self, key: dict) -> Path:
         text = json.dumps(key, sort_keys=True)

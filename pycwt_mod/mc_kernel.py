@@ -55,6 +55,7 @@ from .smoothing import (
     next_pow2,
     time_filter,
 )
+from .surrogates import SURROGATES, ObservedSeries, multi_surrogates
 
 __all__ = [
     "ESTIMATORS",
@@ -64,6 +65,7 @@ __all__ = [
     "MonteCarloPlan",
     "ProgressCallback",
     "estimate_work",
+    "histogram_quantiles",
     "make_plan",
     "pair_noise",
     "run_chunk",
@@ -132,6 +134,12 @@ class MonteCarloPlan:
         scale (see `surrogate_groups`).
     precision : {"float32", "float64"}
         Precision of the work arrays (the histogram is integer either way).
+    surrogate : {"ar1", "phase", "iaaft"}
+        Null hypothesis (`pycwt_mod.surrogates`): ``"ar1"`` pairs of red noise with
+        ``al1``, ``al2``; ``"phase"`` and ``"iaaft"`` resample ``data``.
+    data : ObservedSeries or None
+        The observed pair (data-driven families only; then ``n`` is its length and
+        ``al1 = al2 = 0``, unused).
     """
 
     al1: float
@@ -147,6 +155,8 @@ class MonteCarloPlan:
     n: int
     estimator: str = "multirate"
     precision: str = "float32"
+    surrogate: str = "ar1"
+    data: ObservedSeries | None = None
 
     @property
     def n_scales(self) -> int:
@@ -278,6 +288,8 @@ def make_plan(
     nbins: int = 1000,
     estimator: str = "multirate",
     precision: str = "float32",
+    surrogate: str = "ar1",
+    data=None,
 ) -> MonteCarloPlan:
     """Validate the parameters and fix everything the histogram depends on.
 
@@ -305,6 +317,12 @@ def make_plan(
         scales; see `MonteCarloPlan` and `surrogate_groups`.
     precision : {"float32", "float64"}, optional
         Work-array precision (default float32).
+    surrogate : {"ar1", "phase", "iaaft"}, optional
+        Null hypothesis (default ``"ar1"``, red noise with ``al1``, ``al2``).
+    data : (y1, y2) or ObservedSeries, optional
+        The observed series, required by ``"phase"`` and ``"iaaft"`` (which then
+        ignore ``al1``, ``al2``; surrogates are the data's length); unused by
+        ``"ar1"``.
 
     Returns
     -------
@@ -312,8 +330,14 @@ def make_plan(
     """
     mother = get_wavelet(wavelet)
     mother.require_deltaj0("coherence significance")
-    al1 = _check_ar1(al1, "al1")
-    al2 = _check_ar1(al2, "al2")
+    surrogate = _check_choice(surrogate, "surrogate", SURROGATES)
+    if surrogate == "ar1":
+        al1 = _check_ar1(al1, "al1")
+        al2 = _check_ar1(al2, "al2")
+        data = None
+    else:
+        data = _observed_pair(data, surrogate)
+        al1 = al2 = 0.0
     dt, dj, s0, J = _resolve_scales(dt, dj, s0, J, mother)
     mc_count = _check_count(mc_count, "mc_count")
     nbins = _check_count(nbins, "nbins", minimum=10)
@@ -324,10 +348,23 @@ def make_plan(
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(11))
     elif isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"`seed` must be a whole number >= 0 or None (got {seed!r})")
-    n = _surrogate_length(dt, dj, s0, J)
+    n = _surrogate_length(dt, dj, s0, J) if data is None else data.n
     return MonteCarloPlan(
-        al1, al2, dt, dj, s0, J, mother, mc_count, int(seed), nbins, n, estimator, precision
+        al1, al2, dt, dj, s0, J, mother, mc_count, int(seed), nbins, n, estimator, precision,
+        surrogate, data,
     )  # fmt: skip
+
+
+def _observed_pair(data, surrogate: str) -> ObservedSeries:
+    if isinstance(data, ObservedSeries):
+        if data.values.shape[0] != 2:
+            raise ValueError(f"`data` must hold two series (got {data.values.shape[0]})")
+        return data
+    if data is None or isinstance(data, str | bytes) or len(data) != 2:
+        raise ValueError(
+            f"surrogate={surrogate!r} resamples the observed series: pass data=(y1, y2)"
+        )
+    return ObservedSeries.of(*data)
 
 
 def estimate_work(
@@ -368,13 +405,19 @@ def split_chunks(mc_count: int, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def pair_noise(plan: MonteCarloPlan, start: int, stop: int) -> np.ndarray:
-    """Red-noise surrogate pairs ``start..stop-1``, generated on the host.
+    """Surrogate pairs ``start..stop-1``, generated on the host.
 
     Returns
     -------
     noise : (stop - start, 2, n) float64 ndarray
-        ``noise[i, 0]`` has AR(1) coefficient ``al1``, ``noise[i, 1]`` has ``al2``.
+        For ``"ar1"``, ``noise[i, 0]`` has AR(1) coefficient ``al1`` and
+        ``noise[i, 1]`` has ``al2``; otherwise surrogates of the observed pair
+        (`pycwt_mod.surrogates.multi_surrogates`), pair ``k`` from the same stream.
     """
+    if plan.data is not None:
+        return multi_surrogates(
+            plan.data.values, plan.surrogate, stop - start, plan.seed, start=start
+        )
     e = np.empty((stop - start, 2, plan.n))
     for i, k in enumerate(range(start, stop)):
         rng = np.random.default_rng(np.random.SeedSequence(plan.seed, spawn_key=(k,)))
@@ -657,12 +700,32 @@ def thresholds(plan: MonteCarloPlan, hist: np.ndarray, significance_level: float
             f"histogram shape {hist.shape} does not match the plan ({plan.n_scales}, {plan.nbins})"
         )
     centres = (np.arange(plan.nbins) + 0.5) / plan.nbins
-    sig = np.full(plan.n_scales, np.nan)
-    for s in range(plan.n_scales):
+    return histogram_quantiles(hist, centres, level)
+
+
+def histogram_quantiles(hist: np.ndarray, centres: np.ndarray, level: float) -> np.ndarray:
+    """Per-row ``level`` quantile of histograms, interpolated between bin centres.
+
+    Parameters
+    ----------
+    hist : (rows, nbins) int ndarray
+    centres : (nbins,) ndarray
+        Value at the centre of each bin.
+    level : float
+        In (0, 1).
+
+    Returns
+    -------
+    q : (rows,) ndarray
+        ``P = (cumsum - 0.5) / total`` interpolated at ``level`` (pycwt's rule); NaN
+        for an empty row.
+    """
+    q = np.full(hist.shape[0], np.nan)
+    for s in range(hist.shape[0]):
         sel = hist[s] > 0
         if not sel.any():
             continue
         P = hist[s, sel].cumsum().astype(np.float64)
         P = (P - 0.5) / P[-1]
-        sig[s] = np.interp(level, P, centres[sel])
-    return sig
+        q[s] = np.interp(level, P, centres[sel])
+    return q

@@ -27,16 +27,66 @@ from . import mc_kernel
 from ._validation import check_significance_level
 from .backends import get_backend
 from .cache import ThresholdCache
+from .kernels import Plan
 from .mc_kernel import *  # noqa: F403 - the kernel's public names are the engine's too
 from .mc_kernel import CancelCheck, ProgressCallback, make_plan, split_chunks, thresholds
 
-__all__ = [*mc_kernel.__all__, "wct_significance"]
+__all__ = [*mc_kernel.__all__, "run_plan", "wct_significance"]
 
 
-def _progress_bar(enabled: bool, total: int):
+def _progress_bar(enabled: bool, total: int, desc: str = "WCT significance"):
     if not enabled or tqdm is None:
         return None
-    return tqdm(total=total, desc="WCT significance", unit="pair")
+    return tqdm(total=total, desc=desc, unit="pair")
+
+
+def run_plan(
+    plan: Plan,
+    backend=None,
+    chunk_size: int | None = None,
+    *,
+    progress: bool = False,
+    desc: str = "Monte Carlo",
+    progress_callback: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+):
+    """Run every surrogate of a plan on a backend, in chunks.
+
+    Parameters
+    ----------
+    plan : MonteCarloPlan or a field plan (`pycwt_mod.field_kernel`)
+    backend : str or MonteCarloBackend, optional
+        As in `wct_significance`.
+    chunk_size : int, optional
+        Surrogates per chunk; default chosen by the backend.
+    progress : bool, optional
+        Show a tqdm progress bar labelled ``desc``.
+    progress_callback, cancel
+        As in `wct_significance`.
+
+    Returns
+    -------
+    result : (n_scales, nbins) int64 ndarray or the plan's joined chunk results
+        The same bits for the same plan whatever the CPU backend and chunk size.
+    info : dict
+        ``backend`` and ``chunk_size``.
+    """
+    runner = get_backend(backend) if backend is None or isinstance(backend, str) else backend
+    size = chunk_size if chunk_size is not None else runner.default_chunk_size(plan)
+    bar = _progress_bar(progress, plan.mc_count, desc)
+
+    def on_progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.update(done - bar.n)
+        if progress_callback is not None:
+            progress_callback(done, total)
+
+    try:
+        out = runner.run(plan, split_chunks(plan.mc_count, size), on_progress, cancel)
+    finally:
+        if bar is not None:
+            bar.close()
+    return out, {"backend": runner.name, "chunk_size": int(size)}
 
 
 def wct_significance(
@@ -62,8 +112,10 @@ def wct_significance(
     progress_callback: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     return_info: bool = False,
+    surrogate: str = "ar1",
+    data=None,
 ):
-    """Monte Carlo significance of wavelet coherence against red noise.
+    """Monte Carlo significance of wavelet coherence against red noise or surrogates.
 
     Parameters
     ----------
@@ -118,6 +170,13 @@ def wct_significance(
     return_info : bool, optional
         Also return a dict with ``seed``, ``backend``, ``mc_count``, ``chunk_size``,
         ``cache_hit``, ``elapsed_s`` and ``n_scales``.
+    surrogate : {"ar1", "phase", "iaaft"}, optional
+        Null hypothesis (`pycwt_mod.surrogates`): ``"ar1"`` (default) pairs of red
+        noise with ``al1``, ``al2``; ``"phase"`` (each series' power spectrum) and
+        ``"iaaft"`` (spectrum and amplitude distribution) resample ``data``.
+    data : (y1, y2), optional
+        The observed series, required by ``"phase"`` and ``"iaaft"`` (``al1`` and
+        ``al2`` are then unused, and the cache key includes the data's SHA-256).
 
     Returns
     -------
@@ -155,7 +214,8 @@ def wct_significance(
     started = time.perf_counter()
     level = check_significance_level(significance_level)
     plan = make_plan(
-        al1, al2, dt, dj, s0, J, wavelet, mc_count, seed, nbins, estimator, precision
+        al1, al2, dt, dj, s0, J, wavelet, mc_count, seed, nbins, estimator, precision,
+        surrogate, data,
     )  # fmt: skip
     runner = get_backend(backend) if backend is None or isinstance(backend, str) else backend
     store = ThresholdCache(cache_dir) if cache else None
@@ -175,22 +235,11 @@ def wct_significance(
         if progress_callback is not None:
             progress_callback(plan.mc_count, plan.mc_count)
     else:
-        size = chunk_size if chunk_size is not None else runner.default_chunk_size(plan)
-        chunks = split_chunks(plan.mc_count, size)
-        info["chunk_size"] = int(size)
-        bar = _progress_bar(progress, plan.mc_count)
-
-        def on_progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.update(done - bar.n)
-            if progress_callback is not None:
-                progress_callback(done, total)
-
-        try:
-            hist = runner.run(plan, chunks, progress=on_progress, cancel=cancel)
-        finally:
-            if bar is not None:
-                bar.close()
+        hist, ran = run_plan(
+            plan, runner, chunk_size, progress=progress, desc="WCT significance",
+            progress_callback=progress_callback, cancel=cancel,
+        )  # fmt: skip
+        info["chunk_size"] = ran["chunk_size"]
         sig = thresholds(plan, hist, level)
         if store:
             try:

@@ -29,6 +29,7 @@ __all__ = [
     "check_level",
     "check_measure",
     "critical_area",
+    "critical_size",
     "outside_coi",
     "patch_sizes",
     "pointwise_thresholds",
@@ -224,8 +225,36 @@ def critical_area(
     ValueError
         As `patch_sizes`, or for ``area_level`` outside (0, 1).
     """
-    area_level = check_level(area_level, "area_level")
     _, sizes, areas = patch_sizes(null_masks, scales, dt, dj, measure)
+    return critical_size(sizes, areas, area_level)
+
+
+def critical_size(sizes, areas, area_level: float = 0.95) -> float:
+    """Critical patch size from the sizes and areas of null patches.
+
+    The smallest size ``A`` such that at most a fraction ``1 - area_level`` of the
+    total ``areas`` lies in patches of size ``> A`` (ties move together).
+
+    Parameters
+    ----------
+    sizes, areas : (m,) array_like
+        Size (in the test's measure) and normalised area of each null patch, e.g.
+        from `patch_sizes` of surrogate masks.
+    area_level : float, optional
+        Areawise level in (0, 1), default 0.95.
+
+    Returns
+    -------
+    critical_area : float
+        0.0 when there is no null patch.
+    """
+    area_level = check_level(area_level, "area_level")
+    sizes = np.asarray(sizes, dtype=np.float64)
+    areas = np.asarray(areas, dtype=np.float64)
+    if sizes.shape != areas.shape or sizes.ndim != 1:
+        raise ValueError(
+            f"`sizes` and `areas` must be 1-D of one length ({sizes.shape}, {areas.shape})"
+        )
     if sizes.size == 0:
         return 0.0
     order = np.argsort(sizes, kind="stable")[::-1]

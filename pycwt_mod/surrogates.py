@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import hashlib
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
@@ -47,10 +48,12 @@ from .significance import ar1, ar1_filter
 
 __all__ = [
     "SURROGATES",
+    "ObservedSeries",
     "ar1_surrogates",
     "data_hash",
     "get_surrogate",
     "iaaft_surrogates",
+    "multi_surrogates",
     "pair_surrogates",
     "phase_surrogates",
     "surrogate_rng",
@@ -123,6 +126,68 @@ def data_hash(*arrays) -> str:
         h.update(repr(a.shape).encode())
         h.update(a.tobytes())
     return h.hexdigest()
+
+
+@dataclass(frozen=True, eq=False)
+class ObservedSeries:
+    """The observed series a data-driven family resamples, standardised and hashed.
+
+    A Monte Carlo plan carries it to the processes that run its chunks; equality
+    and hashing go by ``digest`` (`data_hash` of ``values``), so the plan stays
+    hashable and its cache key names the data.
+
+    Attributes
+    ----------
+    values : (k, n) float64 ndarray
+        One row per series, each with mean 0 and standard deviation 1 (read-only).
+    digest : str
+        `data_hash` of ``values``.
+    """
+
+    values: np.ndarray
+    digest: str
+
+    @classmethod
+    def of(cls, *series, names: Sequence[str] = ("y1", "y2")) -> ObservedSeries:
+        """Standardise and hash one or more series of equal length.
+
+        Parameters
+        ----------
+        *series : (n,) array_like
+            Finite series, ``n >= 3``.
+        names : sequence of str, optional
+            The parameter names the error messages use, one per series.
+
+        Raises
+        ------
+        ValueError
+            For a bad or constant series or unequal lengths (naming the series).
+        """
+        rows = [_series(x, name) for x, name in zip(series, names, strict=False)]
+        if len({r.size for r in rows}) > 1:
+            sizes = " and ".join(str(r.size) for r in rows)
+            raise ValueError(
+                f"`{names[0]}` and `{names[1]}` must have the same length (got {sizes})"
+            )
+        out = np.empty((len(rows), rows[0].size))
+        for i, (r, name) in enumerate(zip(rows, names, strict=False)):
+            sd = r.std()
+            if not sd > 0:
+                raise ValueError(f"`{name}` is constant; surrogates need a varying series")
+            out[i] = (r - r.mean()) / sd
+        out.flags.writeable = False
+        return cls(out, data_hash(out))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ObservedSeries) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    @property
+    def n(self) -> int:
+        """Length of the series."""
+        return self.values.shape[1]
 
 
 def ar1_surrogates(n: int, g: float, count: int, seed: int, *, start: int = 0) -> np.ndarray:
@@ -347,15 +412,83 @@ def get_surrogate(name: str) -> Callable[..., np.ndarray]:
     return _GENERATORS[name]
 
 
+def multi_surrogates(
+    xs, family: str, count: int, seed: int, *, start: int = 0, g: Sequence[float] | None = None
+) -> np.ndarray:
+    """Independent surrogates of each row of ``xs``, drawn together per index.
+
+    Surrogate ``k`` of every row comes from one stream, `surrogate_rng` ``(seed,
+    k)``, the rows in order: for ``"ar1"`` the draws are ``standard_normal((rows,
+    n))`` filtered with the rows' AR(1) coefficients (unit innovations, so with two
+    rows these are the coherence engine's red-noise pairs); for ``"phase"`` each row
+    gets its own random phases, for ``"iaaft"`` its own starting shuffle. Rows are
+    independent of each other, so a pair keeps each spectrum (and amplitude
+    distribution) and has no coherence.
+
+    Parameters
+    ----------
+    xs : (rows, n) array_like
+        Observed series, ``n >= 3``.
+    family : {"ar1", "phase", "iaaft"}
+    count, seed, start
+        As in `ar1_surrogates`.
+    g : sequence of float, optional
+        ``"ar1"`` only: the AR(1) coefficient of each row (default: `ar1` of it).
+
+    Returns
+    -------
+    y : (count, rows, n) float64 ndarray
+
+    Raises
+    ------
+    ValueError
+        For an unknown family or bad arguments.
+    """
+    get_surrogate(family)
+    xs = np.asarray(xs, dtype=np.float64)
+    if xs.ndim != 2 or xs.shape[1] < 3:
+        raise ValueError(f"`xs` must have shape (rows, n >= 3) (got {xs.shape})")
+    count = _check_int(count, "count", 1)
+    start = _check_int(start, "start", 0)
+    seed = _check_seed(seed)
+    rows, n = xs.shape
+    ks = range(start, start + count)
+    if family == "ar1":
+        gs = [ar1(x)[0] for x in xs] if g is None else [_check_g(v) for v in g]
+        e = np.stack([surrogate_rng(seed, k).standard_normal((rows, n)) for k in ks])
+        for i, gi in enumerate(gs):
+            e[:, i] = ar1_filter(e[:, i], gi)
+        return e
+    if family == "phase":
+        ph = np.empty((count, rows, n // 2 + 1), dtype=complex)
+        for i, k in enumerate(ks):
+            rng = surrogate_rng(seed, k)
+            for r in range(rows):
+                ph[i, r] = _random_phases(rng, n)
+        return scipy.fft.irfft(scipy.fft.rfft(xs, axis=-1) * ph, n=n, axis=-1)
+    perms = np.empty((count, rows, n), dtype=np.intp)
+    for i, k in enumerate(ks):
+        rng = surrogate_rng(seed, k)
+        for r in range(rows):
+            perms[i, r] = rng.permutation(n)
+    shuffled = np.take_along_axis(np.broadcast_to(xs, perms.shape), perms, axis=-1)
+    out = _iaaft(
+        shuffled.reshape(rows * count, n),
+        np.tile(np.abs(scipy.fft.rfft(xs, axis=-1)), (count, 1)),
+        np.tile(np.sort(xs, axis=-1), (count, 1)),
+        IAAFT_MAX_ITER,
+    )
+    return out.reshape(count, rows, n)
+
+
 def pair_surrogates(y1, y2, family: str, count: int, seed: int, *, start: int = 0) -> np.ndarray:
     """Independent surrogate pairs for a coherence test of ``y1`` against ``y2``.
 
-    Pair ``k`` draws both members from `surrogate_rng` ``(seed, k)``, ``y1``'s first.
-    For ``"ar1"`` the pair is the coherence engine's: ``standard_normal((2, n))``
-    filtered with the AR(1) coefficients of ``y1`` and ``y2`` (unit innovations;
-    coherence does not depend on the variance). For ``"phase"`` and ``"iaaft"``
-    each member is a surrogate of its own series, independent of the other, so the
-    pair keeps each spectrum (and amplitude distribution) and has no coherence.
+    `multi_surrogates` of the two series: for ``"ar1"`` the coherence engine's
+    pairs (``standard_normal((2, n))`` filtered with the AR(1) coefficients of
+    ``y1`` and ``y2``, unit innovations; coherence does not depend on the
+    variance); for ``"phase"`` and ``"iaaft"`` each member is a surrogate of its own
+    series, independent of the other.
 
     Parameters
     ----------
@@ -379,36 +512,4 @@ def pair_surrogates(y1, y2, family: str, count: int, seed: int, *, start: int = 
     b = _series(y2, "y2")
     if a.size != b.size:
         raise ValueError(f"`y1` and `y2` must have the same length (got {a.size} and {b.size})")
-    count = _check_int(count, "count", 1)
-    start = _check_int(start, "start", 0)
-    seed = _check_seed(seed)
-    n = a.size
-    ks = range(start, start + count)
-    if family == "ar1":
-        g1, _, _ = ar1(a)
-        g2, _, _ = ar1(b)
-        e = np.stack([surrogate_rng(seed, k).standard_normal((2, n)) for k in ks])
-        e[:, 0] = ar1_filter(e[:, 0], g1)
-        e[:, 1] = ar1_filter(e[:, 1], g2)
-        return e
-    xs = np.stack([a, b])
-    if family == "phase":
-        ph = np.empty((count, 2, n // 2 + 1), dtype=complex)
-        for i, k in enumerate(ks):
-            rng = surrogate_rng(seed, k)
-            ph[i, 0] = _random_phases(rng, n)
-            ph[i, 1] = _random_phases(rng, n)
-        return scipy.fft.irfft(scipy.fft.rfft(xs, axis=-1) * ph, n=n, axis=-1)
-    perms = np.empty((count, 2, n), dtype=np.intp)
-    for i, k in enumerate(ks):
-        rng = surrogate_rng(seed, k)
-        perms[i, 0] = rng.permutation(n)
-        perms[i, 1] = rng.permutation(n)
-    shuffled = np.take_along_axis(np.broadcast_to(xs, perms.shape), perms, axis=-1)
-    out = _iaaft(
-        shuffled.reshape(2 * count, n),
-        np.tile(np.abs(scipy.fft.rfft(xs, axis=-1)), (count, 1)),
-        np.tile(np.sort(xs, axis=-1), (count, 1)),
-        IAAFT_MAX_ITER,
-    )
-    return out.reshape(count, 2, n)
+    return multi_surrogates(np.stack([a, b]), family, count, seed, start=start)

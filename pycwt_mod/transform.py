@@ -370,7 +370,9 @@ def wct(
     normalize : bool, optional
         Standardise both series first (default True).
     **kwargs
-        Passed to `wct_significance` (``mc_count``, ``backend``, ``seed``, ...).
+        Passed to `wct_significance` (``mc_count``, ``backend``, ``seed``,
+        ``surrogate``, ...). With ``surrogate="phase"`` or ``"iaaft"`` the
+        surrogates resample ``y1`` and ``y2`` themselves (no AR(1) fit).
 
     Returns
     -------
@@ -412,7 +414,12 @@ def wct(
     WCT = np.abs(S12) ** 2 / (S1 * S2)
     aWCT = np.angle(W12)
 
-    if sig:
+    if sig and kwargs.get("surrogate", "ar1") != "ar1":
+        sig = wct_significance(
+            0.0, 0.0, dt=dt, dj=dj, s0=s0, J=J, significance_level=significance_level,
+            wavelet=mother, data=(y1, y2), **kwargs,
+        )  # fmt: skip
+    elif sig:
         a1, _, _ = ar1(y1)
         a2, _, _ = ar1(y2)
         sig = wct_significance(

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import pycwt_mod.backends as backends
+from pycwt_mod import areawise_power, rednoise
 from pycwt_mod.backends import (
     BackendUnavailableError,
     MonteCarloBackend,
@@ -441,6 +442,25 @@ class TestRayBackend:
         np.testing.assert_array_equal(sig_ray, sig)
         assert not np.array_equal(significance(backend="ray", seed=SEED + 1), sig)
 
+    def test_surrogate_families_and_areawise_same_bits(self):
+        # Phase surrogates through the coherence kernel, and both areawise passes
+        # (power histogram, null patches) through the field kernel, as Ray tasks.
+        y1 = rednoise(128, 0.5, rng=1)
+        y2 = rednoise(128, 0.2, rng=2)
+        kw = dict(mc_count=6, seed=3, progress=False, cache=False, surrogate="phase")
+        J7 = 7
+        seq = wct_significance(0, 0, DT, DJ, S0, J7, data=(y1, y2), backend="sequential", **kw)
+        ray_sig = wct_significance(
+            0, 0, DT, DJ, S0, J7, data=(y1, y2), backend="ray", chunk_size=2, **kw
+        )
+        np.testing.assert_array_equal(ray_sig, seq)
+        aw = dict(dj=DJ, s0=S0, J=J7, surrogate="iaaft", mc_count=6, seed=3, cache=False)
+        a = areawise_power(y1, DT, backend="sequential", **aw)
+        b = areawise_power(y1, DT, backend="ray", chunk_size=2, **aw)
+        np.testing.assert_array_equal(b.threshold, a.threshold)
+        np.testing.assert_array_equal(b.areawise, a.areawise)
+        assert b.critical_area == a.critical_area
+
     def test_joins_ray_when_not_initialised(self, ray_cluster, monkeypatch, reference):
         # Before Ray is up the default chunk size assumes 4 workers, and the run calls
         # ray.init with the ``address`` option (here a spy; the fixture's Ray serves).
@@ -607,6 +627,32 @@ class TestGPUBackend:
                          estimator=estimator, precision=precision)  # fmt: skip
         fake = numpy_as_cupy(device_count=1)
         np.testing.assert_array_equal(run_chunk(plan, 0, 3, xp=fake), run_chunk(plan, 0, 3))
+
+    def test_data_driven_family_on_the_array_module_path(self):
+        # Phase surrogates are drawn on the host like red noise; the cupy path (numpy
+        # standing in) gives the numpy histogram exactly.
+        data = (rednoise(200, 0.5, rng=1), rednoise(200, 0.2, rng=2))
+        plan = make_plan(0, 0, 1.0, 0.25, 2.0, 20, mc_count=3, seed=4, surrogate="phase", data=data)
+        fake = numpy_as_cupy(device_count=1)
+        np.testing.assert_array_equal(run_chunk(plan, 0, 3, xp=fake), run_chunk(plan, 0, 3))
+
+    @pytest.mark.gpu
+    @pytest.mark.skipif(not HAS_GPU, reason="cupy and an NVIDIA GPU are required")
+    def test_surrogate_families_and_areawise_on_gpu(self):
+        # The coherence kernel runs phase surrogates on the device (within a bin or
+        # so of the CPU, as for red noise); the areawise passes run on the host
+        # whichever backend is named, so they match the CPU bit for bit.
+        y1, y2 = rednoise(512, 0.5, rng=1), rednoise(512, 0.2, rng=2)
+        kw = dict(
+            mc_count=20, seed=3, progress=False, cache=False, surrogate="phase", data=(y1, y2)
+        )
+        cpu = wct_significance(0, 0, 1.0, 0.25, 2.0, 24, backend="sequential", **kw)
+        gpu = wct_significance(0, 0, 1.0, 0.25, 2.0, 24, backend="gpu", **kw)
+        np.testing.assert_allclose(gpu, cpu, rtol=0, atol=5e-3)
+        aw = dict(dj=0.25, s0=2.0, surrogate="phase", mc_count=8, seed=3, cache=False)
+        a = areawise_power(y1, 1.0, backend="sequential", **aw)
+        b = areawise_power(y1, 1.0, backend="gpu", **aw)
+        np.testing.assert_array_equal(b.areawise, a.areawise)
 
     def test_default_chunk_size(self):
         assert GPUBackend().default_chunk_size(small_plan(mc_count=300)) == 100

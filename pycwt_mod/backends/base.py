@@ -10,7 +10,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..mc_kernel import Cancelled, MonteCarloPlan
+from ..kernels import Accumulator, Plan
+from ..mc_kernel import Cancelled
 
 __all__ = ["BackendUnavailableError", "MonteCarloBackend"]
 
@@ -22,7 +23,7 @@ class BackendUnavailableError(RuntimeError):
 
 
 class MonteCarloBackend(ABC):
-    """Runs the chunks of a `MonteCarloPlan` and sums their histograms.
+    """Runs the chunks of a plan (`pycwt_mod.kernels.Plan`) and joins their results.
 
     Subclasses set ``name``, ``description`` and ``capabilities``, implement
     `unavailable_reason` and `_imap`, and may override `default_chunk_size`.
@@ -62,28 +63,28 @@ class MonteCarloBackend(ABC):
         """How many chunks run at once (sets the default chunk size)."""
         return 1
 
-    def default_chunk_size(self, plan: MonteCarloPlan) -> int:
+    def default_chunk_size(self, plan: Plan) -> int:
         """About four chunks per parallel worker, at most 50 pairs each."""
         return max(1, min(50, math.ceil(plan.mc_count / (4 * self.parallelism()))))
 
     @abstractmethod
     def _imap(
-        self, plan: MonteCarloPlan, chunks: Sequence[Chunk], cancel: Callable[[], bool] | None
+        self, plan: Plan, chunks: Sequence[Chunk], cancel: Callable[[], bool] | None
     ) -> Iterator[tuple[Chunk, np.ndarray]]:
-        """Yield ``(chunk, histogram)`` as chunks finish, in any order."""
+        """Yield ``(chunk, part)`` as chunks finish, in any order."""
 
     def run(
         self,
-        plan: MonteCarloPlan,
+        plan: Plan,
         chunks: Sequence[Chunk],
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
-    ) -> np.ndarray:
-        """Sum the histograms of all ``chunks``.
+    ):
+        """Run all ``chunks`` and join their results (`pycwt_mod.kernels.Accumulator`).
 
         Parameters
         ----------
-        plan : MonteCarloPlan
+        plan : Plan
         chunks : sequence of (start, stop)
             Pair ranges; together they must cover ``range(plan.mc_count)`` once.
         progress : callable, optional
@@ -93,7 +94,8 @@ class MonteCarloBackend(ABC):
 
         Returns
         -------
-        hist : (n_scales, nbins) int64 ndarray
+        result : (n_scales, nbins) int64 ndarray or NullPatches
+            The summed histogram, or the null patches in surrogate order.
         """
         covered = sorted(chunks)
         if (
@@ -105,13 +107,13 @@ class MonteCarloBackend(ABC):
             raise ValueError(f"chunks must tile range(0, {plan.mc_count}) exactly")
         if cancel is not None and cancel():
             raise Cancelled("cancelled before the first chunk")
-        hist = np.zeros((plan.n_scales, plan.nbins), dtype=np.int64)
+        acc = Accumulator()
         done = 0
         for (a, b), part in self._imap(plan, chunks, cancel):
-            hist += part
+            acc.add((a, b), part)
             done += b - a
             if progress is not None:
                 progress(done, plan.mc_count)
             if cancel is not None and done < plan.mc_count and cancel():
                 raise Cancelled(f"cancelled after {done} of {plan.mc_count} pairs")
-        return hist
+        return acc.result()

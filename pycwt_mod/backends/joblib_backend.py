@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 
-from ..mc_kernel import run_chunk
+from ..kernels import run_chunk
 from .base import MonteCarloBackend
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..mc_kernel import run_chunk
+from ..kernels import run_chunk
 from .base import MonteCarloBackend
 
 
