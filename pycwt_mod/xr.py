@@ -40,7 +40,7 @@ import numpy as np
 
 from . import __version__
 from ._validation import check_significance_level
-from .areawise import areawise_coherence, areawise_power
+from .areawise import AREAWISE_TESTS, areawise_coherence, areawise_power
 from .grid import scale_grid
 from .montecarlo import wct_significance
 from .mothers import WAVELETS, get_wavelet
@@ -370,11 +370,16 @@ def _common_attrs(mother, dj, scales, s: _Series, level, pre: str) -> dict:
     }
 
 
-def _check_areawise(surrogate, area_level, area_measure) -> float:
-    """Validate the areawise options (named as in this module); the level as a float."""
+_FAMILIES = {"ar1": "AR(1) red-noise", "phase": "phase-randomised", "iaaft": "IAAFT"}
+
+
+def _areawise_options(surrogate, area_level, area_measure, area_test) -> dict:
+    """Areawise options, checked under this module's names, as `areawise_*` keywords."""
     _choice(surrogate, "surrogate", SURROGATES)
     _choice(area_measure, "area_measure", AREA_MEASURES)
-    return check_level(area_level, "area_level")
+    _choice(area_test, "area_test", AREAWISE_TESTS)
+    level = check_level(area_level, "area_level")
+    return dict(surrogate=surrogate, area_level=level, measure=area_measure, test=area_test)
 
 
 def _root_seed(seed) -> int:
@@ -447,7 +452,9 @@ _AREAWISE_PARAMS = """
         Areawise significance level, in (0, 1) (default 0.95); the pointwise level is
         ``significance_level``.
     area_measure : {"maraun", "schulte"}, optional
-        Patch size measure (`pycwt_mod.patches.AREA_MEASURES`), default "maraun"."""
+        Patch size measure (`pycwt_mod.patches.AREA_MEASURES`), default "maraun".
+    area_test : str, optional
+        The areawise test (`pycwt_mod.AREAWISE_TESTS`), default "areawise"."""
 
 
 def _doc(func):
@@ -477,8 +484,11 @@ def cwt(
     surrogate: str = "ar1",
     area_level: float = 0.95,
     area_measure: str = "maraun",
+    area_test: str = "areawise",
     mc_count: int = 200,
     seed: int | None = None,
+    backend=None,
+    cache: bool = True,
 ):
     """Continuous wavelet transform of a labelled series, as an `xarray.Dataset`.
 
@@ -496,6 +506,9 @@ def cwt(
     seed : int, optional
         Root seed of the surrogates (default None: fresh entropy, recorded in the
         ``seed`` attr).
+    backend, cache
+        Monte Carlo backend and threshold cache of the areawise test, as in
+        `pycwt_mod.areawise_power`.
 
     Returns
     -------
@@ -515,7 +528,8 @@ def cwt(
         ``areawise_significant`` (period, time, bool; areawise is a subset of
         pointwise, whose threshold is the surrogates' ``significance_level``
         quantile, not ``sig95``), and attrs ``surrogate``, ``area_level``,
-        ``area_measure``, ``critical_area``, ``mc_count``, ``seed`` (a string).
+        ``area_measure``, ``areawise_test``, ``critical_area``, ``mc_count``,
+        ``seed`` (a string).
 
     Raises
     ------
@@ -540,7 +554,7 @@ def cwt(
     _, xr = _libs()
     s = _read(obj, dt, dim, unit, "obj")
     level = check_significance_level(significance_level)
-    area_level = _check_areawise(surrogate, area_level, area_measure)
+    options = _areawise_options(surrogate, area_level, area_measure, area_test)
     mother = get_wavelet(wavelet)
     y, missing = _prepare(s, "obj", detrend, standardize, gaps, fill)
     W, scales, freqs, coi, _, _ = _cwt(y, s.dt, dj, s0, J, mother)
@@ -578,9 +592,8 @@ def cwt(
     )
     if areawise:
         res = areawise_power(
-            y, s.dt, dj, s0, J, mother, surrogate=surrogate, level=level,
-            area_level=area_level, mc_count=mc_count, seed=_root_seed(seed),
-            measure=area_measure,
+            y, s.dt, dj, s0, J, mother, level=level, mc_count=mc_count,
+            seed=_root_seed(seed), backend=backend, cache=cache, **options,
         )  # fmt: skip
         data.update(_areawise_vars(res, attrs))
     return xr.Dataset(data, coords=_coords(xr, s, period, scales), attrs=attrs)
@@ -747,6 +760,7 @@ def wct(
     surrogate: str = "ar1",
     area_level: float = 0.95,
     area_measure: str = "maraun",
+    area_test: str = "areawise",
 ):
     """Wavelet coherence of two labelled series ([2]_), as an `xarray.Dataset`.
 
@@ -761,12 +775,12 @@ def wct(
         Passed to `pycwt_mod.wct_significance` (surrogate pairs, default 300; the
         backend name or None for the best available; root seed for reproducible
         thresholds; threshold cache; progress bar, default off here). With
-        ``areawise=True`` the areawise test uses the same ``mc_count`` and root seed;
-        with ``sig=True`` and ``surrogate="ar1"`` its pointwise mask is
-        ``coherence > sig95`` outside the cone of influence, otherwise its
-        thresholds are the ``significance_level`` quantiles of the surrogate pairs'
-        coherence.
+        ``areawise=True`` the areawise test uses the same ``mc_count``, root seed,
+        backend and cache, and its pointwise mask is ``coherence > sig95`` outside
+        the cone of influence.
     {areawise}
+        Here ``surrogate`` is also the null hypothesis of ``sig95`` ("phase" and
+        "iaaft" resample the preprocessed series).
 
     Returns
     -------
@@ -800,7 +814,7 @@ def wct(
     _, xr = _libs()
     sa, sb, ya, yb, missing = _pair(a, b, dt, dim, unit, detrend, standardize, gaps, fill)
     level = check_significance_level(significance_level)
-    area_level = _check_areawise(surrogate, area_level, area_measure)
+    options = _areawise_options(surrogate, area_level, area_measure, area_test)
     mother = get_wavelet(wavelet)
     WCT, aWCT, coi, freq, _ = _wct(ya, yb, sa.dt, dj, s0, J, sig=False, wavelet=mother)
     period = 1 / freq
@@ -815,10 +829,11 @@ def wct(
         thresholds, info = wct_significance(
             a1, a2, sa.dt, dj, scales[0], scales.size - 1, level, mother, mc_count,
             progress=progress, cache=cache, backend=backend, seed=seed, return_info=True,
+            surrogate=surrogate, data=None if surrogate == "ar1" else (ya, yb),
         )  # fmt: skip
         attrs.update(
-            significance_method="Monte Carlo, AR(1) red-noise surrogate pairs (Grinsted "
-            "et al. 2004)",
+            significance_method=f"Monte Carlo, {_FAMILIES[surrogate]} surrogate pairs "
+            "(Grinsted et al. 2004)",
             mc_count=int(info["mc_count"]),
             seed=str(info["seed"]),
             backend=str(info["backend"]),
@@ -838,10 +853,9 @@ def wct(
     }  # fmt: skip
     if areawise:
         res = areawise_coherence(
-            ya, yb, sa.dt, dj, s0, J, mother, surrogate=surrogate,
-            sig95=thresholds if sig and surrogate == "ar1" else None, level=level,
-            area_level=area_level, mc_count=mc_count,
-            seed=int(attrs["seed"]) if sig else _root_seed(seed), measure=area_measure,
+            ya, yb, sa.dt, dj, s0, J, mother, sig95=thresholds if sig else None,
+            level=level, mc_count=mc_count, al1=a1, al2=a2, backend=backend, cache=cache,
+            seed=int(attrs["seed"]) if sig else _root_seed(seed), **options,
         )  # fmt: skip
         data.update(_areawise_vars(res, attrs))
     return xr.Dataset(data, coords=_coords(xr, sa, period, scales), attrs=attrs)

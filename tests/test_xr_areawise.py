@@ -11,8 +11,8 @@ pd = pytest.importorskip("pandas")
 xr = pytest.importorskip("xarray")
 
 GRID = dict(dj=1 / 4)
-AREA = dict(areawise=True, mc_count=20, seed=5)
 MC = dict(backend="sequential", cache=False)
+AREA = dict(areawise=True, mc_count=20, seed=5, **MC)
 MASKS = ("pointwise_significant", "areawise_significant")
 
 
@@ -34,7 +34,7 @@ def cwt_ds(pair):
 
 @pytest.fixture(scope="module")
 def wct_ds(pair):
-    return pxr.wct(*pair, **GRID, **AREA, **MC)
+    return pxr.wct(*pair, **GRID, **AREA)
 
 
 def _check_masks(ds, signal: bool = True) -> None:
@@ -55,6 +55,7 @@ class TestCwtAreawise:
         _check_masks(cwt_ds)
         attrs = cwt_ds.attrs
         assert (attrs["surrogate"], attrs["area_measure"]) == ("ar1", "maraun")
+        assert attrs["areawise_test"] == "areawise"
         assert (attrs["area_level"], attrs["mc_count"], attrs["seed"]) == (0.95, 20, "5")
         assert attrs["critical_area"] > 0
         # the sinusoid's band (period 16 days), away from the edges, is areawise significant
@@ -62,7 +63,7 @@ class TestCwtAreawise:
         assert band.isel(time=slice(100, 180)).all()
 
     def test_matches_the_array_function(self, pair, cwt_ds):
-        res = pm.areawise_power(pair[0].to_numpy(), 1.0, mc_count=20, seed=5, **GRID)
+        res = pm.areawise_power(pair[0].to_numpy(), 1.0, mc_count=20, seed=5, **MC, **GRID)
         assert_array_equal(cwt_ds.areawise_significant.values, res.areawise)
         assert_array_equal(cwt_ds.pointwise_significant.values, res.pointwise)
         assert cwt_ds.attrs["critical_area"] == res.critical_area
@@ -73,7 +74,7 @@ class TestCwtAreawise:
         assert "critical_area" not in ds.attrs
 
     def test_measure_level_and_fresh_seed(self, pair):
-        ds = pxr.cwt(pair[0], **GRID, areawise=True, mc_count=20, area_level=0.9,
+        ds = pxr.cwt(pair[0], **GRID, **MC, areawise=True, mc_count=20, area_level=0.9,
                      area_measure="schulte", surrogate="phase", significance_level=0.9)  # fmt: skip
         _check_masks(ds, signal=False)
         assert (ds.attrs["area_measure"], ds.attrs["surrogate"]) == ("schulte", "phase")
@@ -101,7 +102,7 @@ class TestWctAreawise:
     def test_matches_the_array_function(self, pair, wct_ds):
         x, y = (s.to_numpy() for s in pair)
         res = pm.areawise_coherence(x, y, 1.0, sig95=wct_ds.sig95.values, mc_count=20, seed=5,
-                                    **GRID)  # fmt: skip
+                                    **MC, **GRID)  # fmt: skip
         assert_array_equal(wct_ds.areawise_significant.values, res.areawise)
         assert wct_ds.attrs["critical_area"] == res.critical_area
 
@@ -110,6 +111,17 @@ class TestWctAreawise:
         _check_masks(ds)
         assert ds.attrs["surrogate"] == "iaaft" and ds.attrs["seed"] == "5"
         assert np.isnan(ds.sig95.values).all()
+
+    def test_family_also_sets_the_coherence_thresholds(self, pair):
+        ds = pxr.wct(*pair, **GRID, **AREA, surrogate="phase")
+        _check_masks(ds)
+        x, y = (s.to_numpy() for s in pair)
+        sj = ds.scale.values
+        expected = pm.wct_significance(0.0, 0.0, 1.0, 1 / 4, sj[0], sj.size - 1, mc_count=20,
+                                       seed=5, surrogate="phase", data=(x, y), progress=False,
+                                       **MC)  # fmt: skip
+        assert_array_equal(ds.sig95.values, expected)
+        assert "phase-randomised" in ds.attrs["significance_method"]
 
     def test_netcdf_round_trip(self, wct_ds, tmp_path):
         path = tmp_path / "wct_areawise.nc"
@@ -127,6 +139,7 @@ class TestAreawiseOptionsAreChecked:
             (dict(surrogate="white"), "`surrogate` must be one of 'ar1', 'phase', 'iaaft'"),
             (dict(area_measure="area"), "`area_measure` must be one of 'maraun', 'schulte'"),
             (dict(area_level=1.5), r"`area_level` must be in \(0, 1\)"),
+            (dict(area_test="cumulated"), "`area_test` must be one of 'areawise'"),
         ],
     )
     def test_cwt_and_wct(self, pair, option, match):
