@@ -774,13 +774,12 @@ def wct(
     mc_count, backend, seed, cache, progress
         Passed to `pycwt_mod.wct_significance` (surrogate pairs, default 300; the
         backend name or None for the best available; root seed for reproducible
-        thresholds; threshold cache; progress bar, default off here). With
-        ``areawise=True`` the areawise test uses the same ``mc_count``, root seed,
-        backend and cache, and its pointwise mask is ``coherence > sig95`` outside
-        the cone of influence.
+        thresholds; threshold cache; progress bar, default off here), with the null
+        hypothesis ``surrogate`` below ("phase" and "iaaft" resample the
+        preprocessed series). With ``areawise=True`` the areawise test uses the same
+        surrogates, ``mc_count``, root seed, backend and cache, and its pointwise
+        mask is ``coherence > sig95`` outside the cone of influence.
     {areawise}
-        Here ``surrogate`` is also the null hypothesis of ``sig95`` ("phase" and
-        "iaaft" resample the preprocessed series).
 
     Returns
     -------
