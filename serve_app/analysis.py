@@ -15,6 +15,7 @@ import numpy as np
 import pycwt_mod
 from pycwt_mod import montecarlo
 from pycwt_mod._validation import as_series, check_positive, resolve_J, resolve_s0
+from pycwt_mod.patches import AREA_MEASURES
 from pycwt_mod.preprocess import (
     DETREND_METHODS,
     GAP_POLICIES,
@@ -33,7 +34,9 @@ __all__ = [
     "OUTPUTS",
     "LimitExceededError",
     "RequestLimits",
+    "check_area_options",
     "check_size",
+    "check_surrogate",
     "compute_cwt",
     "compute_icwt",
     "compute_wct",
@@ -119,6 +122,51 @@ def resolve_grid(n: int, dt: float, dj: float, s0, J, wavelet) -> tuple[float, i
             "lower J or dj"
         )
     return s0, J, scales
+
+
+def _choice(value, name: str, choices) -> str:
+    if value not in choices:
+        raise ValueError(
+            f"unknown {name} {value!r}; valid names are {', '.join(map(str, choices))}"
+        )
+    return value
+
+
+def check_surrogate(surrogate: str) -> str:
+    """``surrogate`` if it names a family of `pycwt_mod.SURROGATES`.
+
+    Raises
+    ------
+    ValueError
+        Naming the field and listing the families.
+    """
+    return _choice(surrogate, "surrogate", pycwt_mod.SURROGATES)
+
+
+def check_area_options(
+    area_level: float, area_measure: str, areawise_test: str, mc_count: int | None = None
+) -> None:
+    """Check the options of an areawise test (`pycwt_mod.areawise_coherence`).
+
+    Raises
+    ------
+    ValueError
+        Naming the field: ``area_level`` outside (0, 1), an ``area_measure`` not in
+        `pycwt_mod.patches.AREA_MEASURES`, an ``areawise_test`` not in
+        `pycwt_mod.AREAWISE_TESTS`, or ``mc_count`` below 2.
+    """
+    try:
+        level = float(area_level)
+    except (TypeError, ValueError):
+        raise ValueError(f"area_level must be a number in (0, 1) (got {area_level!r})") from None
+    if not 0 < level < 1:
+        raise ValueError(
+            f"area_level must be in (0, 1), e.g. 0.95 for a 5% areawise test (got {area_level!r})"
+        )
+    _choice(area_measure, "area_measure", AREA_MEASURES)
+    _choice(areawise_test, "areawise_test", pycwt_mod.AREAWISE_TESTS)
+    if mc_count is not None and mc_count < 2:
+        raise ValueError(f"an areawise test needs mc_count >= 2 (got {mc_count})")
 
 
 def check_size(n: int, n_scales: int, limits: RequestLimits, mc_count: int | None = None) -> None:
@@ -494,6 +542,7 @@ def compute_wct(
     detrend: Detrend = "none",
     gaps: str = "raise",
     sig95=None,
+    surrogate: str = "ar1",
 ) -> WCTResult:
     """Wavelet coherence, with Monte Carlo thresholds when ``significance_test``.
 
@@ -505,6 +554,9 @@ def compute_wct(
     test, ``sig95`` (per scale, e.g. a completed job's thresholds, checked by the
     caller against this grid) is passed through. ``backend_used`` is the Monte Carlo
     backend that ran, else the one the request named, else ``"numpy"``.
+    ``surrogate`` (`pycwt_mod.SURROGATES`) is the null of the test: ``"ar1"`` red
+    noise of the fitted coefficients, or ``"phase"``/``"iaaft"`` surrogates of the
+    series as transformed (``ar1`` is then None).
 
     Returns
     -------
@@ -519,6 +571,7 @@ def compute_wct(
         When ``backend`` cannot run here.
     """
     t0 = time.perf_counter()
+    check_surrogate(surrogate)
     y1, y2, missing = prepare_pair(data1, data2, detrend, False, gaps)
     s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
     WCT, aWCT, coi, freqs, _ = pycwt_mod.wct(
@@ -526,13 +579,20 @@ def compute_wct(
     )
     sig, used_seed, backend_used = None, None, backend or NUMPY
     ar1, warnings = None, []
+    used_surrogate = None
     if significance_test:
-        a1, a2, warnings = red_noise(y1, y2, al1, al2)
+        if surrogate == "ar1":
+            a1, a2, warnings = red_noise(y1, y2, al1, al2)
+            ar1, extra = np.array([a1, a2]), {}
+        else:  # the surrogates are drawn from the series; no red-noise model
+            a1 = a2 = 0.0
+            extra = {"surrogate": surrogate, "data": (y1, y2)}
         sig, info = significance_thresholds(
-            a1, a2, dt, dj, s0r, Jr, significance_level, wavelet, mc_count, backend, seed
-        )
+            a1, a2, dt, dj, s0r, Jr, significance_level, wavelet, mc_count, backend, seed,
+            **extra,
+        )  # fmt: skip
         used_seed, backend_used = int(info["seed"]), str(info["backend"])
-        ar1 = np.array([a1, a2])
+        used_surrogate = surrogate
     elif sig95 is not None:  # thresholds of a completed job, checked by the caller
         sig = np.asarray(sig95, dtype=float)
     return WCTResult(
@@ -548,6 +608,7 @@ def compute_wct(
         ar1=ar1,
         warnings=warnings,
         gap_mask=_gap_mask(missing, freqs, dt, wavelet),
+        surrogate=used_surrogate,
     )
 
 

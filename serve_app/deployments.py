@@ -141,7 +141,7 @@ class WCTDeployment:
         significance_level: float = 0.95, wavelet="morlet", normalize: bool = True,
         significance_test: bool = False, backend: str | None = None, mc_count: int = 300,
         seed: int | None = None, al1: float | None = None, al2: float | None = None,
-        detrend: str = "none", gaps: str = "raise", sig95=None,
+        detrend: str = "none", gaps: str = "raise", sig95=None, surrogate: str = "ar1",
     ) -> WCTResult:  # fmt: skip
         """`serve_app.analysis.compute_wct`; significance only within the work budget.
 
@@ -166,7 +166,7 @@ class WCTDeployment:
         return compute_wct(
             data1, data2, dt, dj, s0, J, significance_level, wavelet, normalize,
             significance_test, backend or (SYNC_DEFAULT_BACKEND if significance_test else None),
-            mc_count, seed, al1, al2, detrend, gaps, sig95,
+            mc_count, seed, al1, al2, detrend, gaps, sig95, surrogate,
         )  # fmt: skip
 
     def wct_png(
@@ -175,7 +175,9 @@ class WCTDeployment:
         """PNG coherence map of `wct` (``plot``: `serve_app.http.schemas.PlotOptions` fields).
 
         ``thresholds``: the ``sig95`` and ``scales`` of a completed significance job,
-        drawn as the contour when its scale grid is this request's.
+        drawn as the contour when its scale grid is this request's; its
+        ``areawise_mask`` (an areawise job's), when there is one, outlines the
+        areawise-significant patches in bold.
         """
         if thresholds is None:
             return render_wct_png(self.wct(data1, data2, dt, **kwargs), dt, plot)
@@ -190,17 +192,29 @@ class WCTDeployment:
                 f"({_span(result.scales)}); send the job's dt, dj, s0, J and wavelet"
             )
         result.sig95 = np.asarray(thresholds["sig95"], dtype=float)
-        return render_wct_png(result, dt, plot)
+        areawise = thresholds.get("areawise_mask")
+        if areawise is not None:
+            areawise = np.asarray(areawise, dtype=bool)
+            if areawise.shape != result.WCT.shape:
+                raise ValueError(
+                    f"job {thresholds['job_id']} has areawise masks of shape "
+                    f"{areawise.shape}, this request's coherence is {result.WCT.shape}; "
+                    "send the job's series (same length) and grid"
+                )
+        return render_wct_png(result, dt, plot, areawise=areawise)
 
     def prepare_significance(
         self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
         wavelet="morlet", significance_level: float = 0.95, mc_count: int = 300,
         backend: str | None = None, seed: int | None = None, al1: float | None = None,
-        al2: float | None = None, detrend: str = "none",
+        al2: float | None = None, detrend: str = "none", surrogate: str = "ar1",
+        areawise: bool = False, area_level: float = 0.95, area_measure: str = "maraun",
+        areawise_test: str = "areawise",
     ) -> JobParams:  # fmt: skip
         """Validate a significance job and return its parameters (`prepare_job`)."""
         prepare_pair(data1, data2)  # messages naming the fields and the first gap
         return prepare_job(
             data1, data2, dt, dj, s0, J, wavelet, significance_level, mc_count, backend, seed,
-            al1, al2, detrend, limits=self._limits, defaults=self._job_defaults,
+            al1, al2, detrend, surrogate, areawise, area_level, area_measure, areawise_test,
+            limits=self._limits, defaults=self._job_defaults,
         )  # fmt: skip

@@ -70,8 +70,14 @@ def render_cwt_png(
     return to_png(fig, dpi=opts.get("dpi", 100))
 
 
-def render_wct_png(result: WCTResult, dt: float, opts: dict[str, Any]) -> bytes:
-    """PNG of the coherence of a WCT result (with its significance contour)."""
+def render_wct_png(
+    result: WCTResult, dt: float, opts: dict[str, Any], areawise: np.ndarray | None = None
+) -> bytes:
+    """PNG of the coherence of a WCT result (with its significance contour).
+
+    ``areawise`` (``(n_scales, n)`` bool, an areawise job's mask) outlines the
+    areawise-significant patches in bold over the thin pointwise contour.
+    """
     check_periods(result.freqs, dt)
     fig = coherence_figure(
         result.WCT,
@@ -80,6 +86,7 @@ def render_wct_png(result: WCTResult, dt: float, opts: dict[str, Any]) -> bytes:
         result.freqs,
         result.sig95,
         gap_mask=result.gap_mask,
+        areawise=areawise,
         **_figure_kwargs(dt, opts, "Wavelet coherence"),
     )
     return to_png(fig, dpi=opts.get("dpi", 100))

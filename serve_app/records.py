@@ -134,9 +134,10 @@ class WCTResult(_Result):
     """Output of a wavelet coherence; ``sig95`` is None without a significance test.
 
     Field names are those of the API plan (``WCT``, ``aWCT``, ``sig95``). ``ar1`` holds
-    the lag-1 coefficients of the red-noise model of the test (None without one) and
-    ``warnings`` says when they are not the unbiased estimates (see
-    `serve_app.analysis.estimate_ar1`).
+    the lag-1 coefficients of the red-noise model of the test (None without one, or
+    with the ``phase``/``iaaft`` families) and ``warnings`` says when they are not the
+    unbiased estimates (see `serve_app.analysis.estimate_ar1`); ``surrogate`` is the
+    null family of the test (None without one).
     """
 
     WCT: np.ndarray
@@ -151,6 +152,7 @@ class WCTResult(_Result):
     ar1: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list, metadata={"strings": True})
     gap_mask: np.ndarray | None = None
+    surrogate: str | None = None
 
 
 @dataclass
@@ -158,8 +160,16 @@ class SignificanceResult(_Result):
     """Monte Carlo coherence thresholds per scale (the result of a significance job).
 
     ``sig95`` is the threshold at ``significance_level`` (the plan's name, whatever the
-    level); ``ar1`` the two lag-1 coefficients used, ``warnings`` how they were obtained
-    when not the unbiased estimates.
+    level); ``ar1`` the two lag-1 coefficients used (None for the ``phase`` and
+    ``iaaft`` families, drawn from the series themselves), ``warnings`` how they were
+    obtained when not the unbiased estimates; ``surrogate`` the null family.
+
+    An areawise job (`pycwt_mod.areawise_coherence`) adds ``pointwise_mask`` and
+    ``areawise_mask`` (``(n_scales, n)`` bool, aligned with the coherence of the
+    job's series on its grid; areawise within pointwise for the ``areawise`` test),
+    ``critical_area`` (the patch size, in the test's measure, above which a patch is
+    areawise significant), ``area_level``, ``area_measure`` and ``areawise_test``;
+    these are None for a thresholds-only job.
     """
 
     sig95: np.ndarray
@@ -173,3 +183,10 @@ class SignificanceResult(_Result):
     backend_used: str
     ar1: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list, metadata={"strings": True})
+    surrogate: str = "ar1"
+    pointwise_mask: np.ndarray | None = None
+    areawise_mask: np.ndarray | None = None
+    critical_area: float | None = None
+    area_level: float | None = None
+    area_measure: str | None = None
+    areawise_test: str | None = None

@@ -24,14 +24,16 @@ from pydantic import (
     model_validator,
 )
 
-from pycwt_mod import WAVELETS
+from pycwt_mod import AREAWISE_TESTS, SURROGATES, WAVELETS
 from pycwt_mod.backends import list_backends
+from pycwt_mod.patches import AREA_MEASURES
 from pycwt_mod.preprocess import DETREND_METHODS, GAP_POLICIES
 
-from ..analysis import DTYPES, OUTPUTS
+from ..analysis import DTYPES, OUTPUTS, check_area_options, check_surrogate
 from ..records import JobStatus
 
 __all__ = [
+    "AREA_FIELDS",
     "PLOT_FIELDS",
     "WAVELET_NAMES",
     "BackendInfo",
@@ -158,11 +160,23 @@ class _MonteCarlo(BaseModel):
     seed: int | None = Field(
         None, ge=0, description="Random seed; null draws one (returned with the result)."
     )
+    surrogate: str = Field(
+        "ar1",
+        description=f"Null hypothesis of the test, one of {', '.join(SURROGATES)}: 'ar1' "
+        "red noise with each series' lag-1 coefficient (al1/al2); 'phase' Fourier "
+        "phase-randomised copies of the series (same power spectrum); 'iaaft' "
+        "iterated amplitude-adjusted copies (same spectrum and value distribution).",
+    )
 
     @field_validator("backend")
     @classmethod
     def _backend(cls, v: str | None) -> str | None:
         return _check_backend(v)
+
+    @field_validator("surrogate")
+    @classmethod
+    def _surrogate(cls, v: str) -> str:
+        return check_surrogate(v)
 
 
 class _Preprocess(BaseModel):
@@ -250,6 +264,9 @@ class ICWTRequest(BaseModel):
     wavelet: WaveletName = "morlet"
 
 
+#: Fields of the areawise test (a significance job's, used with ``areawise``).
+AREA_FIELDS = ("area_level", "area_measure", "areawise_test")
+
 _DATA1 = "First series (null marks a missing sample)."
 _DATA2 = "Second series, as long as data1."
 
@@ -275,6 +292,17 @@ class _WCTBase(_Grid, _MonteCarlo, _RedNoise, _Preprocess, _Gaps):
         "PYCWT_SYNC_WORK_BUDGET; larger tests: POST /api/v1/analysis/significance).",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_areawise(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(f in data for f in ("areawise", *AREA_FIELDS)):
+            raise ValueError(
+                "the areawise test runs as a significance job: POST "
+                '/api/v1/analysis/significance with "areawise": true, then GET '
+                "/api/v1/jobs/{job_id}/result (masks) or POST /api/v1/plots/wct with job_id"
+            )
+        return data
+
 
 class WCTRequest(_WCTBase):
     """Body of POST /api/v1/analysis/wct (synchronous; small Monte Carlo only)."""
@@ -285,7 +313,12 @@ class WCTRequest(_WCTBase):
 
 
 class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise, _Preprocess):
-    """Body of POST /api/v1/analysis/significance (an asynchronous job)."""
+    """Body of POST /api/v1/analysis/significance (an asynchronous job).
+
+    With ``areawise`` the job also runs the areawise test of Maraun et al. (2007)
+    (`pycwt_mod.areawise_coherence`) after the thresholds, with the same surrogate
+    family, mc_count and seed: about twice the work.
+    """
 
     model_config = _example(data1=_X, data2=_Y, dt=1.0, dj=0.25, mc_count=50, seed=1)
 
@@ -294,6 +327,61 @@ class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise, _Preprocess):
     significance_test: Literal[True] = Field(
         True, description="Always true here (a job is a significance test)."
     )
+    areawise: bool = Field(
+        False,
+        description="Also run the areawise test: the result gains pointwise_mask and "
+        "areawise_mask ((n_scales, n) booleans) and critical_area.",
+    )
+    area_level: float = Field(
+        0.95,
+        gt=0,
+        lt=1,
+        description="Level of the areawise test, in (0, 1): a patch is areawise "
+        "significant when it is larger than this quantile of the null patches.",
+    )
+    area_measure: str = Field(
+        "maraun",
+        description=f"How a patch is measured, one of {', '.join(AREA_MEASURES)}: "
+        "'maraun' (Maraun et al. 2007) sums dt / s * dj over the patch (scale-"
+        "normalised area); 'schulte' (Schulte et al. 2015) its area in the (time, "
+        "scale) plane, sum of dt * s * ln2 * dj.",
+    )
+    areawise_test: str = Field(
+        "areawise",
+        description=f"Areawise test, one of {', '.join(AREAWISE_TESTS)}: 'areawise' "
+        "is Maraun et al. (2007); 'cumulative' (when the library has it) the cumulative "
+        "areawise test of Schulte (2016).",
+    )
+
+    @field_validator("area_measure")
+    @classmethod
+    def _area_measure(cls, v: str) -> str:
+        if v not in AREA_MEASURES:
+            names = ", ".join(AREA_MEASURES)
+            raise ValueError(f"unknown area_measure {v!r}; valid names are {names}")
+        return v
+
+    @field_validator("areawise_test")
+    @classmethod
+    def _areawise_test(cls, v: str) -> str:
+        if v not in AREAWISE_TESTS:
+            names = ", ".join(AREAWISE_TESTS)
+            raise ValueError(f"unknown areawise_test {v!r}; valid names are {names}")
+        return v
+
+    @model_validator(mode="after")
+    def _area_options(self) -> SignificanceRequest:
+        given = [f for f in AREA_FIELDS if f in self.model_fields_set]
+        if not self.areawise:
+            if given:
+                verb = "apply" if len(given) > 1 else "applies"
+                raise ValueError(
+                    f"{', '.join(given)} {verb} only to the areawise test; add "
+                    '"areawise": true, or leave them out'
+                )
+            return self
+        check_area_options(self.area_level, self.area_measure, self.areawise_test, self.mc_count)
+        return self
 
 
 class PlotOptions(BaseModel):
@@ -423,6 +511,7 @@ class WCTResponse(_Timed):
     ar1: list[float] | None = Field(None, description="Lag-1 coefficients of the test.")
     warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
     gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
+    surrogate: str | None = Field(None, description="Null family of the test (with a test).")
 
 
 class BackendInfo(BaseModel):
@@ -483,8 +572,27 @@ class SignificanceResult(BaseModel):
     mc_count: int
     significance_level: float
     backend_used: str = Field(..., description="Backend that computed the result.")
-    ar1: list[float] = Field(..., description="Lag-1 coefficients of data1 and data2 used.")
+    ar1: list[float] | None = Field(
+        None, description="Lag-1 coefficients of data1 and data2 used (null: phase/iaaft)."
+    )
     warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
+    surrogate: str = Field("ar1", description="Null family of the thresholds.")
+    pointwise_mask: list[list[bool]] | None = Field(
+        None,
+        description="Areawise jobs: coherence above sig95, (n_scales, n), aligned with "
+        "the coherence of the job's series on its grid.",
+    )
+    areawise_mask: list[list[bool]] | None = Field(
+        None,
+        description="Areawise jobs: the pointwise patches larger than critical_area, "
+        "(n_scales, n).",
+    )
+    critical_area: float | None = Field(
+        None, description="Areawise jobs: patch size (in area_measure) at area_level."
+    )
+    area_level: float | None = None
+    area_measure: str | None = None
+    areawise_test: str | None = None
 
 
 class SignificanceResultResponse(BaseModel):

@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+import numpy as np
+
 from ..records import JobStatus
 
 __all__ = ["GPU_POLICIES", "PUBLIC_FIELDS", "GpuPolicy", "Job", "JobParams"]
@@ -47,6 +49,17 @@ class JobParams:
         Surrogate pairs per chunk (None: the backend's default).
     warnings : tuple of str
         How ``a1``/``a2`` were obtained when not the unbiased estimates.
+    surrogate : str
+        Null-hypothesis family of the thresholds (`pycwt_mod.SURROGATES`).
+    areawise : bool
+        Whether the job also runs the areawise test (`pycwt_mod.areawise_coherence`).
+    area_level, area_measure, areawise_test
+        Options of the areawise test (used only with ``areawise``).
+    data1, data2 : tuple of float or None
+        The series (after ``detrend``) when the job needs them: for the ``phase`` and
+        ``iaaft`` families (their plan is built from them) and for the areawise test;
+        None otherwise, so AR(1) jobs stay small. Kept with the job so that a resumed
+        attempt rebuilds the same plan.
     """
 
     a1: float
@@ -63,6 +76,32 @@ class JobParams:
     backend: str
     chunk_size: int | None = None
     warnings: tuple[str, ...] = ()
+    surrogate: str = "ar1"
+    areawise: bool = False
+    area_level: float = 0.95
+    area_measure: str = "maraun"
+    areawise_test: str = "areawise"
+    data1: tuple[float, ...] | None = None
+    data2: tuple[float, ...] | None = None
+
+    @property
+    def needs_data(self) -> bool:
+        """Whether the job's computation needs the series themselves."""
+        return self.surrogate != "ar1" or self.areawise
+
+    def series(self):
+        """``(y1, y2)`` float arrays of the kept series.
+
+        Raises
+        ------
+        ValueError
+            When the job kept none (a row of an older version).
+        """
+        if self.data1 is None or self.data2 is None:
+            raise ValueError(
+                "this job kept no series (written by an older version); submit it again"
+            )
+        return np.asarray(self.data1, dtype=float), np.asarray(self.data2, dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (stored with the job)."""
@@ -79,8 +118,9 @@ class JobParams:
         """
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in names}
-        if "warnings" in kwargs:  # a list once through JSON
-            kwargs["warnings"] = tuple(kwargs["warnings"])
+        for name in ("warnings", "data1", "data2"):  # lists once through JSON
+            if kwargs.get(name) is not None:
+                kwargs[name] = tuple(kwargs[name])
         return cls(**kwargs)
 
 

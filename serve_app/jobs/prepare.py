@@ -1,9 +1,11 @@
 """Turn a significance request into the job's typed parameters (and its placement).
 
-The job only needs the AR(1) coefficients of the two series and their resolved scale
-grid, so the series themselves are not stored. The GPU policy (`GpuPolicy`) decides
-whether the chunks go to GPUs; a GPU asked of a cluster without one is refused here,
-at submission, instead of leaving Ray tasks pending forever.
+An AR(1) job only needs the AR(1) coefficients of the two series and their resolved
+scale grid, so the series themselves are not stored; a ``phase``/``iaaft`` job or an
+areawise job keeps them (after ``detrend``), since its plan is built from them. The
+GPU policy (`GpuPolicy`) decides whether the chunks go to GPUs; a GPU asked of a
+cluster without one is refused here, at submission, instead of leaving Ray tasks
+pending forever.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ import ray
 
 from pycwt_mod._validation import as_series, check_same_length
 from pycwt_mod.backends import BackendUnavailableError, get_backend
+from pycwt_mod.preprocess import detrend as detrend_series
 
-from ..analysis import RequestLimits, check_size, red_noise, resolve_grid
+from ..analysis import (
+    RequestLimits,
+    check_area_options,
+    check_size,
+    check_surrogate,
+    red_noise,
+    resolve_grid,
+)
 from .job import GpuPolicy, JobParams
 
 __all__ = ["RAY_PATHS", "JobDefaults", "prepare_job"]
@@ -69,6 +79,11 @@ def prepare_job(
     al1: float | None = None,
     al2: float | None = None,
     detrend: str = "none",
+    surrogate: str = "ar1",
+    areawise: bool = False,
+    area_level: float = 0.95,
+    area_measure: str = "maraun",
+    areawise_test: str = "areawise",
     *,
     limits: RequestLimits,
     defaults: JobDefaults,
@@ -79,8 +94,10 @@ def prepare_job(
     -------
     JobParams
         With the lag-1 coefficients of `serve_app.analysis.red_noise` (``al1``/``al2``
-        when given, else estimated after ``detrend``; its warnings kept with them) and
-        the seed drawn (53 bits, exact in JSON) when ``seed`` is None.
+        when given, else estimated after ``detrend``; its warnings kept with them;
+        0 for the ``phase``/``iaaft`` families, which do not use them) and the seed
+        drawn (53 bits, exact in JSON) when ``seed`` is None. The series (after
+        ``detrend``) are kept when the family or the areawise test needs them.
 
     Raises
     ------
@@ -89,12 +106,21 @@ def prepare_job(
     pycwt_mod.backends.BackendUnavailableError
         A GPU asked of a cluster without one, or an unavailable backend.
     """
+    check_surrogate(surrogate)
+    if areawise:
+        check_area_options(area_level, area_measure, areawise_test, mc_count)
     y1 = as_series(data1, "data1")
     y2 = as_series(data2, "data2")
     check_same_length(y1, y2)
     s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
     check_size(y1.size, scales.size, limits, mc_count)
-    a1, a2, warnings = red_noise(y1, y2, al1, al2, detrend)
+    if surrogate == "ar1":
+        a1, a2, warnings = red_noise(y1, y2, al1, al2, detrend)
+    else:  # surrogates of the series themselves: no red-noise model to fit
+        a1, a2, warnings = 0.0, 0.0, []
+    kept = None
+    if surrogate != "ar1" or areawise:
+        kept = [tuple(float(v) for v in detrend_series(y, detrend)) for y in (y1, y2)]
     name = backend or defaults.default_backend
     gpus = _cluster_gpus()
     gpu = _wants_gpu(name, defaults.use_gpu, gpus)
@@ -126,4 +152,11 @@ def prepare_job(
         backend="gpu" if gpu else ("ray" if name == "auto" else name),
         chunk_size=defaults.chunk_size,
         warnings=tuple(warnings),
+        surrogate=surrogate,
+        areawise=bool(areawise),
+        area_level=float(area_level),
+        area_measure=area_measure,
+        areawise_test=areawise_test,
+        data1=None if kept is None else kept[0],
+        data2=None if kept is None else kept[1],
     )

@@ -132,7 +132,7 @@ class JobRegistry:
         self._store.update(
             job.job_id,
             status=JobStatus.queued.value,
-            progress=min(1.0, done / job.mc_count) if job.mc_count else 0.0,
+            progress=min(1.0, done / _total_pairs(job)) if job.mc_count else 0.0,
             resumptions=n,
             runner_name=f"pycwt-job-{job.job_id}-r{n}",
             runner_node=None,
@@ -286,7 +286,7 @@ class JobRegistry:
         if job is None:
             return True
         if job.status is JobStatus.running:  # kept and counted in one transaction
-            self._store.add_chunk(job_id, start, stop, hist, node_id, job.mc_count)
+            self._store.add_chunk(job_id, start, stop, hist, node_id, _total_pairs(job))
         return job.cancel_requested
 
     async def report_progress(self, job_id: str, done: int, total: int) -> bool:
@@ -422,6 +422,12 @@ class JobRegistry:
             self._finish(
                 job_id, JobStatus.cancelled, error="stopped by force after the cancel grace"
             )
+
+
+def _total_pairs(job: Job) -> int:
+    """Surrogate pairs of the whole job: an areawise job runs ``mc_count`` twice (the
+    thresholds, then the null patches), so its kept chunks count for half."""
+    return job.mc_count * (2 if job.params.get("areawise") else 1)
 
 
 def _seconds_between(start: str, end: str) -> float:

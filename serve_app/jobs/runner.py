@@ -8,9 +8,13 @@ node it ran on go to the registry (SQLite) at once; the thresholds come from the
 the kept and the new histograms, so an attempt that resumes after a crash gives the
 same bits as an uninterrupted run. Backends that run inside the runner (``sequential``,
 ``joblib``) go through `pycwt_mod.montecarlo.wct_significance` and start from scratch
-on a new attempt. The runner polls the registry's cancel flag, stops at the job's
-deadline and owns the chunk ObjectRefs, so an HTTP replica restart does not orphan a
-job.
+on a new attempt. The plan is rebuilt from the job's stored parameters, the series
+included for the ``phase``/``iaaft`` families (`JobParams.data1`/``data2``), so every
+family resumes the same way. An areawise job then runs
+`pycwt_mod.areawise_coherence` with the job's thresholds, seed and backend (that pass
+keeps no chunks: a new attempt runs it again). The runner polls the registry's cancel
+flag, stops at the job's deadline and owns the chunk ObjectRefs, so an HTTP replica
+restart does not orphan a job.
 """
 
 from __future__ import annotations
@@ -163,6 +167,7 @@ class JobRunner:
             wavelet=params.wavelet,
             mc_count=params.mc_count,
             seed=params.seed,
+            **_family(params),
         )
         size = params.chunk_size or self._call("fix_chunk_size", backend.default_chunk_size(plan))
         chunks = mc_kernel.split_chunks(plan.mc_count, int(size))
@@ -223,11 +228,14 @@ class JobRunner:
             return JobStatus.cancelled.value
         params = JobParams.from_dict(stored)
         t0 = time.perf_counter()
+        area = None
         try:
             if params.backend in CHUNKED_BACKENDS:
                 sig, info = self._run_chunks(params)
             else:
                 sig, info = self._run_in_runner(params)
+            if params.areawise:
+                area = self._run_areawise(params, sig)
         except (montecarlo.Cancelled, mc_kernel.Cancelled, TimeoutError):
             if self._timed_out or not self._cancelled:
                 self._call("fail", f"timed out after {self._timeout_s:g} s (PYCWT_JOB_TIMEOUT_S)")
@@ -238,7 +246,7 @@ class JobRunner:
             log.error("job %s failed:\n%s", self.job_id, traceback.format_exc())
             self._call("fail", f"{type(exc).__name__}: {exc}")
             return JobStatus.failed.value
-        result = _result(params, sig, info, time.perf_counter() - t0)
+        result = _result(params, sig, info, time.perf_counter() - t0, area)
         self._call("complete", to_npz(result.arrays()), result.backend_used)
         return JobStatus.completed.value
 
@@ -259,9 +267,50 @@ class JobRunner:
             backend=backend_for(params.backend, self._timeout_s),
             seed=params.seed,
             chunk_size=params.chunk_size,
-            progress_callback=self._progress,
+            progress_callback=self._threshold_progress(params),
             cancel=self._cancel,
             return_info=True,
+            **_family(params),
+        )
+
+    def _threshold_progress(self, params: JobParams):
+        """Progress of the thresholds pass: half of an areawise job's work."""
+        if not params.areawise:
+            return self._progress
+        return lambda done, total: self._progress(done, 2 * total)
+
+    def _run_areawise(self, params: JobParams, sig: np.ndarray):
+        """`pycwt_mod.areawise_coherence` of the job's series with its thresholds.
+
+        Progress goes on from one half (the library counts both passes, ``2 *
+        mc_count``, and reports this one from ``mc_count``).
+        """
+        y1, y2 = params.series()
+        test = params.areawise_test
+        return pycwt_mod.areawise_coherence(
+            y1,
+            y2,
+            params.dt,
+            params.dj,
+            params.s0,
+            params.J,
+            params.wavelet,
+            surrogate=params.surrogate,
+            # the cumulative test computes its thresholds at several levels itself
+            sig95=np.asarray(sig) if test == "areawise" else None,
+            level=params.significance_level,
+            area_level=params.area_level,
+            mc_count=params.mc_count,
+            seed=params.seed,
+            measure=params.area_measure,
+            test=test,
+            al1=params.a1 if params.surrogate == "ar1" else None,
+            al2=params.a2 if params.surrogate == "ar1" else None,
+            backend=backend_for(params.backend, self._timeout_s),
+            chunk_size=params.chunk_size,
+            cache=False,
+            progress_callback=self._progress,
+            cancel=self._cancel,
         )
 
     def wait(self) -> bool:
@@ -269,9 +318,26 @@ class JobRunner:
         return True
 
 
-def _result(params: JobParams, sig, info: dict, elapsed: float) -> SignificanceResult:
+def _family(params: JobParams) -> dict:
+    """``surrogate=``/``data=`` of the plan: the kept series for ``phase``/``iaaft``."""
+    if params.surrogate == "ar1":
+        return {}
+    return {"surrogate": params.surrogate, "data": params.series()}
+
+
+def _result(params: JobParams, sig, info: dict, elapsed: float, area=None) -> SignificanceResult:
     _, _, scales = resolve_grid(params.n, params.dt, params.dj, params.s0, params.J, params.wavelet)
     freqs = 1 / (pycwt_mod.get_wavelet(params.wavelet).flambda() * scales)
+    extra = {}
+    if area is not None:
+        extra = {
+            "pointwise_mask": np.asarray(area.pointwise, dtype=bool),
+            "areawise_mask": np.asarray(area.areawise, dtype=bool),
+            "critical_area": float(area.critical_area),
+            "area_level": params.area_level,
+            "area_measure": params.area_measure,
+            "areawise_test": params.areawise_test,
+        }
     return SignificanceResult(
         sig95=np.asarray(sig),
         scales=scales,
@@ -282,6 +348,8 @@ def _result(params: JobParams, sig, info: dict, elapsed: float) -> SignificanceR
         significance_level=params.significance_level,
         computation_time=elapsed,
         backend_used=str(info.get("backend", params.backend)),
-        ar1=np.array([params.a1, params.a2]),
+        ar1=np.array([params.a1, params.a2]) if params.surrogate == "ar1" else None,
         warnings=list(params.warnings),
+        surrogate=params.surrogate,
+        **extra,
     )

@@ -37,7 +37,8 @@ async def plot_cwt(body: CWTPlotRequest, service: ServiceDep) -> Response:
 
 
 async def job_thresholds(service: Service, job_id: str, owner: str | None) -> dict:
-    """``job_id``, ``sig95`` and ``scales`` of a completed significance job.
+    """``job_id``, ``sig95``, ``scales`` and ``areawise_mask`` (None unless an areawise
+    job) of a completed significance job.
 
     Raises
     ------
@@ -57,7 +58,12 @@ async def job_thresholds(service: Service, job_id: str, owner: str | None) -> di
     result = await service.job_result(job_id, owner)
     if result is None:  # completed, yet no result stored
         raise HTTPException(409, f"job {job_id} has no stored result")
-    return {"job_id": job_id, "sig95": result.sig95, "scales": result.scales}
+    return {
+        "job_id": job_id,
+        "sig95": result.sig95,
+        "scales": result.scales,
+        "areawise_mask": result.areawise_mask,
+    }
 
 
 @router.post("/wct", response_class=Response)
@@ -66,7 +72,8 @@ async def plot_wct(body: WCTPlotRequest, service: ServiceDep, owner: Owner) -> R
 
     The contour is the thresholds of the completed significance job ``job_id`` (same
     scale grid; no Monte Carlo here), or of a synchronous test (``significance_test``,
-    within the work budget).
+    within the work budget). An areawise job's significant patches are outlined in
+    bold over the thin pointwise contour.
     """
     plot = body.model_dump(include=PLOT_FIELDS)
     kw = body.model_dump(exclude={"data1", "data2", "dt", "job_id", *PLOT_FIELDS})

@@ -1,0 +1,188 @@
+"""Surrogate families and the areawise test through the service (issue 13).
+
+Request checks run on the schemas and job parameters alone; the rest talks HTTP to
+the session's Serve app (small jobs: n = 256, mc_count 20-40).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+from numpy.testing import assert_array_equal
+from pydantic import ValidationError
+
+import pycwt_mod
+from pycwt_mod import montecarlo
+from serve_app.analysis import RequestLimits, resolve_grid
+from serve_app.http.schemas import SignificanceRequest, WCTRequest
+from serve_app.jobs.job import JobParams
+from serve_app.jobs.prepare import JobDefaults, prepare_job
+from serve_app.npz import NPZ_MEDIA_TYPE, from_npz
+
+from .utils import nan_array, series, wait_for
+
+TERMINAL = {"completed", "failed", "cancelled"}
+SIG = "/api/v1/analysis/significance"
+
+
+def _body(seed=5, mc_count=20, **kw) -> dict:
+    # two noisy copies of the same 16-sample cycle: coherent, with large patches
+    x, y = series(256, seed), series(256, seed + 1)
+    return {"data1": x.tolist(), "data2": y.tolist(), "dt": 1.0, "dj": 0.25,
+            "mc_count": mc_count, "seed": 11, **kw}  # fmt: skip
+
+
+def _run_job(client, body) -> dict:
+    r = client.post(SIG, json=body)
+    assert r.status_code == 200, r.text
+    job_id = r.json()["job_id"]
+
+    def done():
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        return job if job["status"] in TERMINAL else None
+
+    job = wait_for(done, 120, 0.1)
+    assert job["status"] == "completed", job
+    assert job["progress"] == 1.0
+    r = client.get(f"/api/v1/jobs/{job_id}/result")
+    assert r.status_code == 200, r.text
+    return {**r.json(), "job_id": job_id}
+
+
+def _detail(r) -> str:
+    return json.dumps(r.json()["detail"])
+
+
+class TestRequestChecks:
+    def test_surrogate_choices(self):
+        for name in pycwt_mod.SURROGATES:
+            assert SignificanceRequest(data1=[1, 2], data2=[1, 2], dt=1, surrogate=name)
+        with pytest.raises(ValidationError, match=r"unknown surrogate 'red'.*ar1, phase, iaaft"):
+            SignificanceRequest(data1=[1, 2], data2=[1, 2], dt=1, surrogate="red")
+
+    @pytest.mark.parametrize(
+        "fields, match",
+        [
+            ({"areawise": True, "area_level": 1.0}, "less than 1"),
+            ({"areawise": True, "area_level": 0}, "greater than 0"),
+            ({"areawise": True, "area_measure": "box"}, "area_measure 'box'.*maraun, schulte"),
+            ({"areawise": True, "areawise_test": "x"}, "unknown areawise_test 'x'"),
+            ({"areawise": True, "mc_count": 1}, "mc_count >= 2"),
+            ({"area_level": 0.9}, 'area_level applies only to the areawise test; add "areawise"'),
+        ],
+    )
+    def test_area_options(self, fields, match):
+        with pytest.raises(ValidationError, match=match):
+            SignificanceRequest(data1=[1, 2], data2=[1, 2], dt=1, **fields)
+
+    def test_area_choices_accepted(self):
+        for measure in pycwt_mod.patches.AREA_MEASURES:
+            for test in pycwt_mod.AREAWISE_TESTS:
+                SignificanceRequest(
+                    data1=[1, 2], data2=[1, 2], dt=1, areawise=True, area_measure=measure,
+                    areawise_test=test,
+                )  # fmt: skip
+
+    def test_sync_wct_refuses_areawise_pointing_to_jobs(self):
+        with pytest.raises(ValidationError, match='analysis/significance with "areawise"'):
+            WCTRequest(data1=[1, 2], data2=[1, 2], dt=1, areawise=True)
+
+    def test_job_params_keep_series_only_when_needed(self):
+        limits = RequestLimits(10_000, 10**8, 1000)
+        defaults = JobDefaults("sequential", "auto", None)
+        x, y = series(64, 1), series(64, 2)
+        ar1 = prepare_job(x, y, 1.0, 0.25, limits=limits, defaults=defaults)
+        assert ar1.data1 is None and ar1.surrogate == "ar1" and not ar1.areawise
+        p = prepare_job(x, y, 1.0, 0.25, detrend="linear", surrogate="iaaft", areawise=True,
+                        area_measure="schulte", limits=limits, defaults=defaults)  # fmt: skip
+        back = JobParams.from_dict(json.loads(json.dumps(p.to_dict())))  # as stored
+        assert back == p
+        y1, _ = back.series()
+        assert_array_equal(y1, pycwt_mod.preprocess.detrend(x, "linear"))
+        assert (back.a1, back.a2, back.area_measure) == (0.0, 0.0, "schulte")
+        with pytest.raises(ValueError, match="area_level must be in"):
+            prepare_job(x, y, 1.0, areawise=True, area_level=2, limits=limits,
+                        defaults=defaults)  # fmt: skip
+        with pytest.raises(ValueError, match="unknown surrogate"):
+            prepare_job(x, y, 1.0, surrogate="white", limits=limits, defaults=defaults)
+
+
+class TestSurrogateJobs:
+    def test_phase_job_reproducible_and_the_libraries(self, client):
+        body = _body(mc_count=40, surrogate="phase", backend="ray")
+        first = _run_job(client, body)["result"]
+        again = _run_job(client, {**body, "backend": "sequential"})["result"]
+        assert first["surrogate"] == "phase" and first["ar1"] is None
+        assert first["pointwise_mask"] is None and first["critical_area"] is None
+        sig = nan_array(first["sig95"])
+        assert_array_equal(sig, nan_array(again["sig95"]))  # chunked == in-runner
+        x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
+        s0, J, _ = resolve_grid(x.size, 1.0, 0.25, None, None, "morlet")
+        ref = montecarlo.wct_significance(
+            0.0, 0.0, 1.0, 0.25, s0, J, mc_count=40, seed=11, backend="sequential",
+            progress=False, cache=False, surrogate="phase", data=(x, y),
+        )  # fmt: skip
+        assert_array_equal(sig, ref)
+        # the synchronous path takes the family too, with the same thresholds
+        r = client.post("/api/v1/analysis/wct", json={**body, "significance_test": True})
+        assert r.status_code == 200, r.text
+        assert r.json()["surrogate"] == "phase"
+        assert_array_equal(nan_array(r.json()["sig95"]), ref)
+
+    def test_areawise_job_masks(self, client):
+        body = _body(areawise=True, area_measure="maraun")
+        done = _run_job(client, body)
+        res, job_id = done["result"], done["job_id"]
+        point = np.array(res["pointwise_mask"], dtype=bool)
+        area = np.array(res["areawise_mask"], dtype=bool)
+        assert point.shape == area.shape == (len(res["scales"]), 256)
+        assert area.any() and not (area & ~point).any()  # areawise within pointwise
+        assert res["critical_area"] > 0
+        assert (res["surrogate"], res["area_level"], res["area_measure"]) == ("ar1", 0.95, "maraun")
+        assert res["areawise_test"] == "areawise"
+        # pointwise: coherence above the job's own thresholds, on the job's grid
+        x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
+        s0, J, _ = resolve_grid(256, 1.0, 0.25, None, None, "morlet")
+        WCT = pycwt_mod.wct(x, y, 1.0, 0.25, s0, J, sig=False)[0]
+        above = WCT > nan_array(res["sig95"])[:, None]
+        assert (point <= above).all()
+        npz = client.get(f"/api/v1/jobs/{job_id}/result", headers={"Accept": NPZ_MEDIA_TYPE})
+        arrays = from_npz(npz.content)
+        assert_array_equal(arrays["areawise_mask"], area)
+        assert arrays["areawise_mask"].dtype == bool and str(arrays["surrogate"]) == "ar1"
+
+    def test_bad_surrogate_is_named(self, client):
+        for path in (SIG, "/api/v1/analysis/wct"):
+            r = client.post(path, json=_body(surrogate="pink"))
+            assert r.status_code == 422, r.text
+            assert "surrogate" in _detail(r) and "ar1, phase, iaaft" in _detail(r)
+        r = client.post(SIG, json=_body(areawise=True, area_level=1.5))
+        assert r.status_code == 422 and "area_level" in _detail(r)
+        r = client.post("/api/v1/analysis/wct", json=_body(areawise=True))
+        assert r.status_code == 422 and "analysis/significance" in _detail(r)
+
+    def test_plot_of_areawise_job_outlines_patches(self, client):
+        body = _body(areawise=True, mc_count=20)
+        r = client.post(SIG, json=body)
+        job_id = r.json()["job_id"]
+        wait_for(lambda: client.get(f"/api/v1/jobs/{job_id}").json()["status"] in TERMINAL, 120)
+        plain_id = client.post(SIG, json=_body(mc_count=20)).json()["job_id"]
+        wait_for(lambda: client.get(f"/api/v1/jobs/{plain_id}").json()["status"] in TERMINAL, 120)
+        keep = ("data1", "data2", "dt", "dj")
+        plot = {k: body[k] for k in keep} | {"dpi": 40}
+        bold = client.post("/api/v1/plots/wct", json={**plot, "job_id": job_id})
+        thin = client.post("/api/v1/plots/wct", json={**plot, "job_id": plain_id})
+        assert bold.status_code == thin.status_code == 200, bold.text[:300]
+        assert bold.headers["content-type"] == "image/png"
+        a = imread(io.BytesIO(bold.content), format="png")
+        b = imread(io.BytesIO(thin.content), format="png")
+        assert a.shape == b.shape and not np.array_equal(a, b)  # the bold outline
+        # same scale grid, shorter series: the masks do not fit
+        _, J, _ = resolve_grid(256, 1.0, 0.25, None, None, "morlet")
+        short = {**plot, "data1": body["data1"][:200], "data2": body["data2"][:200], "J": J}
+        r = client.post("/api/v1/plots/wct", json={**short, "job_id": job_id})
+        assert r.status_code == 400 and "areawise masks of shape" in r.text, r.text
