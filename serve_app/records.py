@@ -137,7 +137,10 @@ class WCTResult(_Result):
     the lag-1 coefficients of the red-noise model of the test (None without one, or
     with the ``phase``/``iaaft`` families) and ``warnings`` says when they are not the
     unbiased estimates (see `serve_app.analysis.estimate_ar1`); ``surrogate`` is the
-    null family of the test (None without one).
+    null family of the test (None without one). ``pointwise_mask``, ``areawise_mask``
+    and ``critical_area`` are an areawise job's (see `SignificanceResult`), put here by
+    ``serve_app.client.Client.wct(..., areawise=True)``; the synchronous endpoint
+    leaves them None.
     """
 
     WCT: np.ndarray
@@ -153,6 +156,9 @@ class WCTResult(_Result):
     warnings: list[str] = field(default_factory=list, metadata={"strings": True})
     gap_mask: np.ndarray | None = None
     surrogate: str | None = None
+    pointwise_mask: np.ndarray | None = None
+    areawise_mask: np.ndarray | None = None
+    critical_area: float | None = None
 
 
 @dataclass

@@ -14,6 +14,9 @@ Examples
 >>> res.wave.shape  # doctest: +SKIP
 (33, 512)
 >>> sig = c.significance(x, y, dt=1.0, dj=0.25, mc_count=300, seed=1)  # doctest: +SKIP
+>>> res = c.wct(x, y, dt=1.0, surrogate="phase", areawise=True, mc_count=100)  # doctest: +SKIP
+>>> res.areawise_mask.shape  # doctest: +SKIP
+(109, 512)
 """
 
 from __future__ import annotations
@@ -63,8 +66,11 @@ BUDGET_SETTING = "PYCWT_SYNC_WORK_BUDGET"
 #: Fields of a coherence request that a significance job takes too.
 _JOB_FIELDS = frozenset(
     ("dj", "s0", "J", "wavelet", "significance_level", "mc_count", "backend", "seed",
-     "al1", "al2", "detrend")
+     "al1", "al2", "detrend", "surrogate", "areawise", "area_level", "area_measure",
+     "areawise_test")
 )  # fmt: skip
+#: Fields of the areawise test, which only a significance job runs.
+_AREA_FIELDS = frozenset(("areawise", "area_level", "area_measure", "areawise_test"))
 #: What to install when httpx is missing.
 INSTALL_HINT = "the HTTP client needs httpx and httpx-sse: pip install 'pycwt-mod[client]'"
 
@@ -154,8 +160,9 @@ def _drop_none(kw: dict[str, Any]) -> dict[str, Any]:
 
 #: Fields of a coherence request that only its Monte Carlo test uses.
 _TEST_FIELDS = frozenset(
-    ("significance_test", "significance_level", "mc_count", "backend", "seed", "al1", "al2")
-)
+    ("significance_test", "significance_level", "mc_count", "backend", "seed", "al1", "al2",
+     "surrogate", *_AREA_FIELDS)
+)  # fmt: skip
 
 
 def _without_test(fields: dict[str, Any]) -> dict[str, Any]:
@@ -296,17 +303,26 @@ class Client:
         larger one (e.g. the default ``mc_count=300`` on a long series) runs as a
         significance job (`significance`, with a progress bar unless ``progress`` is
         False) and its thresholds, seed, ``ar1`` and warnings are put in the result.
+
+        ``surrogate`` (``"ar1"``, ``"phase"``, ``"iaaft"``) picks the null of the test.
+        ``areawise=True`` (with ``area_level``, ``area_measure``, ``areawise_test``)
+        always runs a job, and the result gains its ``pointwise_mask``,
+        ``areawise_mask`` and ``critical_area``.
         """
         fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
-        try:
-            return self._analysis("/api/v1/analysis/wct", WCTResult, fields)
-        except BadRequest as exc:
-            if not kwargs.get("significance_test") or BUDGET_SETTING not in exc.message:
-                raise
+        if not kwargs.get("areawise"):
+            try:
+                return self._analysis("/api/v1/analysis/wct", WCTResult, fields)
+            except BadRequest as exc:
+                if not kwargs.get("significance_test") or BUDGET_SETTING not in exc.message:
+                    raise
         _, sig = self._job(data1, data2, dt, progress, kwargs)
         res = self._analysis("/api/v1/analysis/wct", WCTResult, _without_test(fields))
         res.sig95, res.seed, res.ar1 = sig.sig95, sig.seed, sig.ar1
         res.warnings, res.backend_used = list(sig.warnings), sig.backend_used
+        res.surrogate = sig.surrogate
+        res.pointwise_mask, res.areawise_mask = sig.pointwise_mask, sig.areawise_mask
+        res.critical_area = sig.critical_area
         res.computation_time += sig.computation_time
         return res
 
@@ -329,15 +345,17 @@ class Client:
     def plot_wct(self, data1, data2, dt: float, *, progress: bool = True, **kwargs) -> bytes:
         """PNG bytes of the coherence map (``POST /api/v1/plots/wct``).
 
-        ``job_id`` draws the thresholds of a completed significance job;
-        ``significance_test=True`` over the synchronous budget runs one first (as `wct`).
+        ``job_id`` draws the thresholds of a completed significance job (and an
+        areawise job's patches in bold); ``significance_test=True`` over the
+        synchronous budget, or ``areawise=True``, runs one first (as `wct`).
         """
         fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), "dt": dt, **kwargs}
-        try:
-            return self._post_npz("/api/v1/plots/wct", _drop_none(fields), "image/png").content
-        except BadRequest as exc:
-            if not kwargs.get("significance_test") or BUDGET_SETTING not in exc.message:
-                raise
+        if not kwargs.get("areawise"):
+            try:
+                return self._post_npz("/api/v1/plots/wct", _drop_none(fields), "image/png").content
+            except BadRequest as exc:
+                if not kwargs.get("significance_test") or BUDGET_SETTING not in exc.message:
+                    raise
         job_id, _ = self._job(data1, data2, dt, progress, kwargs)
         fields = {**_without_test(fields), "job_id": job_id}
         return self._post_npz("/api/v1/plots/wct", _drop_none(fields), "image/png").content
@@ -374,9 +392,12 @@ class Client:
         timeout : float, optional
             Give up waiting after this many seconds (default: the service's deadline).
         **kwargs
-            ``dj, s0, J, wavelet, significance_level, mc_count, backend, seed``, and
+            ``dj, s0, J, wavelet, significance_level, mc_count, backend, seed``;
+            ``surrogate`` (``"ar1"`` default, ``"phase"``, ``"iaaft"``); for ``"ar1"``
             the red-noise model: ``al1, al2`` (lag-1 coefficients) or ``detrend``
-            (``"none"`` | ``"linear"``); the result's ``ar1`` and ``warnings`` report it.
+            (``"none"`` | ``"linear"``), reported in the result's ``ar1`` and
+            ``warnings``; ``areawise=True`` with ``area_level``, ``area_measure``,
+            ``areawise_test`` adds the areawise masks to the result.
 
         Returns
         -------

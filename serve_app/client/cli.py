@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 import pycwt_mod
+from pycwt_mod.patches import AREA_MEASURES
 from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
 from pycwt_mod.preprocess import (
     DETREND_METHODS,
@@ -267,17 +268,28 @@ def cmd_wct(args) -> int:
         "backend": args.backend,
         "seed": args.seed,
         "significance_level": args.level,
+        "surrogate": args.surrogate,
     }
-    sig = None
+    area_opts = {
+        "areawise": True,
+        "area_level": args.area_level,
+        "area_measure": args.area_measure,
+        "areawise_test": args.areawise_test,
+    }
+    significance = args.significance or args.areawise
+    sig = area = None
     seed = args.seed
-    if args.significance and seed is None:
+    if significance and seed is None:
         seed = mc["seed"] = secrets.randbits(53)  # printed, so the run can be repeated
     if args.url:
         with _client(args) as c:
             res = c.wct(x, y, dt, **grid)
-            if args.significance:
-                r = c.significance(x, y, dt, progress=not args.quiet, **grid, **mc)
+            if significance:
+                extra = area_opts if args.areawise else {}
+                r = c.significance(x, y, dt, progress=not args.quiet, **grid, **mc, **extra)
                 sig, seed = r.sig95, r.seed
+                if args.areawise:
+                    area = (r.pointwise_mask, r.areawise_mask, r.critical_area)
         WCT, aWCT, coi, freqs, scales = res.WCT, res.aWCT, res.coi, res.freqs, res.scales
         where = args.url
     else:
@@ -290,7 +302,7 @@ def cmd_wct(args) -> int:
             args.dj,
             s0,
             J,
-            sig=args.significance,
+            sig=significance,
             wavelet=args.wavelet,
             significance_level=args.level,
             mc_count=args.mc_count,
@@ -298,9 +310,19 @@ def cmd_wct(args) -> int:
             seed=seed,
             progress=not args.quiet,
             cache=False,
+            surrogate=args.surrogate,
         )
-        if not args.significance:
+        if not significance:
             sig = None
+        if args.areawise:
+            r = pycwt_mod.areawise_coherence(
+                x, y, dt, args.dj, s0, J, args.wavelet, surrogate=args.surrogate,
+                sig95=sig if args.areawise_test == "areawise" else None,
+                level=args.level, area_level=args.area_level, mc_count=args.mc_count,
+                seed=seed, measure=args.area_measure, test=args.areawise_test,
+                backend=args.backend or "sequential", cache=False,
+            )  # fmt: skip
+            area = (r.pointwise, r.areawise, r.critical_area)
         scales = None
         where = "local"
     period = 1 / freqs
@@ -317,6 +339,10 @@ def cmd_wct(args) -> int:
         "scales": scales,
         "sig95": sig,
         "seed": seed,
+        "surrogate": args.surrogate if significance else None,
+        "pointwise_mask": None if area is None else area[0],
+        "areawise_mask": None if area is None else area[1],
+        "critical_area": None if area is None else area[2],
         "time": t,
         "gap_mask": mask,
         "dt": dt,
@@ -329,7 +355,8 @@ def cmd_wct(args) -> int:
         names = (ts1.name or Path(args.file1).stem, ts2.name or Path(args.file2).stem)
         return coherence_figure(
             WCT, aWCT, coi, freqs, sig, dt, title=title, gap_mask=mask,
-            series_labels=names, **_labels(s, ts, args),
+            series_labels=names, areawise=None if area is None else area[1],
+            **_labels(s, ts, args),
         )  # fmt: skip
 
     if args.output:
@@ -348,7 +375,16 @@ def cmd_wct(args) -> int:
             + (f" {s.unit}" if s.unit else "")
         )
         if sig is not None:
-            line += f"; thresholds {np.nanmin(sig):.3f}..{np.nanmax(sig):.3f} (seed {seed})"
+            line += (
+                f"; {args.surrogate} thresholds {np.nanmin(sig):.3f}..{np.nanmax(sig):.3f} "
+                f"(seed {seed})"
+            )
+        if area is not None:
+            line += (
+                f"; areawise: {int(np.count_nonzero(area[1]))} of "
+                f"{int(np.count_nonzero(area[0]))} pointwise-significant points in patches "
+                f"over the critical area {area[2]:.4g} ({args.area_measure})"
+            )
         if steps:
             line += f"; preprocessing: {', '.join(steps)}"
         print(line)
@@ -523,6 +559,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, help="random seed (default: drawn; printed)")
     p.add_argument("--level", type=float, default=0.95, help="significance level (default 0.95)")
+    p.add_argument(
+        "--surrogate",
+        choices=pycwt_mod.SURROGATES,
+        default="ar1",
+        help="null hypothesis of the test: ar1 red noise (default), phase-randomised "
+        "or iaaft copies of the series",
+    )
+    p.add_argument(
+        "--areawise",
+        action="store_true",
+        help="also the areawise test (Maraun et al. 2007; implies --significance): "
+        "significant patches outlined in bold on the .png, masks in the .npz",
+    )
+    p.add_argument(
+        "--area-level",
+        type=float,
+        default=0.95,
+        help="level of the areawise test (default 0.95)",
+    )
+    p.add_argument(
+        "--area-measure",
+        choices=AREA_MEASURES,
+        default="maraun",
+        help="patch size measure of the areawise test (default maraun)",
+    )
+    p.add_argument(
+        "--areawise-test",
+        choices=pycwt_mod.AREAWISE_TESTS,
+        default="areawise",
+        help="areawise test (default areawise)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_wct)
 

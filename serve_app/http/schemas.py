@@ -512,6 +512,13 @@ class WCTResponse(_Timed):
     warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
     gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
     surrogate: str | None = Field(None, description="Null family of the test (with a test).")
+    pointwise_mask: list[list[bool]] | None = Field(
+        None, description="Always null here (areawise masks come from significance jobs)."
+    )
+    areawise_mask: list[list[bool]] | None = Field(
+        None, description="Always null here (areawise masks come from significance jobs)."
+    )
+    critical_area: float | None = Field(None, description="Always null here.")
 
 
 class BackendInfo(BaseModel):

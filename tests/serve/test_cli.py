@@ -72,7 +72,13 @@ class TestHelp:
         "cmd, options",
         [
             ("cwt", ["--column", "--dt", "--dj", "--wavelet", "--output", "--url", "--t0"]),
-            ("wct", ["--significance", "--mc-count", "--backend", "--seed", "--url"]),
+            (
+                "wct",
+                (
+                    "--significance --mc-count --backend --seed --url --surrogate "
+                    "--areawise --area-level --area-measure --areawise-test"
+                ).split(),
+            ),
             ("jobs", ["--status", "--url", "--api-key"]),
             ("serve", ["--port", "--num-cpus", "--db-path"]),
         ],
@@ -175,3 +181,25 @@ def test_console_script_declared():
     with open(ROOT / "pyproject.toml", "rb") as f:
         scripts = tomllib.load(f)["project"]["scripts"]
     assert scripts["pycwt-mod"] == "serve_app.client.cli:main"
+
+
+def test_wct_areawise_local_equals_service(files, tmp_path, service):
+    d, _, _ = files
+    args = ("wct", d / "xy.csv", d / "y.npy", "--column", "nino3", "--dj", 0.5, "--areawise",
+            "--surrogate", "ar1", "--mc-count", 20, "--seed", 5, "-q")  # fmt: skip
+    local, remote, png = tmp_path / "local.npz", tmp_path / "remote.npz", tmp_path / "a.png"
+    r = run(*args, "-o", local)
+    assert r.returncode == 0, r.stderr
+    r = run(*args, "--url", service.url, "-o", remote)
+    assert r.returncode == 0, r.stderr
+    a, b = np.load(local), np.load(remote)
+    assert str(a["surrogate"]) == str(b["surrogate"]) == "ar1"
+    assert_array_equal(a["sig95"], b["sig95"])
+    for name in ("pointwise_mask", "areawise_mask"):
+        assert a[name].shape == a["WCT"].shape
+        assert_array_equal(a[name], b[name])
+    assert float(a["critical_area"]) == float(b["critical_area"])
+    r = run(*args, "-o", png)
+    assert r.returncode == 0 and imread(png).shape == (450, 900, 4)
+    r = run(*args[:-1])  # the summary line
+    assert r.returncode == 0 and "areawise:" in r.stdout and "critical area" in r.stdout

@@ -186,3 +186,20 @@ class TestSurrogateJobs:
         short = {**plot, "data1": body["data1"][:200], "data2": body["data2"][:200], "J": J}
         r = client.post("/api/v1/plots/wct", json={**short, "job_id": job_id})
         assert r.status_code == 400 and "areawise masks of shape" in r.text, r.text
+
+
+def test_client_wct_areawise_and_surrogate(service):
+    from serve_app.client import Client
+
+    body = _body(mc_count=20)
+    x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
+    with Client(service.url) as c:
+        res = c.wct(x, y, 1.0, dj=0.25, mc_count=20, seed=11, areawise=True, progress=False)
+        assert res.surrogate == "ar1" and res.areawise_mask.shape == res.WCT.shape
+        assert not (res.areawise_mask & ~res.pointwise_mask).any() and res.critical_area > 0
+        sync = c.wct(x, y, 1.0, dj=0.25, mc_count=20, seed=11, significance_test=True,
+                     surrogate="iaaft")  # fmt: skip
+        assert sync.surrogate == "iaaft" and sync.ar1 is None and sync.areawise_mask is None
+        sig = c.significance(x, y, 1.0, dj=0.25, mc_count=20, seed=11, surrogate="iaaft",
+                             progress=False)  # fmt: skip
+        assert_array_equal(sig.sig95, sync.sig95)
