@@ -21,6 +21,7 @@ from serve_app.analysis import RequestLimits, resolve_grid
 from serve_app.http.schemas import SignificanceRequest, WCTRequest
 from serve_app.jobs.job import JobParams
 from serve_app.jobs.prepare import JobDefaults, prepare_job
+from serve_app.jobs.store import JobStore
 from serve_app.npz import NPZ_MEDIA_TYPE, from_npz
 
 from .utils import nan_array, series, wait_for
@@ -203,3 +204,38 @@ def test_client_wct_areawise_and_surrogate(service):
         sig = c.significance(x, y, 1.0, dj=0.25, mc_count=20, seed=11, surrogate="iaaft",
                              progress=False)  # fmt: skip
         assert_array_equal(sig.sig95, sync.sig95)
+
+
+@pytest.mark.slow
+def test_iaaft_job_resumes_after_its_runner_dies(client, service):
+    """The second attempt rebuilds the IAAFT plan from the stored parameters (series
+    included) and adds the chunks kept by the first: the same bits as the library."""
+    import ray
+
+    from .conftest import NAMESPACE
+
+    body = _body(mc_count=240, surrogate="iaaft", backend="ray")
+    job_id = client.post(SIG, json=body).json()["job_id"]
+
+    def running():
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        return job if job["status"] == "running" and job["progress"] > 0 else None
+
+    wait_for(running, 90, 0.05)
+    ray.kill(ray.get_actor(f"pycwt-job-{job_id}", namespace=NAMESPACE), no_restart=True)
+
+    def done():
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        return job if job["status"] in TERMINAL else None
+
+    final = wait_for(done, 180, 0.2)
+    assert final["status"] == "completed", final
+    assert JobStore(str(service.db_path)).get(job_id)["attempts"] == 2
+    res = client.get(f"/api/v1/jobs/{job_id}/result").json()["result"]
+    x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
+    s0, J, _ = resolve_grid(x.size, 1.0, 0.25, None, None, "morlet")
+    ref = montecarlo.wct_significance(
+        0.0, 0.0, 1.0, 0.25, s0, J, mc_count=240, seed=11, backend="sequential",
+        progress=False, cache=False, surrogate="iaaft", data=(x, y),
+    )  # fmt: skip
+    assert_array_equal(nan_array(res["sig95"]), ref)
