@@ -35,10 +35,10 @@ it, whose defaults we follow):
 
 With a single level (``levels=(0.95,)``) the test is the geometric test itself.
 
-Split for a chunked Monte Carlo engine: per field, `geometric_pathways` is a pure
-function of that field's masks and returns its 1-D null sample (the normalised
-area and level of each patch); the engine concatenates the samples of the
-surrogates in surrogate order; `critical_areas` of the concatenation is a pure
+Split for a chunked Monte Carlo engine: per surrogate field, `null_sample` is a
+pure function of that field's masks and returns its 1-D null sample (the
+normalised area and level of each patch); the engine concatenates the samples of
+the surrogates in surrogate order; `critical_areas` of the concatenation is a pure
 function of the multiset of patches, so it does not depend on how the surrogates
 were chunked.
 
@@ -78,6 +78,7 @@ __all__ = [
     "geometric_pathways",
     "level_masks",
     "level_thresholds",
+    "null_sample",
 ]
 
 #: Pointwise levels of the cumulative test: 0.82, 0.86, 0.90, 0.94, 0.98 (the
@@ -230,11 +231,37 @@ def level_masks(field, thresholds, valid) -> np.ndarray:
         return valid[None] & (field[None] > thr[:, :, None])
 
 
+def _check_masks(masks, scales, dt, dj):
+    masks = np.asarray(masks, dtype=bool)
+    dt = check_positive(dt, "dt")
+    dj = check_positive(dj, "dj")
+    s = np.asarray(scales, dtype=np.float64)
+    if masks.ndim != 3 or masks.shape[0] < 1 or s.ndim != 1 or masks.shape[1] != s.size:
+        raise ValueError(
+            f"`masks` must have shape (L, n_scales={s.size}, n) with L >= 1 (got {masks.shape})"
+        )
+    return masks, s, dt, dj
+
+
+def _pathways(masks, s, dt, dj, keep_areas: bool):
+    areas = np.zeros(masks.shape, dtype=np.float64) if keep_areas else None
+    sizes_per_level = []
+    for level, mask in enumerate(masks):
+        labels, sizes, _ = patch_sizes(mask, s, dt, dj, measure="schulte")
+        if keep_areas:
+            areas[level] = np.concatenate([[0.0], sizes])[labels]
+        sizes_per_level.append(sizes)
+    counts = [a.size for a in sizes_per_level]
+    null_areas = np.concatenate(sizes_per_level).astype(np.float64)
+    null_levels = np.repeat(np.arange(masks.shape[0], dtype=np.intp), counts)
+    return areas, null_areas, null_levels
+
+
 def geometric_pathways(masks, scales, dt: float, dj: float) -> Pathways:
     """Normalised areas of the patches containing each point, level by level.
 
     The per-field step of the test: a pure function of one field's masks, run on
-    the data and on every surrogate.
+    the data (and, through `null_sample`, on every surrogate).
 
     Parameters
     ----------
@@ -250,8 +277,7 @@ def geometric_pathways(masks, scales, dt: float, dj: float) -> Pathways:
     -------
     pathways : Pathways
         ``areas`` of shape ``(L, n_scales, n)`` and the field's 1-D null sample
-        (``null_areas``, ``null_levels``). For a surrogate the engine keeps only
-        the null sample and concatenates it over surrogates in surrogate order.
+        (``null_areas``, ``null_levels``, as `null_sample` returns them).
 
     Raises
     ------
@@ -266,26 +292,32 @@ def geometric_pathways(masks, scales, dt: float, dj: float) -> Pathways:
     are not filled (Schulte's contour-based code includes them; under red noise
     they are rare).
     """
-    masks = np.asarray(masks, dtype=bool)
-    dt = check_positive(dt, "dt")
-    dj = check_positive(dj, "dj")
-    s = np.asarray(scales, dtype=np.float64)
-    if masks.ndim != 3 or masks.shape[0] < 1 or s.ndim != 1 or masks.shape[1] != s.size:
-        raise ValueError(
-            f"`masks` must have shape (L, n_scales={s.size}, n) with L >= 1 (got {masks.shape})"
-        )
-    areas = np.zeros(masks.shape, dtype=np.float64)
-    null_areas = []
-    for level, mask in enumerate(masks):
-        labels, sizes, _ = patch_sizes(mask, s, dt, dj, measure="schulte")
-        areas[level] = np.concatenate([[0.0], sizes])[labels]
-        null_areas.append(sizes)
-    counts = [a.size for a in null_areas]
-    return Pathways(
-        areas=areas,
-        null_areas=np.concatenate(null_areas).astype(np.float64),
-        null_levels=np.repeat(np.arange(masks.shape[0], dtype=np.intp), counts),
-    )
+    areas, null_areas, null_levels = _pathways(*_check_masks(masks, scales, dt, dj), True)
+    return Pathways(areas=areas, null_areas=null_areas, null_levels=null_levels)
+
+
+def null_sample(masks, scales, dt: float, dj: float) -> tuple[np.ndarray, np.ndarray]:
+    """The 1-D null sample of one surrogate field: every patch's normalised area and level.
+
+    What the Monte Carlo engine computes per surrogate (inside its chunks) and
+    concatenates, in surrogate order, over all surrogates before calling
+    `critical_areas`. Same values as ``geometric_pathways(...).null_areas`` /
+    ``.null_levels`` without building the ``(L, n_scales, n)`` areas.
+
+    Parameters
+    ----------
+    masks, scales, dt, dj
+        As in `geometric_pathways`.
+
+    Returns
+    -------
+    null_areas : (K,) float ndarray
+        Normalised area of each patch, level 0 first, then level 1, ...
+    null_levels : (K,) intp ndarray
+        Level index (0-based) of each patch.
+    """
+    _, null_areas, null_levels = _pathways(*_check_masks(masks, scales, dt, dj), False)
+    return null_areas, null_levels
 
 
 def critical_areas(null_areas, null_levels, n_levels: int, area_level: float = 0.95) -> np.ndarray:
@@ -457,10 +489,10 @@ def cumulative_test(
     null = np.asarray(null_fields, dtype=np.float64)
     valid = np.asarray(valid, dtype=bool)
     thr = level_thresholds(null, valid, levels)
-    samples = [geometric_pathways(level_masks(f, thr, valid), scales, dt, dj) for f in null]
+    samples = [null_sample(level_masks(f, thr, valid), scales, dt, dj) for f in null]
     crit = critical_areas(
-        np.concatenate([p.null_areas for p in samples]),
-        np.concatenate([p.null_levels for p in samples]),
+        np.concatenate([a for a, _ in samples]),
+        np.concatenate([lev for _, lev in samples]),
         len(levels),
         area_level,
     )

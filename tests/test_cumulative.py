@@ -36,12 +36,9 @@ def _normalised_area(cells_scales, dt, dj):
     return cell.sum() / centroid**2
 
 
-def _pool(pathways):
-    pathways = list(pathways)
-    return (
-        np.concatenate([p.null_areas for p in pathways]),
-        np.concatenate([p.null_levels for p in pathways]),
-    )
+def _pool(samples):
+    samples = list(samples)  # (null_areas, null_levels) per field, in field order
+    return np.concatenate([a for a, _ in samples]), np.concatenate([lev for _, lev in samples])
 
 
 class TestGeometricPathways:
@@ -72,6 +69,16 @@ class TestGeometricPathways:
             _, sizes, _ = P.patch_sizes(masks[level], sj, 0.5, 0.5, measure="schulte")
             np.testing.assert_allclose(p.null_areas[p.null_levels == level], sizes)
 
+    def test_null_sample_is_the_pathways_sample(self):
+        rng = np.random.default_rng(4)
+        sj = 2.0 ** (np.arange(5) * 0.5)
+        masks = rng.random((2, 5, 30)) > 0.5
+        areas, levels = C.null_sample(masks, sj, 1.0, 0.5)
+        p = C.geometric_pathways(masks, sj, 1.0, 0.5)
+        np.testing.assert_array_equal(areas, p.null_areas)
+        np.testing.assert_array_equal(levels, p.null_levels)
+        assert areas.size > 2 and set(levels) == {0, 1}
+
     def test_no_patch(self):
         p = C.geometric_pathways(np.zeros((2, 3, 5), bool), [1.0, 2.0, 4.0], 1.0, 1.0)
         assert p.null_areas.size == 0 and p.null_levels.size == 0 and not p.areas.any()
@@ -83,6 +90,8 @@ class TestGeometricPathways:
             C.geometric_pathways(np.zeros((1, 2, 5), bool), [1.0, 2.0, 4.0], 1.0, 1.0)
         with pytest.raises(ValueError, match="`dt`"):
             C.geometric_pathways(np.zeros((1, 3, 5), bool), [1.0, 2.0, 4.0], -1.0, 1.0)
+        with pytest.raises(ValueError, match="`masks`"):
+            C.null_sample(np.zeros((1, 2, 5), bool), [1.0, 2.0, 4.0], 1.0, 1.0)
 
 
 class TestCriticalAreas:
@@ -209,7 +218,7 @@ class TestUnderTheNull:
         sj, valid, cal, test = ar1_null
         thr = C.level_thresholds(cal, valid)
         crit = C.critical_areas(
-            *_pool(C.geometric_pathways(C.level_masks(f, thr, valid), sj, 1.0, DJ) for f in cal),
+            *_pool(C.null_sample(C.level_masks(f, thr, valid), sj, 1.0, DJ) for f in cal),
             len(C.DEFAULT_LEVELS),
         )
         thr95 = P.pointwise_thresholds(cal, valid, 0.95)
