@@ -8,7 +8,8 @@ at N = 1024, dj = 1/8 (Morlet, dt = 1) and prints:
    per pair); then the engine's cost per surrogate (pair) of each family, on the
    sequential and joblib backends, with every result checked bit-identical
    between them: coherence thresholds (`wct_significance`, multirate kernel),
-   `areawise_power` and `areawise_coherence` (both passes), uncached;
+   `areawise_power` and `areawise_coherence` (both passes; the latter also with
+   ``test="cumulative"``), uncached;
 2. pointwise false-positive rate of the Monte Carlo power test and of the
    coherence test under each family's null (AR(1) series / independent AR(1)
    pairs, each tested against its own surrogates), mean and standard error over
@@ -65,8 +66,9 @@ def engine_costs(n: int, dj: float, mc: int) -> None:
     pm.wct_significance(g1, g2, 1.0, dj, 2.0, J, mc_count=4, seed=0, progress=False,
                         cache=False, backend="joblib")  # fmt: skip
     print(f"\n1b. engine cost per surrogate (pair), N = {n}, mc_count = {mc} (ms; uncached)")
-    print("| family | backend | wct_significance | areawise_power | areawise_coherence |")
-    print("|---|---|---|---|---|")
+    print("| family | backend | wct_significance | areawise_power | areawise_coherence "
+          "| same, cumulative |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
     for fam in S.SURROGATES:
         ref = None
         for backend in ("sequential", "joblib"):
@@ -82,13 +84,18 @@ def engine_costs(n: int, dj: float, mc: int) -> None:
             t = time.perf_counter()
             co = A.areawise_coherence(x, y, 1.0, dj=dj, s0=2.0, surrogate=fam, **kw)
             t_co = time.perf_counter() - t
-            out = (sig, pw.threshold, pw.areawise, co.threshold, co.areawise)
+            t = time.perf_counter()
+            cu = A.areawise_coherence(
+                x, y, 1.0, dj=dj, s0=2.0, surrogate=fam, test="cumulative", **kw
+            )
+            t_cu = time.perf_counter() - t
+            out = (sig, pw.threshold, pw.areawise, co.threshold, co.areawise, cu.areawise)
             if ref is None:
                 ref = out
             same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(out, ref, strict=True))
-            ms = [1e3 * v / mc for v in (t_sig, t_pw, t_co)]
+            ms = [1e3 * v / mc for v in (t_sig, t_pw, t_co, t_cu)]
             print(
-                f"| {fam} | {backend} | {ms[0]:.1f} | {ms[1]:.1f} | {ms[2]:.1f} |"
+                f"| {fam} | {backend} | {ms[0]:.1f} | {ms[1]:.1f} | {ms[2]:.1f} | {ms[3]:.1f} |"
                 + ("" if same else " DIFFERENT FROM SEQUENTIAL")
             )
 

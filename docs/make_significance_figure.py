@@ -4,9 +4,10 @@
 
 El Niño (Niño 1+2) SST anomalies 1950-2010 from statsmodels (the series of
 ``docs/elnino_scalogram.png``), linear trend removed, Morlet, dj = 1/12. Monte Carlo
-power test against AR(1) surrogates (300, seed 1): thin black contours enclose the
-pointwise-significant patches (95%), bold red contours the areawise-significant
-ones (Maraun et al. 2007, areawise level 95%). See docs/significance.md.
+power test against AR(1) surrogates (300, seed 1): thin contours enclose the
+pointwise-significant patches (95%), bold contours the areawise-significant ones
+(Maraun et al. 2007, areawise level 95%), as `pycwt_mod.plot.scalogram_figure`
+draws them. See docs/significance.md.
 
 Needs the plot extra and statsmodels.
 """
@@ -15,9 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.dates as mdates
 from make_figures import DPI, elnino
-from matplotlib.lines import Line2D
 
 import pycwt_mod as pm
 from pycwt_mod import plot
@@ -33,22 +32,16 @@ def make_areawise(path: Path, mc_count: int = 300, seed: int = 1):
     W, sj, freqs, coi, _, _ = pm.cwt(x, dt, dj=dj, s0=2 * dt)
     res = pm.areawise_power(x, dt, dj=dj, s0=2 * dt, surrogate="ar1", mc_count=mc_count, seed=seed)
     n_pw, n_aw = int(res.pointwise.sum()), int(res.areawise.sum())
+    labels = (
+        f"pointwise 95% ({n_pw} points)",
+        f"areawise 95% ({n_aw} points; critical area {res.critical_area:.2f})",
+    )
     fig = plot.scalogram_figure(
         W, sj, freqs, coi, time=s.index.to_numpy(), variance=float(x.var()),
-        period_unit="year", figsize=(9, 4.8),
+        period_unit="year", figsize=(9, 4.8), signif=res.threshold,
+        areawise=res.areawise, areawise_labels=labels,
         title=(f"Niño 1+2 SST anomalies: pointwise (thin) vs areawise (bold) 95%, "
                f"AR(1) surrogates ({mc_count})"),
-    )  # fmt: skip
-    ax = fig.axes[0]
-    t = mdates.date2num(s.index.to_numpy())
-    period = 1 / freqs
-    ax.contour(t, period, res.pointwise.astype(float), levels=[0.5], colors="k", linewidths=0.8)
-    ax.contour(t, period, res.areawise.astype(float), levels=[0.5], colors="red", linewidths=2.6)
-    ax.legend(
-        [Line2D([], [], color="k", lw=0.8), Line2D([], [], color="red", lw=2.6)],
-        [f"pointwise 95% ({n_pw} points)",
-         f"areawise 95% ({n_aw} points; critical area {res.critical_area:.2f})"],
-        loc="lower left", fontsize="small", framealpha=0.85,
     )  # fmt: skip
     fig.savefig(path, dpi=DPI)
     return res

@@ -62,6 +62,13 @@ import numpy as np
 
 from ._validation import as_series, check_positive, resolve_J, resolve_s0
 from .cache import ThresholdCache
+from .cumulative import (
+    DEFAULT_LEVELS,
+    critical_areas,
+    cumulative_mask,
+    cumulative_statistic,
+    geometric_pathways,
+)
 from .field_kernel import PatchPlan, PowerPlan, field_of, power_thresholds
 from .mc_kernel import CancelCheck, ProgressCallback, make_plan, thresholds
 from .montecarlo import run_plan
@@ -98,7 +105,7 @@ __all__ = [
 
 #: Areawise tests: Maraun et al. (2007) with the chosen patch measure, and the
 #: cumulative areawise test of Schulte (2016).
-AREAWISE_TESTS = ("areawise",)
+AREAWISE_TESTS = ("areawise", "cumulative")
 
 
 @dataclass(frozen=True)
@@ -110,8 +117,11 @@ class AreawiseResult:
     pointwise : (n_scales, n) bool ndarray
         Points outside the cone of influence above their scale's threshold.
     areawise : (n_scales, n) bool ndarray
-        Points of pointwise patches larger than ``critical_area`` (a subset of
-        ``pointwise``).
+        ``test="areawise"``: points of pointwise patches larger than
+        ``critical_area`` (a subset of ``pointwise``). ``test="cumulative"``:
+        points that pass the geometric test at half or more of the cumulative
+        levels (not necessarily inside ``pointwise``: the lowest levels reach
+        further).
     threshold : (n_scales,) ndarray
         Pointwise threshold per scale (power in the units of ``|W|^2``, or squared
         coherence); NaN where the whole scale is inside the cone of influence.
@@ -131,6 +141,11 @@ class AreawiseResult:
         Patch size measure (`AREA_MEASURES`).
     test : str
         The areawise test (`AREAWISE_TESTS`).
+    cumulative_levels : tuple of float
+        ``test="cumulative"``: the pointwise levels of the geometric pathways
+        (`pycwt_mod.cumulative.DEFAULT_LEVELS`); empty otherwise.
+    cumulative_critical_areas : tuple of float
+        ``test="cumulative"``: the critical normalised area at each of those levels.
     """
 
     pointwise: np.ndarray
@@ -144,6 +159,8 @@ class AreawiseResult:
     seed: int
     measure: str = "maraun"
     test: str = "areawise"
+    cumulative_levels: tuple[float, ...] = ()
+    cumulative_critical_areas: tuple[float, ...] = ()
 
 
 def _check_count(value, name: str, minimum: int) -> int:
@@ -166,7 +183,8 @@ class _Run:
 
     @property
     def levels(self) -> tuple[float, ...]:
-        return (self.level,)
+        """Pointwise levels of the thresholds: ``level``, then the cumulative test's."""
+        return (self.level, *DEFAULT_LEVELS) if self.test == "cumulative" else (self.level,)
 
 
 def _run(surrogate, level, area_level, mc_count, seed, measure, test, level_name="level") -> _Run:
@@ -230,8 +248,11 @@ def _grid(n: int, dt, dj, s0, J, mother) -> tuple[float, float, float, int]:
     return dt, dj, s0, resolve_J(J, n, dt, s0, dj)
 
 
-def _null_patches(plan: PatchPlan, run: _Run, eng: _Engine, offset: int, total: int) -> float:
-    """Critical size from the plan's null patches (cached by every input)."""
+def _null_patches(plan: PatchPlan, run: _Run, eng: _Engine, offset: int, total: int) -> np.ndarray:
+    """Critical sizes from the plan's null patches (cached by every input).
+
+    Returns ``[critical size at row 0, *critical areas of the cumulative levels]``.
+    """
     key = {
         **ThresholdCache.field_key(plan, "critical_area"),
         "thresholds": data_hash(np.asarray(plan.thresholds)),
@@ -239,21 +260,33 @@ def _null_patches(plan: PatchPlan, run: _Run, eng: _Engine, offset: int, total: 
         "test": run.test,
     }
 
+    n_path = len(plan.thresholds) - 1 if run.test == "cumulative" else 0
+
     def compute():
         null = eng.run(plan, offset, total)
-        return [critical_size(null.sizes, null.areas, run.area_level)]
+        first = critical_size(null.sizes, null.areas, run.area_level)
+        if not n_path:
+            return [first]
+        path = critical_areas(null.path_areas, null.path_levels, n_path, run.area_level)
+        return [first, *path]
 
-    return float(eng.cached(key, 1, compute)[0])
+    return eng.cached(key, 1 + n_path, compute)
 
 
 def _result(field, valid, thr, sj, dt, dj, crit, run: _Run, scale=1.0) -> AreawiseResult:
     with np.errstate(invalid="ignore"):
         pointwise = valid & (field > thr[0][:, None])
+        if run.test == "cumulative":
+            masks = valid[None] & (field[None] > thr[1:, :, None])
+            paths = geometric_pathways(masks, sj, dt, dj)
+            significant = cumulative_mask(cumulative_statistic(paths.areas, crit[1:]))
+        else:
+            significant = areawise_mask(pointwise, sj, dt, dj, float(crit[0]), run.measure)
     return AreawiseResult(
         pointwise=pointwise,
-        areawise=areawise_mask(pointwise, sj, dt, dj, crit, run.measure),
+        areawise=significant,
         threshold=thr[0] * scale,
-        critical_area=crit,
+        critical_area=float(crit[0]),
         level=run.level,
         area_level=run.area_level,
         surrogate=run.surrogate,
@@ -261,6 +294,8 @@ def _result(field, valid, thr, sj, dt, dj, crit, run: _Run, scale=1.0) -> Areawi
         seed=run.seed,
         measure=run.measure,
         test=run.test,
+        cumulative_levels=run.levels[1:],
+        cumulative_critical_areas=tuple(float(c) for c in crit[1:]),
     )
 
 
@@ -316,8 +351,14 @@ def areawise_power(
         ``SeedSequence(seed, spawn_key=(k,))``.
     measure : {"maraun", "schulte"}, optional
         Patch size measure (see `patch_sizes`).
-    test : {"areawise"}, optional
-        The areawise test (`AREAWISE_TESTS`).
+    test : {"areawise", "cumulative"}, optional
+        ``"areawise"`` (default): Maraun et al. (2007), patches at ``level``
+        larger than the critical size in ``measure``. ``"cumulative"``: the
+        cumulative areawise test of Schulte (2016) (`pycwt_mod.cumulative`): the
+        geometric test (Schulte normalised area, per-patch critical areas at
+        ``area_level``) at the pointwise levels `~pycwt_mod.cumulative.DEFAULT_LEVELS`,
+        significant where at least half of them pass; ``measure`` then only sets
+        ``critical_area`` (the areawise test's at ``level``, for reference).
     backend, chunk_size, cache, cache_dir, progress_callback, cancel
         As in `pycwt_mod.wct_significance`; the same seed gives the same masks on
         every CPU backend and chunk size. Progress counts both passes
@@ -355,7 +396,8 @@ def areawise_power(
     eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
     p = _power_pass(x, dt, dj, s0, J, wavelet, run, eng, 2 * run.mc_count)
     patches = PatchPlan(*p.grid, "power", p.plan.data, run.surrogate, p.plan.al, run.mc_count,
-                        run.seed, tuple(map(tuple, p.thr.tolist())), run.measure)  # fmt: skip
+                        run.seed, tuple(map(tuple, p.thr.tolist())), run.measure,
+                        run.test)  # fmt: skip
     crit = _null_patches(patches, run, eng, run.mc_count, 2 * run.mc_count)
     dt, dj = p.grid[:2]
     return _result(p.power, p.valid, p.thr, p.plan.scales, dt, dj, crit, run, p.variance)
@@ -537,6 +579,11 @@ def areawise_coherence(
     patches = PatchPlan(*grid, "coherence", data, run.surrogate, al, run.mc_count, run.seed, ((),))
     WCT, valid = field_of(patches, data.values)
     n = patches.n_scales
+    if sig95 is not None and run.test == "cumulative":
+        raise ValueError(
+            "`sig95` gives one pointwise level; the cumulative test needs thresholds at "
+            f"{len(run.levels)} levels, which it computes itself: leave sig95 out"
+        )
     if sig95 is not None:
         thr = np.asarray(sig95, dtype=np.float64)
         if thr.shape != (n,):
@@ -556,6 +603,8 @@ def areawise_coherence(
             thr = np.stack([thresholds(plan, hist, lv) for lv in run.levels])
             for k, row in zip(keys, thr, strict=True):
                 eng.cached(k, n, lambda row=row: row, plan.seed)
-    patches = replace(patches, thresholds=tuple(map(tuple, thr.tolist())), measure=run.measure)
+    patches = replace(
+        patches, thresholds=tuple(map(tuple, thr.tolist())), measure=run.measure, test=run.test
+    )
     crit = _null_patches(patches, run, eng, run.mc_count, 2 * run.mc_count)
     return _result(WCT, valid, thr, patches.scales, dt, dj, crit, run)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cumulative import null_sample
 from .mc_kernel import histogram_quantiles
 from .mothers import Mother
 from .patches import outside_coi, patch_sizes
@@ -131,9 +132,14 @@ class PatchPlan(_Grid):
     mc_count, seed : int
     thresholds : tuple of tuple of float
         ``(L, n_scales)``: per pointwise level, the per-scale thresholds of the
-        field (normalised power ``|W|^2 / sigma^2``, or squared coherence).
+        field (normalised power ``|W|^2 / sigma^2``, or squared coherence). Row 0
+        is the pointwise level of the areawise test; rows ``1..`` are the levels
+        of the cumulative test's pathways (``test="cumulative"``).
     measure : {"maraun", "schulte"}
         Patch size measure (`pycwt_mod.patches.patch_sizes`).
+    test : {"areawise", "cumulative"}
+        ``"cumulative"`` also samples the geometric pathways of rows ``1..``
+        (`pycwt_mod.cumulative.null_sample`).
     """
 
     field: str
@@ -144,6 +150,7 @@ class PatchPlan(_Grid):
     seed: int
     thresholds: tuple[tuple[float, ...], ...]
     measure: str = "maraun"
+    test: str = "areawise"
 
     def run_chunk(self, start: int, stop: int) -> NullPatches:
         """`run_field_chunk` of this plan (the backends' entry point)."""
@@ -164,12 +171,17 @@ class NullPatches:
         Pointwise-significant points per level, summed over the surrogates.
     valid : int
         Points outside the cone of influence, summed over the surrogates.
+    path_areas, path_levels : (k,) ndarray
+        The cumulative test's null sample (normalised area and pathway level of
+        every patch at the levels ``1..``); empty for ``test="areawise"``.
     """
 
     sizes: np.ndarray
     areas: np.ndarray
     counts: np.ndarray
     valid: int
+    path_areas: np.ndarray
+    path_levels: np.ndarray
 
     @classmethod
     def concat(cls, parts: list[NullPatches]) -> NullPatches:
@@ -179,6 +191,8 @@ class NullPatches:
             np.concatenate([p.areas for p in parts]),
             np.sum([p.counts for p in parts], axis=0),
             int(sum(p.valid for p in parts)),
+            np.concatenate([p.path_areas for p in parts]),
+            np.concatenate([p.path_levels for p in parts]),
         )
 
 
@@ -254,7 +268,11 @@ def run_field_chunk(plan: PowerPlan | PatchPlan, start: int, stop: int):
             masks = valid[None] & (field[None] > thr[:, :, None])
         _, sizes, areas = patch_sizes(masks[0], plan.scales, plan.dt, plan.dj, plan.measure)
         counts = masks.reshape(len(thr), -1).sum(axis=1)
-        parts.append(NullPatches(sizes, areas, counts, int(valid.sum())))
+        if plan.test == "cumulative":
+            path = null_sample(masks[1:], plan.scales, plan.dt, plan.dj)
+        else:
+            path = (np.empty(0), np.empty(0, dtype=np.intp))
+        parts.append(NullPatches(sizes, areas, counts, int(valid.sum()), *path))
     return NullPatches.concat(parts)
 
 

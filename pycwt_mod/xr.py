@@ -399,16 +399,19 @@ def _areawise_vars(res, attrs: dict) -> dict:
         mc_count=int(res.mc_count),
         seed=str(res.seed),
     )
-    test = getattr(res, "test", None)
-    if test is not None:
-        attrs["areawise_test"] = str(test)
+    attrs["areawise_test"] = res.test
     where = f"{res.mc_count} {res.surrogate} surrogates"
+    how = f"{res.measure} patch measure"
+    if res.test == "cumulative":
+        attrs["cumulative_levels"] = list(res.cumulative_levels)
+        attrs["cumulative_critical_areas"] = list(res.cumulative_critical_areas)
+        how = "cumulative test, Schulte 2016"
     return {
         "pointwise_significant": (("period", "time"), res.pointwise, {
             "long_name": f"pointwise significant at {res.level:g} against {where}"}),
         "areawise_significant": (("period", "time"), res.areawise, {
-            "long_name": f"areawise significant at {res.area_level:g} ({res.measure} "
-            f"patch measure) against {where}"}),
+            "long_name": f"areawise significant at {res.area_level:g} ({how}) "
+            f"against {where}"}),
     }  # fmt: skip
 
 
@@ -852,7 +855,9 @@ def wct(
     }  # fmt: skip
     if areawise:
         res = areawise_coherence(
-            ya, yb, sa.dt, dj, s0, J, mother, sig95=thresholds if sig else None,
+            ya, yb, sa.dt, dj, s0, J, mother,
+            # the cumulative test computes thresholds at all its levels itself
+            sig95=thresholds if sig and options["test"] == "areawise" else None,
             level=level, mc_count=mc_count, al1=a1, al2=a2, backend=backend, cache=cache,
             seed=int(attrs["seed"]) if sig else _root_seed(seed), **options,
         )  # fmt: skip

@@ -14,6 +14,7 @@ import pytest
 import pycwt_mod as wavelet
 from pycwt_mod.backends import MonteCarloBackend
 from pycwt_mod.cache import ThresholdCache
+from pycwt_mod.cumulative import null_sample
 from pycwt_mod.field_kernel import (
     LOG_POWER_RANGE,
     POWER_NBINS,
@@ -209,3 +210,46 @@ class TestPowerSignificance:
         assert a.shape == (J + 1,) and np.isfinite(a[:5]).all()
         with pytest.raises(ValueError, match="`significance_level` must be in"):
             wavelet.power_significance(x, 1.0, significance_level=95, cache=False)
+
+
+class TestCumulativeOnTheEngine:
+    def test_patch_chunk_samples_the_pathways_of_each_surrogate(self, pair):
+        data = ObservedSeries.of(*pair)
+        rows = ((0.8,) * (J + 1), (0.6,) * (J + 1), (0.85,) * (J + 1))
+        plan = PatchPlan(1.0, DJ, S0, J, wavelet.Morlet(6), "coherence", data, "phase",
+                         (0.0, 0.0), 4, 2, rows, "maraun", "cumulative")  # fmt: skip
+        got = run_plan(plan, "joblib", 1)[0]
+        areas, levels = [], []
+        for series in multi_surrogates(data.values, "phase", 4, 2):
+            field, valid = field_of(plan, series)
+            masks = valid[None] & (field[None] > np.asarray(rows)[1:, :, None])
+            a, lv = null_sample(masks, plan.scales, 1.0, DJ)
+            areas.append(a)
+            levels.append(lv)
+        np.testing.assert_array_equal(got.path_areas, np.concatenate(areas))
+        np.testing.assert_array_equal(got.path_levels, np.concatenate(levels))
+        assert got.path_areas.size > 0 and set(got.path_levels) == {0, 1}
+
+    def test_end_to_end_same_bits_and_detection(self):
+        t = np.arange(512)
+        noise = wavelet.rednoise(512, 0.7, rng=1)
+        x = noise.copy()
+        x[200:400] += 1.5 * np.sin(2 * np.pi * t[200:400] / 32)
+        kw = dict(dj=DJ, s0=S0, mc_count=40, seed=1, cache=False, test="cumulative")
+        ref = wavelet.areawise_power(x, 1.0, backend="sequential", **kw)
+        got = wavelet.areawise_power(x, 1.0, backend="joblib", chunk_size=7, **kw)
+        np.testing.assert_array_equal(got.areawise, ref.areawise)
+        assert got.cumulative_critical_areas == ref.cumulative_critical_areas
+        assert len(ref.cumulative_levels) == 5 and ref.test == "cumulative"
+        # the planted period-32 burst is found, the noise alone mostly is not
+        freqs = wavelet.cwt(x, 1.0, DJ, S0)[2]
+        band = np.abs(1 / freqs - 32) < 8
+        assert ref.areawise[band][:, 250:350].mean() > 0.5
+        alone = wavelet.areawise_power(noise, 1.0, **kw)
+        assert alone.areawise.mean() < 0.25 * alone.pointwise.mean()
+
+    def test_cumulative_refuses_a_single_level_sig95(self, pair):
+        with pytest.raises(ValueError, match="leave sig95 out"):
+            wavelet.areawise_coherence(
+                *pair, 1.0, dj=DJ, s0=S0, sig95=np.zeros(J + 1), test="cumulative", cache=False
+            )
