@@ -174,8 +174,10 @@ class SignificanceResult(_Result):
     ``areawise_mask`` (``(n_scales, n)`` bool, aligned with the coherence of the
     job's series on its grid; areawise within pointwise for the ``areawise`` test),
     ``critical_area`` (the patch size, in the test's measure, above which a patch is
-    areawise significant), ``area_level``, ``area_measure`` and ``areawise_test``;
-    these are None for a thresholds-only job.
+    areawise significant), ``area_level``, ``area_measure`` and ``areawise_test``,
+    and for the ``cumulative`` test ``cumulative_levels`` and
+    ``cumulative_critical_areas`` (the pointwise levels of its pathways and the
+    critical area at each); these are None for a thresholds-only job.
     """
 
     sig95: np.ndarray
@@ -196,3 +198,5 @@ class SignificanceResult(_Result):
     area_level: float | None = None
     area_measure: str | None = None
     areawise_test: str | None = None
+    cumulative_levels: np.ndarray | None = None
+    cumulative_critical_areas: np.ndarray | None = None

@@ -349,8 +349,9 @@ class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise, _Preprocess):
     areawise_test: str = Field(
         "areawise",
         description=f"Areawise test, one of {', '.join(AREAWISE_TESTS)}: 'areawise' "
-        "is Maraun et al. (2007); 'cumulative' (when the library has it) the cumulative "
-        "areawise test of Schulte (2016).",
+        "is Maraun et al. (2007); 'cumulative' the cumulative areawise test of Schulte "
+        "(2016), which computes thresholds at several pointwise levels itself (a third "
+        "Monte Carlo pass; its areawise_mask need not lie within pointwise_mask).",
     )
 
     @field_validator("area_measure")
@@ -600,6 +601,12 @@ class SignificanceResult(BaseModel):
     area_level: float | None = None
     area_measure: str | None = None
     areawise_test: str | None = None
+    cumulative_levels: NullableFloats | None = Field(
+        None, description="Cumulative test: pointwise levels of its geometric pathways."
+    )
+    cumulative_critical_areas: NullableFloats | None = Field(
+        None, description="Cumulative test: critical area at each of cumulative_levels."
+    )
 
 
 class SignificanceResultResponse(BaseModel):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..records import JobStatus
 
-__all__ = ["GPU_POLICIES", "PUBLIC_FIELDS", "GpuPolicy", "Job", "JobParams"]
+__all__ = ["GPU_POLICIES", "PUBLIC_FIELDS", "GpuPolicy", "Job", "JobParams", "mc_passes"]
 
 #: How job chunks are placed on GPUs: ``auto`` puts backend ``auto`` on GPUs when the
 #: cluster has some (``gpu`` always asks for one, ``ray`` stays on CPUs); ``always``
@@ -85,6 +85,11 @@ class JobParams:
     data2: tuple[float, ...] | None = None
 
     @property
+    def passes(self) -> int:
+        """Monte Carlo passes of ``mc_count`` pairs: `mc_passes`."""
+        return mc_passes(self.to_dict())
+
+    @property
     def needs_data(self) -> bool:
         """Whether the job's computation needs the series themselves."""
         return self.surrogate != "ar1" or self.areawise
@@ -122,6 +127,17 @@ class JobParams:
             if kwargs.get(name) is not None:
                 kwargs[name] = tuple(kwargs[name])
         return cls(**kwargs)
+
+
+def mc_passes(params: dict[str, Any]) -> int:
+    """Passes of ``mc_count`` surrogate pairs a job runs (its progress counts them all).
+
+    1: the thresholds; 2 with ``areawise`` (then the null patches); 3 with the
+    ``cumulative`` areawise test, which runs its own multi-level threshold pass too.
+    """
+    if not params.get("areawise"):
+        return 1
+    return 3 if params.get("areawise_test") == "cumulative" else 2
 
 
 #: Fields of `Job` shown to API callers (`Job.public`).

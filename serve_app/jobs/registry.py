@@ -29,7 +29,7 @@ from typing import Any
 import ray
 
 from ..records import ACTIVE, TERMINAL, JobStatus
-from .job import Job, JobParams
+from .job import Job, JobParams, mc_passes
 from .metrics import JobMetrics
 from .prepare import RAY_PATHS
 from .runner import JobRunner
@@ -425,9 +425,9 @@ class JobRegistry:
 
 
 def _total_pairs(job: Job) -> int:
-    """Surrogate pairs of the whole job: an areawise job runs ``mc_count`` twice (the
-    thresholds, then the null patches), so its kept chunks count for half."""
-    return job.mc_count * (2 if job.params.get("areawise") else 1)
+    """Surrogate pairs of the whole job (`mc_passes` times ``mc_count``): the kept
+    chunks of an areawise job's thresholds are only part of its work."""
+    return job.mc_count * mc_passes(job.params)
 
 
 def _seconds_between(start: str, end: str) -> float:

@@ -274,19 +274,26 @@ class JobRunner:
         )
 
     def _threshold_progress(self, params: JobParams):
-        """Progress of the thresholds pass: half of an areawise job's work."""
-        if not params.areawise:
+        """Progress of the thresholds pass: the first of the job's `JobParams.passes`."""
+        if params.passes == 1:
             return self._progress
-        return lambda done, total: self._progress(done, 2 * total)
+        return lambda done, total: self._progress(done, params.passes * total)
 
     def _run_areawise(self, params: JobParams, sig: np.ndarray):
         """`pycwt_mod.areawise_coherence` of the job's series with its thresholds.
 
-        Progress goes on from one half (the library counts both passes, ``2 *
-        mc_count``, and reports this one from ``mc_count``).
+        The library counts its passes as ``2 * mc_count`` pairs and reports the null
+        patches from ``mc_count`` when given ``sig95``; the cumulative test (no
+        ``sig95``) reports its own threshold pass from 0. Either way the job's progress
+        goes on from where the thresholds left it, up to 1.
         """
         y1, y2 = params.series()
         test = params.areawise_test
+        whole = params.passes * params.mc_count
+
+        def progress(done: int, total: int) -> None:
+            self._progress(whole - total + done, whole)
+
         return pycwt_mod.areawise_coherence(
             y1,
             y2,
@@ -309,7 +316,7 @@ class JobRunner:
             backend=backend_for(params.backend, self._timeout_s),
             chunk_size=params.chunk_size,
             cache=False,
-            progress_callback=self._progress,
+            progress_callback=progress,
             cancel=self._cancel,
         )
 
@@ -338,6 +345,11 @@ def _result(params: JobParams, sig, info: dict, elapsed: float, area=None) -> Si
             "area_measure": params.area_measure,
             "areawise_test": params.areawise_test,
         }
+        if params.areawise_test == "cumulative":
+            extra["cumulative_levels"] = np.asarray(area.cumulative_levels, dtype=float)
+            extra["cumulative_critical_areas"] = np.asarray(
+                area.cumulative_critical_areas, dtype=float
+            )
     return SignificanceResult(
         sig95=np.asarray(sig),
         scales=scales,

@@ -41,14 +41,17 @@ def _run_job(client, body) -> dict:
     r = client.post(SIG, json=body)
     assert r.status_code == 200, r.text
     job_id = r.json()["job_id"]
+    seen = []
 
     def done():
         job = client.get(f"/api/v1/jobs/{job_id}").json()
+        seen.append(job["progress"])
         return job if job["status"] in TERMINAL else None
 
-    job = wait_for(done, 120, 0.1)
+    job = wait_for(done, 120, 0.05)
     assert job["status"] == "completed", job
     assert job["progress"] == 1.0
+    assert seen == sorted(seen), f"progress went backwards: {seen}"
     r = client.get(f"/api/v1/jobs/{job_id}/result")
     assert r.status_code == 200, r.text
     return {**r.json(), "job_id": job_id}
@@ -155,6 +158,21 @@ class TestSurrogateJobs:
         arrays = from_npz(npz.content)
         assert_array_equal(arrays["areawise_mask"], area)
         assert arrays["areawise_mask"].dtype == bool and str(arrays["surrogate"]) == "ar1"
+
+    def test_cumulative_job_is_the_libraries(self, client):
+        body = _body(surrogate="phase", areawise=True, areawise_test="cumulative")
+        res = _run_job(client, body)["result"]
+        x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
+        ref = pycwt_mod.areawise_coherence(
+            x, y, 1.0, 0.25, surrogate="phase", mc_count=20, seed=11, test="cumulative",
+            backend="sequential", cache=False,
+        )  # fmt: skip
+        assert res["areawise_test"] == "cumulative" and res["surrogate"] == "phase"
+        assert_array_equal(np.array(res["pointwise_mask"]), ref.pointwise)
+        assert_array_equal(np.array(res["areawise_mask"]), ref.areawise)
+        assert res["cumulative_levels"] == list(ref.cumulative_levels)
+        assert res["cumulative_critical_areas"] == list(ref.cumulative_critical_areas)
+        assert_array_equal(nan_array(res["sig95"]), ref.threshold)  # the same null
 
     def test_bad_surrogate_is_named(self, client):
         for path in (SIG, "/api/v1/analysis/wct"):
