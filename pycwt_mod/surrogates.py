@@ -269,20 +269,7 @@ def phase_surrogates(x, count: int, seed: int, *, start: int = 0) -> np.ndarray:
     ValueError
         For a bad ``x``, ``count``, ``seed`` or ``start``.
     """
-    x = _series(x)
-    count = _check_int(count, "count", 1)
-    start = _check_int(start, "start", 0)
-    seed = _check_seed(seed)
-    n = x.size
-    X = scipy.fft.rfft(x)
-    ph = np.stack([_random_phases(surrogate_rng(seed, k), n) for k in range(start, start + count)])
-    return scipy.fft.irfft(X * ph, n=n, axis=-1)
-
-
-def _rank_remap(s: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
-    """Give each row of ``s`` the values ``sorted_values`` in the order of its ranks."""
-    ranks = np.argsort(np.argsort(s, axis=-1, kind="stable"), axis=-1, kind="stable")
-    return np.take_along_axis(np.broadcast_to(sorted_values, s.shape), ranks, axis=-1)
+    return multi_surrogates(_series(x)[None], "phase", count, seed, start=start)[:, 0]
 
 
 def _iaaft(start: np.ndarray, amplitude: np.ndarray, sorted_values: np.ndarray, max_iter: int):
@@ -348,14 +335,8 @@ def iaaft_surrogates(
     not change in later iterations, so surrogate ``k`` is the same whatever the
     batch (``start``, ``count``) it is made in.
     """
-    x = _series(x)
-    count = _check_int(count, "count", 1)
-    start = _check_int(start, "start", 0)
-    seed = _check_seed(seed)
-    max_iter = _check_int(max_iter, "max_iter", 1)
-    ks = range(start, start + count)
-    perms = np.stack([surrogate_rng(seed, k).permutation(x.size) for k in ks])
-    return _iaaft(x[perms], np.abs(scipy.fft.rfft(x)), np.sort(x), max_iter)
+    xs = _series(x)[None]
+    return multi_surrogates(xs, "iaaft", count, seed, start=start, max_iter=max_iter)[:, 0]
 
 
 def _ar1_like(x: np.ndarray, count: int, seed: int, start: int = 0) -> np.ndarray:
@@ -413,7 +394,14 @@ def get_surrogate(name: str) -> Callable[..., np.ndarray]:
 
 
 def multi_surrogates(
-    xs, family: str, count: int, seed: int, *, start: int = 0, g: Sequence[float] | None = None
+    xs,
+    family: str,
+    count: int,
+    seed: int,
+    *,
+    start: int = 0,
+    g: Sequence[float] | None = None,
+    max_iter: int = IAAFT_MAX_ITER,
 ) -> np.ndarray:
     """Independent surrogates of each row of ``xs``, drawn together per index.
 
@@ -434,6 +422,8 @@ def multi_surrogates(
         As in `ar1_surrogates`.
     g : sequence of float, optional
         ``"ar1"`` only: the AR(1) coefficient of each row (default: `ar1` of it).
+    max_iter : int, optional
+        ``"iaaft"`` only: most iterations, >= 1 (default `IAAFT_MAX_ITER`).
 
     Returns
     -------
@@ -451,6 +441,7 @@ def multi_surrogates(
     count = _check_int(count, "count", 1)
     start = _check_int(start, "start", 0)
     seed = _check_seed(seed)
+    max_iter = _check_int(max_iter, "max_iter", 1)
     rows, n = xs.shape
     ks = range(start, start + count)
     if family == "ar1":
@@ -476,7 +467,7 @@ def multi_surrogates(
         shuffled.reshape(rows * count, n),
         np.tile(np.abs(scipy.fft.rfft(xs, axis=-1)), (count, 1)),
         np.tile(np.sort(xs, axis=-1), (count, 1)),
-        IAAFT_MAX_ITER,
+        max_iter,
     )
     return out.reshape(count, rows, n)
 
