@@ -6,10 +6,27 @@ Only library fixtures live here; the service tests keep theirs in ``tests/serve/
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import warnings
 
 import numpy as np
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_threshold_cache(tmp_path_factory):
+    """Every test writes Monte Carlo caches under a fresh folder, never ``~/.cache``.
+
+    Set before any Ray or Serve process starts, so they inherit it; a test that
+    wants its own folder still passes ``cache_dir`` or sets the variable.
+    """
+    saved = os.environ.get("PYCWT_MOD_CACHE_DIR")
+    os.environ["PYCWT_MOD_CACHE_DIR"] = str(tmp_path_factory.mktemp("pycwt_mod_cache"))
+    yield
+    if saved is None:
+        os.environ.pop("PYCWT_MOD_CACHE_DIR", None)
+    else:
+        os.environ["PYCWT_MOD_CACHE_DIR"] = saved
 
 
 @pytest.fixture(scope="session")
