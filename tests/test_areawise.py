@@ -211,7 +211,8 @@ class TestAreawisePower:
         x = wavelet.rednoise(N, 0.7, rng=7)
         x = x / x.std() + 1.0 * ((t > 150) & (t < 350)) * np.sin(2 * np.pi * t / 32)
         res = wavelet.areawise_power(x, 1.0, dj=DJ, mc_count=60, seed=1, measure="schulte")
-        assert res.measure == "schulte" and res.areawise.any()
+        band = np.abs(1 / wavelet.cwt(x, 1.0, dj=DJ)[2] - 32) < 8  # the planted period
+        assert res.measure == "schulte" and res.areawise[band][:, 170:330].mean() > 0.5
 
 
 class TestAreawiseCoherence:

@@ -366,8 +366,14 @@ class TestSequentialBackend:
             out = os.path.join(tmp, "hist.npy")
             subprocess.run([sys.executable, "-c", code, out], env=env, check=True)
             single = np.load(out)
+        # This side with several BLAS threads, whatever the machine or CI sets.
+        threadpoolctl = pytest.importorskip("threadpoolctl")  # a test dependency
         plan = make_plan(0.72, 0.72, 1.0, 1 / 12, 2.0, 108, mc_count=3, seed=2024)
-        np.testing.assert_array_equal(run_chunk(plan, 0, 3), single)
+        with threadpoolctl.threadpool_limits(limits=4, user_api="blas"):
+            blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+            assert blas and all(i["num_threads"] == 4 for i in blas), blas
+            several = run_chunk(plan, 0, 3)
+        np.testing.assert_array_equal(several, single)
 
 
 class TestJoblibBackend:

@@ -5,8 +5,8 @@ import pytest
 
 import pycwt_mod as pm
 
-plot = pytest.importorskip("pycwt_mod.plot")
 ContourSet = pytest.importorskip("matplotlib.contour").ContourSet
+from pycwt_mod import plot  # noqa: E402 - after the matplotlib check
 
 
 def _line_widths(ax) -> list[float]:
@@ -100,7 +100,7 @@ class TestCoherenceAreawise:
         ax = fig.axes[0]
         assert sorted(_line_widths(ax)) == [1.0, 2.5]
         assert _legend_labels(ax) == ["pointwise 95%", "areawise 95%"]
-        plot.to_png(fig, dpi=20)
+        assert plot.to_png(fig, dpi=20).startswith(b"\x89PNG")
 
     def test_none_keeps_todays_figure(self, coherence_case):
         WCT, aWCT, coi, freq, sig, _ = coherence_case

@@ -118,13 +118,18 @@ class TestSeeding:
 class TestRegistryAndHash:
     def test_names(self):
         assert S.SURROGATES == ("ar1", "phase", "iaaft")
+        x = np.random.default_rng(3).standard_normal(64)
         for name in S.SURROGATES:
-            assert callable(S.get_surrogate(name))
+            np.testing.assert_array_equal(
+                S.get_surrogate(name)(x, 2, 5), S.surrogates(x, name, 2, 5)
+            )
+        assert S.get_surrogate("phase") is S.phase_surrogates
+        assert S.get_surrogate("iaaft") is S.iaaft_surrogates
 
     def test_unknown_name_lists_names(self):
         with pytest.raises(ValueError, match=r"'ar1', 'phase', 'iaaft'.*got 'white'"):
             S.get_surrogate("white")
-        with pytest.raises(ValueError, match="surrogate"):
+        with pytest.raises(ValueError, match="`surrogate` must be one of 'ar1', 'phase', 'iaaft'"):
             wavelet.areawise_power(np.arange(10.0), 1.0, surrogate="bootstrap")
 
     def test_data_hash(self, red):

@@ -74,12 +74,17 @@ class TestCwtAreawise:
         assert "critical_area" not in ds.attrs
 
     def test_measure_level_and_fresh_seed(self, pair):
-        ds = pxr.cwt(pair[0], **GRID, **MC, areawise=True, mc_count=20, area_level=0.9,
-                     area_measure="schulte", surrogate="phase", significance_level=0.9)  # fmt: skip
+        opts = dict(areawise=True, mc_count=20, area_level=0.9, area_measure="schulte",
+                    surrogate="phase", significance_level=0.9)  # fmt: skip
+        ds = pxr.cwt(pair[0], **GRID, **MC, **opts)
         _check_masks(ds, signal=False)
         assert (ds.attrs["area_measure"], ds.attrs["surrogate"]) == ("schulte", "phase")
         assert ds.attrs["area_level"] == 0.9
-        assert int(ds.attrs["seed"]) >= 0  # the entropy drawn is recorded
+        # fresh entropy each call, recorded: passing it back gives the same masks
+        assert pxr.cwt(pair[0], **GRID, **MC, **opts).attrs["seed"] != ds.attrs["seed"]
+        same = pxr.cwt(pair[0], **GRID, **MC, **opts, seed=int(ds.attrs["seed"]))
+        for name in MASKS:
+            assert_array_equal(same[name].values, ds[name].values)
 
     def test_netcdf_round_trip(self, cwt_ds, tmp_path):
         path = tmp_path / "cwt_areawise.nc"

@@ -49,6 +49,7 @@ class TestPlotCWT:
         given = client.post("/api/v1/plots/cwt", json={**body, "significance_test": True,
                                                         "ar1": 0.3, "gaps": "mask"})  # fmt: skip
         assert given.status_code == 200, given.text[:300]
+        assert given.content != sig.content  # the given AR(1) draws another contour
 
     def test_power_significance_is_the_libraries(self):
         x = series(300, seed=12)

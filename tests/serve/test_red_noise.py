@@ -127,6 +127,8 @@ class TestJobs:
     def test_bad_red_noise_fields_are_422(self, client, change):
         r = client.post("/api/v1/analysis/significance", json={**self.BODY, **change})
         assert r.status_code == 422, r.text
+        (field,) = change
+        assert field in r.text, r.text  # the message names the field as sent
 
 
 def test_sync_wct_of_a_ramp_reports_the_fallback(client):

@@ -30,9 +30,9 @@ TERMINAL = {"completed", "failed", "cancelled"}
 SIG = "/api/v1/analysis/significance"
 
 
-def _body(seed=5, mc_count=20, **kw) -> dict:
+def _body(series_seed=5, mc_count=20, **kw) -> dict:
     # two noisy copies of the same 16-sample cycle: coherent, with large patches
-    x, y = series(256, seed), series(256, seed + 1)
+    x, y = series(256, series_seed), series(256, series_seed + 1)
     return {"data1": x.tolist(), "data2": y.tolist(), "dt": 1.0, "dj": 0.25,
             "mc_count": mc_count, "seed": 11, **kw}  # fmt: skip
 
@@ -64,7 +64,8 @@ def _detail(r) -> str:
 class TestRequestChecks:
     def test_surrogate_choices(self):
         for name in pycwt_mod.SURROGATES:
-            assert SignificanceRequest(data1=[1, 2], data2=[1, 2], dt=1, surrogate=name)
+            req = SignificanceRequest(data1=[1, 2], data2=[1, 2], dt=1, surrogate=name)
+            assert req.surrogate == name
         with pytest.raises(ValidationError, match=r"unknown surrogate 'red'.*ar1, phase, iaaft"):
             SignificanceRequest(data1=[1, 2], data2=[1, 2], dt=1, surrogate="red")
 
@@ -86,10 +87,11 @@ class TestRequestChecks:
     def test_area_choices_accepted(self):
         for measure in pycwt_mod.patches.AREA_MEASURES:
             for test in pycwt_mod.AREAWISE_TESTS:
-                SignificanceRequest(
+                req = SignificanceRequest(
                     data1=[1, 2], data2=[1, 2], dt=1, areawise=True, area_measure=measure,
                     areawise_test=test,
                 )  # fmt: skip
+                assert (req.area_measure, req.areawise_test) == (measure, test)
 
     def test_sync_wct_refuses_areawise_pointing_to_jobs(self):
         with pytest.raises(ValidationError, match='analysis/significance with "areawise"'):
@@ -151,9 +153,10 @@ class TestSurrogateJobs:
         # pointwise: coherence above the job's own thresholds, on the job's grid
         x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
         s0, J, _ = resolve_grid(256, 1.0, 0.25, None, None, "morlet")
-        WCT = pycwt_mod.wct(x, y, 1.0, 0.25, s0, J, sig=False)[0]
-        above = WCT > nan_array(res["sig95"])[:, None]
-        assert (point <= above).all()
+        WCT, _, coi, freqs, _ = pycwt_mod.wct(x, y, 1.0, 0.25, s0, J, sig=False)
+        with np.errstate(invalid="ignore"):
+            above = WCT > nan_array(res["sig95"])[:, None]
+        assert_array_equal(point, above & pycwt_mod.patches.outside_coi(freqs, coi))
         npz = client.get(f"/api/v1/jobs/{job_id}/result", headers={"Accept": NPZ_MEDIA_TYPE})
         arrays = from_npz(npz.content)
         assert_array_equal(arrays["areawise_mask"], area)
@@ -186,11 +189,8 @@ class TestSurrogateJobs:
 
     def test_plot_of_areawise_job_outlines_patches(self, client):
         body = _body(areawise=True, mc_count=20)
-        r = client.post(SIG, json=body)
-        job_id = r.json()["job_id"]
-        wait_for(lambda: client.get(f"/api/v1/jobs/{job_id}").json()["status"] in TERMINAL, 120)
-        plain_id = client.post(SIG, json=_body(mc_count=20)).json()["job_id"]
-        wait_for(lambda: client.get(f"/api/v1/jobs/{plain_id}").json()["status"] in TERMINAL, 120)
+        job_id = _run_job(client, body)["job_id"]
+        plain_id = _run_job(client, _body(mc_count=20))["job_id"]
         keep = ("data1", "data2", "dt", "dj")
         plot = {k: body[k] for k in keep} | {"dpi": 40}
         bold = client.post("/api/v1/plots/wct", json={**plot, "job_id": job_id})
@@ -216,6 +216,12 @@ def test_client_wct_areawise_and_surrogate(service):
         res = c.wct(x, y, 1.0, dj=0.25, mc_count=20, seed=11, areawise=True, progress=False)
         assert res.surrogate == "ar1" and res.areawise_mask.shape == res.WCT.shape
         assert not (res.areawise_mask & ~res.pointwise_mask).any() and res.critical_area > 0
+        ref = pycwt_mod.areawise_coherence(
+            x, y, 1.0, 0.25, sig95=res.sig95, al1=res.ar1[0], al2=res.ar1[1], mc_count=20,
+            seed=11, backend="sequential", cache=False,
+        )  # fmt: skip
+        assert_array_equal(res.areawise_mask, ref.areawise)
+        assert res.critical_area == ref.critical_area
         sync = c.wct(x, y, 1.0, dj=0.25, mc_count=20, seed=11, significance_test=True,
                      surrogate="iaaft")  # fmt: skip
         assert sync.surrogate == "iaaft" and sync.ar1 is None and sync.areawise_mask is None
@@ -241,12 +247,18 @@ def test_iaaft_job_resumes_after_its_runner_dies(client, service):
 
     wait_for(running, 90, 0.05)
     ray.kill(ray.get_actor(f"pycwt-job-{job_id}", namespace=NAMESPACE), no_restart=True)
+    kept = JobStore(str(service.db_path)).done_pairs(job_id)
+    assert 0 < kept < 240
+    seen = []
 
     def done():
         job = client.get(f"/api/v1/jobs/{job_id}").json()
+        seen.append(job["progress"])
         return job if job["status"] in TERMINAL else None
 
     final = wait_for(done, 180, 0.2)
+    # the second attempt starts from the kept chunks, not from zero
+    assert min(seen) >= kept / 240, (kept, seen)
     assert final["status"] == "completed", final
     assert JobStore(str(service.db_path)).get(job_id)["attempts"] == 2
     res = client.get(f"/api/v1/jobs/{job_id}/result").json()["result"]
