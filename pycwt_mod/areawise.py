@@ -100,6 +100,7 @@ __all__ = [
     "patch_sizes",
     "pointwise_thresholds",
     "power_significance",
+    "threshold_levels",
 ]
 
 
@@ -183,8 +184,18 @@ class _Run:
 
     @property
     def levels(self) -> tuple[float, ...]:
-        """Pointwise levels of the thresholds: ``level``, then the cumulative test's."""
-        return (self.level, *DEFAULT_LEVELS) if self.test == "cumulative" else (self.level,)
+        return threshold_levels(self.test, self.level)
+
+
+def threshold_levels(test: str, level: float) -> tuple[float, ...]:
+    """The pointwise levels at which a test needs thresholds, in their order.
+
+    ``(level,)`` for ``"areawise"``; ``(level, *DEFAULT_LEVELS)`` for ``"cumulative"``
+    (row 0 is the pointwise mask, the others the pathways' levels). A caller that has
+    the coherence histogram (a significance job) computes these rows and passes them
+    as ``sig95`` to `areawise_coherence`, which then runs only the null patches.
+    """
+    return (level, *DEFAULT_LEVELS) if test == "cumulative" else (level,)
 
 
 def _run(surrogate, level, area_level, mc_count, seed, measure, test, level_name="level") -> _Run:
@@ -541,8 +552,11 @@ def areawise_coherence(
     surrogate : {"ar1", "phase", "iaaft"}, optional
         Null hypothesis for each series (`pycwt_mod.surrogates.multi_surrogates`),
         default ``"ar1"`` (the engine's red-noise pairs).
-    sig95 : (n_scales,) array_like, optional
-        Pointwise thresholds per scale at ``level``, e.g. a significance job's.
+    sig95 : (n_scales,) or (L, n_scales) array_like, optional
+        Pointwise thresholds per scale at ``level`` (e.g. a significance job's), or
+        at each of `threshold_levels` ``(test, level)`` (``L`` rows; required shape
+        for ``test="cumulative"``). Default: the coherence engine's, from one
+        histogram for all the levels.
     level, area_level, mc_count, seed, measure, test
         As in `areawise_power`.
     al1, al2 : float, optional
@@ -579,16 +593,18 @@ def areawise_coherence(
     patches = PatchPlan(*grid, "coherence", data, run.surrogate, al, run.mc_count, run.seed, ((),))
     WCT, valid = field_of(patches, data.values)
     n = patches.n_scales
-    if sig95 is not None and run.test == "cumulative":
-        raise ValueError(
-            "`sig95` gives one pointwise level; the cumulative test needs thresholds at "
-            f"{len(run.levels)} levels, which it computes itself: leave sig95 out"
-        )
     if sig95 is not None:
         thr = np.asarray(sig95, dtype=np.float64)
-        if thr.shape != (n,):
-            raise ValueError(f"`sig95` must have shape (n_scales,) = ({n},) (got {thr.shape})")
-        thr = thr[None]
+        rows = len(run.levels)
+        if thr.shape == (n,) and rows == 1:
+            thr = thr[None]
+        elif thr.shape != (rows, n):
+            want = f"(n_scales,) = ({n},) or " if rows == 1 else ""
+            raise ValueError(
+                f"`sig95` must have shape {want}(len(threshold_levels(test, level)), n_scales)"
+                f" = ({rows}, {n}) (got {thr.shape}); the {run.test!r} test needs thresholds"
+                f" at the levels {run.levels}"
+            )
     else:
         plan = make_plan(
             *al, dt, dj, s0, J, mother, run.mc_count, run.seed,

@@ -541,7 +541,6 @@ def compute_wct(
     al2: float | None = None,
     detrend: Detrend = "none",
     gaps: str = "raise",
-    sig95=None,
     surrogate: str = "ar1",
 ) -> WCTResult:
     """Wavelet coherence, with Monte Carlo thresholds when ``significance_test``.
@@ -550,9 +549,8 @@ def compute_wct(
     AR(1) coefficients of the raw series (`red_noise`: ``al1``/``al2`` when given, the
     Yule-Walker fallback when the unbiased estimate does not exist), the series' own
     scale grid. ``detrend="linear"`` removes each series' straight line first;
-    ``gaps="mask"`` fills gaps and returns ``gap_mask`` (`prepare_pair`). Without a
-    test, ``sig95`` (per scale, e.g. a completed job's thresholds, checked by the
-    caller against this grid) is passed through. ``backend_used`` is the Monte Carlo
+    ``gaps="mask"`` fills gaps and returns ``gap_mask`` (`prepare_pair`).
+    ``backend_used`` is the Monte Carlo
     backend that ran, else the one the request named, else ``"numpy"``.
     ``surrogate`` (`pycwt_mod.SURROGATES`) is the null of the test: ``"ar1"`` red
     noise of the fitted coefficients, or ``"phase"``/``"iaaft"`` surrogates of the
@@ -593,8 +591,6 @@ def compute_wct(
         )  # fmt: skip
         used_seed, backend_used = int(info["seed"]), str(info["backend"])
         used_surrogate = surrogate
-    elif sig95 is not None:  # thresholds of a completed job, checked by the caller
-        sig = np.asarray(sig95, dtype=float)
     return WCTResult(
         WCT,
         aWCT,

@@ -141,7 +141,7 @@ class WCTDeployment:
         significance_level: float = 0.95, wavelet="morlet", normalize: bool = True,
         significance_test: bool = False, backend: str | None = None, mc_count: int = 300,
         seed: int | None = None, al1: float | None = None, al2: float | None = None,
-        detrend: str = "none", gaps: str = "raise", sig95=None, surrogate: str = "ar1",
+        detrend: str = "none", gaps: str = "raise", surrogate: str = "ar1",
     ) -> WCTResult:  # fmt: skip
         """`serve_app.analysis.compute_wct`; significance only within the work budget.
 
@@ -166,7 +166,7 @@ class WCTDeployment:
         return compute_wct(
             data1, data2, dt, dj, s0, J, significance_level, wavelet, normalize,
             significance_test, backend or (SYNC_DEFAULT_BACKEND if significance_test else None),
-            mc_count, seed, al1, al2, detrend, gaps, sig95, surrogate,
+            mc_count, seed, al1, al2, detrend, gaps, surrogate,
         )  # fmt: skip
 
     def wct_png(

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import pycwt_mod as wavelet
+from pycwt_mod.areawise import threshold_levels
 from pycwt_mod.backends import MonteCarloBackend
 from pycwt_mod.cache import ThresholdCache
 from pycwt_mod.cumulative import null_sample
@@ -23,7 +24,7 @@ from pycwt_mod.field_kernel import (
     field_of,
     power_thresholds,
 )
-from pycwt_mod.mc_kernel import Cancelled, make_plan, pair_noise
+from pycwt_mod.mc_kernel import Cancelled, make_plan, pair_noise, thresholds
 from pycwt_mod.montecarlo import run_plan, wct_significance
 from pycwt_mod.surrogates import ObservedSeries, multi_surrogates
 
@@ -249,7 +250,19 @@ class TestCumulativeOnTheEngine:
         assert alone.areawise.mean() < 0.25 * alone.pointwise.mean()
 
     def test_cumulative_refuses_a_single_level_sig95(self, pair):
-        with pytest.raises(ValueError, match="leave sig95 out"):
+        with pytest.raises(ValueError, match=rf"`sig95` must have shape .* = \(6, {J + 1}\)"):
             wavelet.areawise_coherence(
                 *pair, 1.0, dj=DJ, s0=S0, sig95=np.zeros(J + 1), test="cumulative", cache=False
             )
+
+    def test_thresholds_of_every_level_from_a_caller(self, pair):
+        # A significance job has the histogram: its rows at threshold_levels are the
+        # thresholds the function would compute itself, and give the same answer.
+        plan = make_plan(*(wavelet.ar1(y)[0] for y in pair), 1.0, DJ, S0, J, mc_count=12, seed=3)
+        hist, _ = run_plan(plan, "sequential")
+        rows = np.stack([thresholds(plan, hist, lv) for lv in threshold_levels("cumulative", 0.95)])
+        kw = dict(dj=DJ, s0=S0, mc_count=12, seed=3, test="cumulative", cache=False)
+        given = wavelet.areawise_coherence(*pair, 1.0, sig95=rows, **kw)
+        own = wavelet.areawise_coherence(*pair, 1.0, **kw)
+        np.testing.assert_array_equal(given.areawise, own.areawise)
+        assert given.cumulative_critical_areas == own.cumulative_critical_areas

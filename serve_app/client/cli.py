@@ -295,34 +295,29 @@ def cmd_wct(args) -> int:
     else:
         s0 = -1 if args.s0 is None else args.s0
         J = -1 if args.J is None else args.J
-        WCT, aWCT, coi, freqs, sig = pycwt_mod.wct(
-            x,
-            y,
-            dt,
-            args.dj,
-            s0,
-            J,
-            sig=significance,
-            wavelet=args.wavelet,
-            significance_level=args.level,
-            mc_count=args.mc_count,
-            backend=args.backend or "sequential",
-            seed=seed,
-            progress=not args.quiet,
-            cache=False,
-            surrogate=args.surrogate,
-        )
-        if not significance:
-            sig = None
-        if args.areawise:
+        if args.areawise:  # one histogram gives sig95 and every level the test needs
+            WCT, aWCT, coi, freqs, _ = pycwt_mod.wct(
+                x, y, dt, args.dj, s0, J, sig=False, wavelet=args.wavelet
+            )  # fmt: skip
+            red = args.surrogate == "ar1"  # wct's own AR(1) estimates, as without areawise
             r = pycwt_mod.areawise_coherence(
                 x, y, dt, args.dj, s0, J, args.wavelet, surrogate=args.surrogate,
-                sig95=sig if args.areawise_test == "areawise" else None,
                 level=args.level, area_level=args.area_level, mc_count=args.mc_count,
                 seed=seed, measure=args.area_measure, test=args.areawise_test,
+                al1=pycwt_mod.ar1(x)[0] if red else None,
+                al2=pycwt_mod.ar1(y)[0] if red else None,
                 backend=args.backend or "sequential", cache=False,
             )  # fmt: skip
-            area = (r.pointwise, r.areawise, r.critical_area)
+            sig, area = r.threshold, (r.pointwise, r.areawise, r.critical_area)
+        else:
+            WCT, aWCT, coi, freqs, sig = pycwt_mod.wct(
+                x, y, dt, args.dj, s0, J, sig=significance, wavelet=args.wavelet,
+                significance_level=args.level, mc_count=args.mc_count,
+                backend=args.backend or "sequential", seed=seed, progress=not args.quiet,
+                cache=False, surrogate=args.surrogate,
+            )  # fmt: skip
+            if not significance:
+                sig = None
         scales = None
         where = "local"
     period = 1 / freqs

@@ -58,7 +58,8 @@ class JobParams:
     data1, data2 : tuple of float or None
         The series (after ``detrend``) when the job needs them: for the ``phase`` and
         ``iaaft`` families (their plan is built from them) and for the areawise test;
-        None otherwise, so AR(1) jobs stay small. Kept with the job so that a resumed
+        None otherwise, so AR(1) jobs stay small. Kept with the job (the registry
+        stores them as a blob apart from the other parameters) so that a resumed
         attempt rebuilds the same plan.
     """
 
@@ -87,12 +88,7 @@ class JobParams:
     @property
     def passes(self) -> int:
         """Monte Carlo passes of ``mc_count`` pairs: `mc_passes`."""
-        return mc_passes(self.to_dict())
-
-    @property
-    def needs_data(self) -> bool:
-        """Whether the job's computation needs the series themselves."""
-        return self.surrogate != "ar1" or self.areawise
+        return mc_passes(self.areawise)
 
     def series(self):
         """``(y1, y2)`` float arrays of the kept series.
@@ -129,15 +125,13 @@ class JobParams:
         return cls(**kwargs)
 
 
-def mc_passes(params: dict[str, Any]) -> int:
+def mc_passes(areawise: bool) -> int:
     """Passes of ``mc_count`` surrogate pairs a job runs (its progress counts them all).
 
-    1: the thresholds; 2 with ``areawise`` (then the null patches); 3 with the
-    ``cumulative`` areawise test, which runs its own multi-level threshold pass too.
+    1: the thresholds (of every level its tests need, from one histogram); 2 with
+    ``areawise`` (then the null patches).
     """
-    if not params.get("areawise"):
-        return 1
-    return 3 if params.get("areawise_test") == "cumulative" else 2
+    return 2 if areawise else 1
 
 
 #: Fields of `Job` shown to API callers (`Job.public`).

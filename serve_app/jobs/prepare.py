@@ -114,13 +114,14 @@ def prepare_job(
     check_same_length(y1, y2)
     s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
     check_size(y1.size, scales.size, limits, mc_count)
+    y1, y2 = (detrend_series(y, detrend) for y in (y1, y2))  # once, for all below
     if surrogate == "ar1":
-        a1, a2, warnings = red_noise(y1, y2, al1, al2, detrend)
+        a1, a2, warnings = red_noise(y1, y2, al1, al2)
     else:  # surrogates of the series themselves: no red-noise model to fit
         a1, a2, warnings = 0.0, 0.0, []
     kept = None
     if surrogate != "ar1" or areawise:
-        kept = [tuple(float(v) for v in detrend_series(y, detrend)) for y in (y1, y2)]
+        kept = [tuple(float(v) for v in y) for y in (y1, y2)]
     name = backend or defaults.default_backend
     gpus = _cluster_gpus()
     gpu = _wants_gpu(name, defaults.use_gpu, gpus)

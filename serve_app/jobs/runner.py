@@ -28,6 +28,7 @@ import ray
 
 import pycwt_mod
 from pycwt_mod import mc_kernel, montecarlo
+from pycwt_mod.areawise import threshold_levels
 from pycwt_mod.backends import BackendUnavailableError, MonteCarloBackend, get_backend
 from pycwt_mod.backends.gpu import GPU_BATCH_BYTES, gpu_unavailable_reason
 
@@ -154,21 +155,8 @@ class JobRunner:
         except Exception:  # the job goes on; only this chunk's durability is lost
             log.exception("keeping chunk [%d, %d) of job %s failed", start, stop, self.job_id)
 
-    def _run_chunks(self, params: JobParams) -> tuple[np.ndarray, dict]:
-        """The thresholds from the kept chunks plus the others, run as Ray tasks."""
-        backend = backend_for(params.backend, self._timeout_s)
-        plan = mc_kernel.make_plan(
-            al1=params.a1,
-            al2=params.a2,
-            dt=params.dt,
-            dj=params.dj,
-            s0=params.s0,
-            J=params.J,
-            wavelet=params.wavelet,
-            mc_count=params.mc_count,
-            seed=params.seed,
-            **_family(params),
-        )
+    def _run_chunks(self, params: JobParams, plan, backend: MonteCarloBackend) -> np.ndarray:
+        """The histogram of the kept chunks plus the others, run as Ray tasks."""
         size = params.chunk_size or self._call("fix_chunk_size", backend.default_chunk_size(plan))
         chunks = mc_kernel.split_chunks(plan.mc_count, int(size))
         kept = {(a, b): h for a, b, h in self._call("kept_chunks")}
@@ -201,8 +189,7 @@ class JobRunner:
                     raise BackendUnavailableError(error)
                 hist += part
                 self._keep(a, b, part, node)
-        sig = mc_kernel.thresholds(plan, hist, params.significance_level)
-        return sig, {"seed": plan.seed, "backend": backend.name}
+        return hist
 
     def run(self) -> str:
         """Run the job to a terminal state, reported to the registry; returns it."""
@@ -230,12 +217,20 @@ class JobRunner:
         t0 = time.perf_counter()
         area = None
         try:
+            plan = _plan(params)
+            backend = backend_for(params.backend, self._timeout_s)
             if params.backend in CHUNKED_BACKENDS:
-                sig, info = self._run_chunks(params)
+                hist = self._run_chunks(params, plan, backend)
             else:
-                sig, info = self._run_in_runner(params)
+                hist = self._run_in_runner(params, plan, backend)
+            # every level the job's tests need, from the one histogram
+            levels = (params.significance_level,)
             if params.areawise:
-                area = self._run_areawise(params, sig)
+                levels = threshold_levels(params.areawise_test, params.significance_level)
+            thr = np.stack([mc_kernel.thresholds(plan, hist, lv) for lv in levels])
+            sig = thr[0]
+            if params.areawise:
+                area = self._run_areawise(params, thr, backend)
         except (montecarlo.Cancelled, mc_kernel.Cancelled, TimeoutError):
             if self._timed_out or not self._cancelled:
                 self._call("fail", f"timed out after {self._timeout_s:g} s (PYCWT_JOB_TIMEOUT_S)")
@@ -246,32 +241,21 @@ class JobRunner:
             log.error("job %s failed:\n%s", self.job_id, traceback.format_exc())
             self._call("fail", f"{type(exc).__name__}: {exc}")
             return JobStatus.failed.value
+        info = {"seed": plan.seed, "backend": backend.name}
         result = _result(params, sig, info, time.perf_counter() - t0, area)
         self._call("complete", to_npz(result.arrays()), result.backend_used)
         return JobStatus.completed.value
 
-    def _run_in_runner(self, params: JobParams) -> tuple[np.ndarray, dict]:
-        """A backend that runs in this actor (no chunk is kept)."""
-        return montecarlo.wct_significance(
-            params.a1,
-            params.a2,
-            params.dt,
-            params.dj,
-            params.s0,
-            params.J,
-            significance_level=params.significance_level,
-            wavelet=params.wavelet,
-            mc_count=params.mc_count,
-            progress=False,
-            cache=False,
-            backend=backend_for(params.backend, self._timeout_s),
-            seed=params.seed,
-            chunk_size=params.chunk_size,
+    def _run_in_runner(self, params: JobParams, plan, backend: MonteCarloBackend) -> np.ndarray:
+        """The histogram on a backend that runs in this actor (no chunk is kept)."""
+        hist, _ = montecarlo.run_plan(
+            plan,
+            backend,
+            params.chunk_size,
             progress_callback=self._threshold_progress(params),
             cancel=self._cancel,
-            return_info=True,
-            **_family(params),
         )
+        return hist
 
     def _threshold_progress(self, params: JobParams):
         """Progress of the thresholds pass: the first of the job's `JobParams.passes`."""
@@ -279,13 +263,13 @@ class JobRunner:
             return self._progress
         return lambda done, total: self._progress(done, params.passes * total)
 
-    def _run_areawise(self, params: JobParams, sig: np.ndarray):
+    def _run_areawise(self, params: JobParams, thr: np.ndarray, backend: MonteCarloBackend):
         """`pycwt_mod.areawise_coherence` of the job's series with its thresholds.
 
-        The library counts its passes as ``2 * mc_count`` pairs and reports the null
-        patches from ``mc_count`` when given ``sig95``; the cumulative test (no
-        ``sig95``) reports its own threshold pass from 0. Either way the job's progress
-        goes on from where the thresholds left it, up to 1.
+        ``thr`` holds the job's thresholds at every level of `threshold_levels`, so
+        the library runs only the null patches, which it reports as pairs
+        ``mc_count..2 * mc_count``: the job's progress goes on from where the
+        thresholds left it, up to 1.
         """
         y1, y2 = params.series()
         test = params.areawise_test
@@ -303,17 +287,16 @@ class JobRunner:
             params.J,
             params.wavelet,
             surrogate=params.surrogate,
-            # the cumulative test computes its thresholds at several levels itself
-            sig95=np.asarray(sig) if test == "areawise" else None,
+            sig95=thr,
             level=params.significance_level,
             area_level=params.area_level,
             mc_count=params.mc_count,
             seed=params.seed,
             measure=params.area_measure,
             test=test,
-            al1=params.a1 if params.surrogate == "ar1" else None,
-            al2=params.a2 if params.surrogate == "ar1" else None,
-            backend=backend_for(params.backend, self._timeout_s),
+            al1=params.a1,  # used by "ar1" only
+            al2=params.a2,
+            backend=backend,
             chunk_size=params.chunk_size,
             cache=False,
             progress_callback=progress,
@@ -323,6 +306,22 @@ class JobRunner:
     def wait(self) -> bool:
         """Returns once `run` has returned (calls on this actor run one at a time)."""
         return True
+
+
+def _plan(params: JobParams) -> mc_kernel.MonteCarloPlan:
+    """The job's coherence plan, rebuilt from its stored parameters."""
+    return mc_kernel.make_plan(
+        al1=params.a1,
+        al2=params.a2,
+        dt=params.dt,
+        dj=params.dj,
+        s0=params.s0,
+        J=params.J,
+        wavelet=params.wavelet,
+        mc_count=params.mc_count,
+        seed=params.seed,
+        **_family(params),
+    )
 
 
 def _family(params: JobParams) -> dict:

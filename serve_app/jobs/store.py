@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts INTEGER NOT NULL DEFAULT 1,
     resumptions INTEGER NOT NULL DEFAULT 0,
     runner_node TEXT,
-    chunk_nodes TEXT
+    chunk_nodes TEXT,
+    series BLOB
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -72,6 +73,7 @@ _MIGRATIONS = {
     "resumptions": "ALTER TABLE jobs ADD COLUMN resumptions INTEGER NOT NULL DEFAULT 0",
     "runner_node": "ALTER TABLE jobs ADD COLUMN runner_node TEXT",
     "chunk_nodes": "ALTER TABLE jobs ADD COLUMN chunk_nodes TEXT",
+    "series": "ALTER TABLE jobs ADD COLUMN series BLOB",
 }
 
 
@@ -119,9 +121,14 @@ class JobStore:
         """Close the connection."""
         self._db.close()
 
-    def insert(self, job: dict[str, Any]) -> None:
-        """Add a new job (``params`` is stored as JSON)."""
+    def insert(self, job: dict[str, Any], series: bytes | None = None) -> None:
+        """Add a new job (``params`` is stored as JSON, ``series`` as a blob apart).
+
+        The series (an ``.npz``) are read only when a runner starts (`series`), never
+        by the frequent `get`/`list` of progress, cancel and event polls.
+        """
         row = {k: job.get(k) for k in JOB_FIELDS}
+        row["series"] = series
         row["params"] = json.dumps(job.get("params") or {})
         row["chunk_nodes"] = json.dumps(job.get("chunk_nodes") or {})
         row["resumptions"] = int(row["resumptions"] or 0)
@@ -158,6 +165,12 @@ class JobStore:
                 f"SELECT {cols} FROM jobs WHERE job_id = ?", (job_id,)
             ).fetchone()
         return None if row is None else _decode(row)
+
+    def series(self, job_id: str) -> bytes | None:
+        """The ``.npz`` series blob kept with a job, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT series FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+        return None if row is None else row[0]
 
     def list(self, status: str | None = None, owner: str | None = None) -> list[dict[str, Any]]:
         """All jobs (newest first), or those in ``status`` and/or of ``owner``."""
