@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -70,8 +70,8 @@ from .cumulative import (
     geometric_pathways,
 )
 from .field_kernel import PatchPlan, PowerPlan, field_of, power_thresholds
-from .mc_kernel import CancelCheck, ProgressCallback, make_plan, thresholds
-from .montecarlo import run_plan
+from .mc_kernel import CancelCheck, ProgressCallback
+from .montecarlo import run_plan, wct_significance
 from .mothers import get_wavelet
 from .patches import (
     AREA_MEASURES,
@@ -589,10 +589,7 @@ def areawise_coherence(
         )
     else:
         al = (0.0, 0.0)
-    grid = (dt, dj, s0, J, mother)
-    patches = PatchPlan(*grid, "coherence", data, run.surrogate, al, run.mc_count, run.seed, ((),))
-    WCT, valid = field_of(patches, data.values)
-    n = patches.n_scales
+    n = J + 1
     if sig95 is not None:
         thr = np.asarray(sig95, dtype=np.float64)
         rows = len(run.levels)
@@ -605,22 +602,18 @@ def areawise_coherence(
                 f" = ({rows}, {n}) (got {thr.shape}); the {run.test!r} test needs thresholds"
                 f" at the levels {run.levels}"
             )
-    else:
-        plan = make_plan(
-            *al, dt, dj, s0, J, mother, run.mc_count, run.seed,
-            surrogate=run.surrogate, data=data,
+    else:  # the coherence engine, every level from one histogram (and its cache)
+        total, report = 2 * run.mc_count, progress_callback
+        thr = wct_significance(
+            *al, dt, dj, s0, J, significance_level=run.levels, wavelet=mother,
+            mc_count=run.mc_count, progress=False, cache=cache, backend=backend,
+            seed=run.seed, chunk_size=chunk_size, cache_dir=cache_dir,
+            progress_callback=None if report is None else (lambda d, _: report(d, total)),
+            cancel=cancel, surrogate=run.surrogate, data=data,
         )  # fmt: skip
-        keys = [ThresholdCache.key(plan, lv) for lv in run.levels]
-        hits = [eng.store.load(k, n) if eng.store else None for k in keys]
-        if all(h is not None for h in hits):
-            thr = np.stack([h[0] for h in hits])
-        else:
-            hist = eng.run(plan, 0, 2 * run.mc_count)
-            thr = np.stack([thresholds(plan, hist, lv) for lv in run.levels])
-            for k, row in zip(keys, thr, strict=True):
-                eng.cached(k, n, lambda row=row: row, plan.seed)
-    patches = replace(
-        patches, thresholds=tuple(map(tuple, thr.tolist())), measure=run.measure, test=run.test
-    )
+    patches = PatchPlan(dt, dj, s0, J, mother, "coherence", data, run.surrogate, al,
+                        run.mc_count, run.seed, tuple(map(tuple, thr.tolist())), run.measure,
+                        run.test)  # fmt: skip
+    WCT, valid = field_of(patches, data.values)
     crit = _null_patches(patches, run, eng, run.mc_count, 2 * run.mc_count)
     return _result(WCT, valid, thr, patches.scales, dt, dj, crit, run)

@@ -15,8 +15,11 @@ References
 
 from __future__ import annotations
 
+import numbers
 import time
 import warnings
+
+import numpy as np
 
 try:  # a core dependency, but a bare GPU box may lack it: then there is no bar
     from tqdm.auto import tqdm
@@ -129,8 +132,9 @@ def wct_significance(
         Number of scales less one. -1 (pycwt's default elsewhere) is rejected with a
         ``ValueError`` here, because it depends on the series length; `wct` passes
         the resolved value.
-    significance_level : float, optional
-        Default 0.95.
+    significance_level : float or sequence of float, optional
+        Default 0.95. A sequence gives the thresholds at each level, from one
+        histogram (each level cached on its own).
     wavelet : str or Mother, optional
         Default ``"morlet"``; needs a tabulated ``deltaj0``.
     mc_count : int, optional
@@ -180,7 +184,7 @@ def wct_significance(
 
     Returns
     -------
-    sig : (J + 1,) ndarray
+    sig : (J + 1,) ndarray, or (L, J + 1) for L levels
         Coherence threshold per scale (NaN where a scale has no point outside the
         cone of influence).
     info : dict
@@ -212,14 +216,17 @@ def wct_significance(
     the CPU's within Monte Carlo error, not bit for bit.
     """
     started = time.perf_counter()
-    level = check_significance_level(significance_level)
+    several = not isinstance(significance_level, numbers.Real)
+    levels = [check_significance_level(v) for v in np.atleast_1d(significance_level)]
+    if not levels:
+        raise ValueError("`significance_level` must be a number or a non-empty sequence")
     plan = make_plan(
         al1, al2, dt, dj, s0, J, wavelet, mc_count, seed, nbins, estimator, precision,
         surrogate, data,
     )  # fmt: skip
     runner = get_backend(backend) if backend is None or isinstance(backend, str) else backend
     store = ThresholdCache(cache_dir) if cache else None
-    key = ThresholdCache.key(plan, level, seeded=seed is not None) if store else None
+    keys = [ThresholdCache.key(plan, lv, seeded=seed is not None) for lv in levels]
     info = {
         "seed": plan.seed,
         "backend": runner.name,
@@ -228,23 +235,26 @@ def wct_significance(
         "cache_hit": False,
         "n_scales": plan.n_scales,
     }
-    hit = store.load(key, plan.n_scales) if store else None
-    if hit is not None:
-        sig, info["seed"] = hit
+    hits = [store.load(k, plan.n_scales) for k in keys] if store else [None]
+    if all(h is not None for h in hits):
+        sig = np.stack([h[0] for h in hits])
+        info["seed"] = hits[0][1]
         info["cache_hit"] = True
         if progress_callback is not None:
             progress_callback(plan.mc_count, plan.mc_count)
-    else:
+    else:  # one histogram gives every level
         hist, ran = run_plan(
             plan, runner, chunk_size, progress=progress, desc="WCT significance",
             progress_callback=progress_callback, cancel=cancel,
         )  # fmt: skip
         info["chunk_size"] = ran["chunk_size"]
-        sig = thresholds(plan, hist, level)
+        sig = np.stack([thresholds(plan, hist, lv) for lv in levels])
         if store:
             try:
-                store.save(key, sig, plan.seed)
+                for k, row in zip(keys, sig, strict=True):
+                    store.save(k, row, plan.seed)
             except OSError as exc:  # a read-only cache must not lose the result
                 warnings.warn(f"could not write the threshold cache: {exc}", stacklevel=2)
     info["elapsed_s"] = time.perf_counter() - started
+    sig = sig if several else sig[0]
     return (sig, info) if return_info else sig

@@ -40,7 +40,7 @@ import numpy as np
 
 from . import __version__
 from ._validation import check_significance_level
-from .areawise import AREAWISE_TESTS, areawise_coherence, areawise_power
+from .areawise import AREAWISE_TESTS, areawise_coherence, areawise_power, threshold_levels
 from .grid import scale_grid
 from .montecarlo import wct_significance
 from .mothers import WAVELETS, get_wavelet
@@ -827,12 +827,14 @@ def wct(
     attrs.update(ar1_a=a1, ar1_b=a2, n_missing=int(missing.sum()),
                  series_names=f"{sa.name}, {sb.name}",
                  phase_convention="angle of W_a conj(W_b); positive when a leads b")  # fmt: skip
-    if sig:
-        thresholds, info = wct_significance(
-            a1, a2, sa.dt, dj, scales[0], scales.size - 1, level, mother, mc_count,
+    if sig:  # with areawise, every level its test needs, from one histogram
+        levels = threshold_levels(options["test"], level) if areawise else (level,)
+        rows, info = wct_significance(
+            a1, a2, sa.dt, dj, scales[0], scales.size - 1, levels, mother, mc_count,
             progress=progress, cache=cache, backend=backend, seed=seed, return_info=True,
             surrogate=surrogate, data=None if surrogate == "ar1" else (ya, yb),
         )  # fmt: skip
+        thresholds = rows[0]
         attrs.update(
             significance_method=f"Monte Carlo, {_FAMILIES[surrogate]} surrogate pairs "
             "(Grinsted et al. 2004)",
@@ -855,11 +857,9 @@ def wct(
     }  # fmt: skip
     if areawise:
         res = areawise_coherence(
-            ya, yb, sa.dt, dj, s0, J, mother,
-            # the cumulative test computes thresholds at all its levels itself
-            sig95=thresholds if sig and options["test"] == "areawise" else None,
+            ya, yb, sa.dt, dj, s0, J, mother, sig95=rows if sig else None,
             level=level, mc_count=mc_count, al1=a1, al2=a2, backend=backend, cache=cache,
-            seed=int(attrs["seed"]) if sig else _root_seed(seed), **options,
+            seed=int(info["seed"]) if sig else _root_seed(seed), **options,
         )  # fmt: skip
         data.update(_areawise_vars(res, attrs))
     return xr.Dataset(data, coords=_coords(xr, sa, period, scales), attrs=attrs)
