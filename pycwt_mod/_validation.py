@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "as_series",
+    "check_count",
     "check_positive",
     "check_same_length",
     "check_significance_level",
@@ -91,6 +92,13 @@ def check_same_length(y1: np.ndarray, y2: np.ndarray) -> None:
             f"`y1` and `y2` must have the same length (got {y1.size} and {y2.size}); "
             "resample or trim them onto a common time axis first"
         )
+
+
+def check_count(value, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an int if it is a whole number >= ``minimum`` (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"`{name}` must be a whole number >= {minimum} (got {value!r})")
+    return int(value)
 
 
 def check_significance_level(level) -> float:

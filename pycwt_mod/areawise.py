@@ -54,13 +54,12 @@ References
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_series, check_positive, resolve_J, resolve_s0
+from ._validation import as_series, check_count, check_positive, resolve_J, resolve_s0
 from .cache import ThresholdCache
 from .cumulative import (
     DEFAULT_LEVELS,
@@ -68,6 +67,7 @@ from .cumulative import (
     cumulative_mask,
     cumulative_statistic,
     geometric_pathways,
+    level_masks,
 )
 from .field_kernel import PatchPlan, PowerPlan, field_of, power_thresholds
 from .mc_kernel import CancelCheck, ProgressCallback
@@ -85,7 +85,7 @@ from .patches import (
     pointwise_thresholds,
 )
 from .significance import ar1
-from .surrogates import ObservedSeries, data_hash, get_surrogate
+from .surrogates import ObservedSeries, get_surrogate
 
 __all__ = [
     "AREAWISE_TESTS",
@@ -164,12 +164,6 @@ class AreawiseResult:
     cumulative_critical_areas: tuple[float, ...] = ()
 
 
-def _check_count(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"`{name}` must be a whole number >= {minimum} (got {value!r})")
-    return int(value)
-
-
 @dataclass(frozen=True)
 class _Run:
     """The validated choices of one areawise computation."""
@@ -207,8 +201,8 @@ def _run(surrogate, level, area_level, mc_count, seed, measure, test, level_name
         surrogate,
         check_level(level, level_name),
         check_level(area_level, "area_level"),
-        _check_count(mc_count, "mc_count", 2),
-        _check_count(seed, "seed", 0),
+        check_count(mc_count, "mc_count", 2),
+        check_count(seed, "seed", 0),
         check_measure(measure),
         test,
     )
@@ -266,9 +260,7 @@ def _null_patches(plan: PatchPlan, run: _Run, eng: _Engine, offset: int, total: 
     """
     key = {
         **ThresholdCache.field_key(plan, "critical_area"),
-        "thresholds": data_hash(np.asarray(plan.thresholds)),
         "area_level": run.area_level,
-        "test": run.test,
     }
 
     n_path = len(plan.thresholds) - 1 if run.test == "cumulative" else 0
@@ -285,14 +277,13 @@ def _null_patches(plan: PatchPlan, run: _Run, eng: _Engine, offset: int, total: 
 
 
 def _result(field, valid, thr, sj, dt, dj, crit, run: _Run, scale=1.0) -> AreawiseResult:
-    with np.errstate(invalid="ignore"):
-        pointwise = valid & (field > thr[0][:, None])
-        if run.test == "cumulative":
-            masks = valid[None] & (field[None] > thr[1:, :, None])
-            paths = geometric_pathways(masks, sj, dt, dj)
-            significant = cumulative_mask(cumulative_statistic(paths.areas, crit[1:]))
-        else:
-            significant = areawise_mask(pointwise, sj, dt, dj, float(crit[0]), run.measure)
+    masks = level_masks(field, thr, valid)  # row 0 at `level`, then the pathways'
+    pointwise = masks[0]
+    if run.test == "cumulative":
+        paths = geometric_pathways(masks[1:], sj, dt, dj)
+        significant = cumulative_mask(cumulative_statistic(paths.areas, crit[1:]))
+    else:
+        significant = areawise_mask(pointwise, sj, dt, dj, float(crit[0]), run.measure)
     return AreawiseResult(
         pointwise=pointwise,
         areawise=significant,

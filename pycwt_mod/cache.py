@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .surrogates import data_hash
+
 __all__ = ["AR1_DECIMALS", "ThresholdCache", "default_cache_dir"]
 
 AR1_DECIMALS = 4
@@ -41,6 +43,17 @@ def _wavelet_id(wavelet) -> str:
     if inner is None:
         return type(wavelet).__name__
     return f"{type(inner).__module__}.{type(inner).__qualname__}"
+
+
+def _grid_key(plan) -> dict:
+    """The scale grid relative to ``dt`` and the wavelet, as every key names them."""
+    return {
+        "s0_over_dt": float(np.round(plan.s0 / plan.dt, 12)),
+        "dj": float(plan.dj),
+        "J": int(plan.J),
+        "wavelet": _wavelet_id(plan.wavelet),
+        "param": getattr(plan.wavelet, "param", None),
+    }
 
 
 def default_cache_dir() -> Path:
@@ -68,11 +81,7 @@ class ThresholdCache:
             "version": _VERSION,
             "al1": round(float(plan.al1), AR1_DECIMALS),
             "al2": round(float(plan.al2), AR1_DECIMALS),
-            "s0_over_dt": float(np.round(plan.s0 / plan.dt, 12)),
-            "dj": float(plan.dj),
-            "J": int(plan.J),
-            "wavelet": _wavelet_id(plan.wavelet),
-            "param": getattr(plan.wavelet, "param", None),
+            **_grid_key(plan),
             "level": float(significance_level),
             "mc_count": int(plan.mc_count),
             "seed": int(plan.seed) if seeded else "unseeded",
@@ -91,26 +100,25 @@ class ThresholdCache:
 
         Every field of the plan that changes the result: the grid relative to
         ``dt``, the wavelet, the family, the data's SHA-256, the AR(1)
-        coefficients, ``mc_count`` and the seed, and for a patch plan its field,
-        measure and the thresholds' SHA-256. The caller adds its own choices.
+        coefficients, ``mc_count`` and the seed, the histogram's bins of a power
+        plan, and the field, measure, test and the thresholds' SHA-256 of a patch
+        plan. The caller adds its own choices (levels, areawise level).
         """
         key = {
             "version": _VERSION,
             "kind": kind,
-            "s0_over_dt": float(np.round(plan.s0 / plan.dt, 12)),
-            "dj": float(plan.dj),
-            "J": int(plan.J),
-            "wavelet": _wavelet_id(plan.wavelet),
-            "param": getattr(plan.wavelet, "param", None),
+            **_grid_key(plan),
             "surrogate": str(plan.surrogate),
             "data": plan.data.digest,
             "al": [round(float(a), 12) for a in plan.al],
             "mc_count": int(plan.mc_count),
             "seed": int(plan.seed),
         }
-        for name in ("field", "measure", "nbins"):
+        for name in ("field", "measure", "test", "nbins"):
             if hasattr(plan, name):
                 key[name] = getattr(plan, name)
+        if hasattr(plan, "thresholds"):
+            key["thresholds"] = data_hash(np.asarray(plan.thresholds, dtype=np.float64))
         return key
 
     def path(self, key: dict) -> Path:

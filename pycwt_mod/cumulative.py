@@ -63,7 +63,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_positive
-from .patches import check_level, patch_sizes, pointwise_thresholds
+from .patches import check_level, critical_size, patch_sizes, pointwise_thresholds
 
 __all__ = [
     "DEFAULT_FRACTION",
@@ -368,16 +368,11 @@ def critical_areas(null_areas, null_levels, n_levels: int, area_level: float = 0
         raise ValueError(f"`null_levels` must be integers in [0, {n_levels - 1}]")
     if not np.all(np.isfinite(a) & (a >= 0)):
         raise ValueError("`null_areas` must be finite and >= 0")
+    # per level, the geometric test's critical size with one unit of weight per patch
     out = np.zeros(n_levels)
     for level in range(n_levels):
-        s = np.sort(a[lev == level])[::-1]  # descending
-        if s.size == 0:
-            continue
-        # number of patches strictly larger than each candidate s[i]
-        larger = np.searchsorted(-s, -s, side="left")
-        # True for the large candidates, then False (tolerance: 1 - 0.8 is not 0.2)
-        ok = larger <= (1 - area_level) * s.size + 1e-9
-        out[level] = s[np.count_nonzero(ok) - 1]
+        sizes = a[lev == level]
+        out[level] = critical_size(sizes, np.ones_like(sizes), area_level, tol=1e-9)
     return out
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cumulative import null_sample
+from .cumulative import level_masks, null_sample
 from .mc_kernel import histogram_quantiles
 from .mothers import Mother
 from .patches import outside_coi, patch_sizes
@@ -44,7 +44,6 @@ from .surrogates import ObservedSeries, multi_surrogates
 from .transform import cwt, wct
 
 __all__ = [
-    "FIELDS",
     "LOG_POWER_RANGE",
     "POWER_NBINS",
     "NullPatches",
@@ -55,8 +54,6 @@ __all__ = [
     "run_field_chunk",
 ]
 
-#: Fields the areawise tests measure.
-FIELDS = ("power", "coherence")
 #: Range of the power histogram, ``log10(|W|^2 / sigma^2)``; values outside fall in
 #: the end bins (a 95% quantile of a standardised series is far inside).
 LOG_POWER_RANGE = (-8.0, 4.0)
@@ -167,10 +164,6 @@ class NullPatches:
         Size (``measure``) of each pointwise patch at the first level.
     areas : (m,) float64 ndarray
         Their normalised (Maraun) areas, the weights of `critical_area`.
-    counts : (L,) int64 ndarray
-        Pointwise-significant points per level, summed over the surrogates.
-    valid : int
-        Points outside the cone of influence, summed over the surrogates.
     path_areas, path_levels : (k,) ndarray
         The cumulative test's null sample (normalised area and pathway level of
         every patch at the levels ``1..``); empty for ``test="areawise"``.
@@ -178,8 +171,6 @@ class NullPatches:
 
     sizes: np.ndarray
     areas: np.ndarray
-    counts: np.ndarray
-    valid: int
     path_areas: np.ndarray
     path_levels: np.ndarray
 
@@ -189,8 +180,6 @@ class NullPatches:
         return cls(
             np.concatenate([p.sizes for p in parts]),
             np.concatenate([p.areas for p in parts]),
-            np.sum([p.counts for p in parts], axis=0),
-            int(sum(p.valid for p in parts)),
             np.concatenate([p.path_areas for p in parts]),
             np.concatenate([p.path_levels for p in parts]),
         )
@@ -264,15 +253,13 @@ def run_field_chunk(plan: PowerPlan | PatchPlan, start: int, stop: int):
     parts = []
     for series in sur:
         field, valid = field_of(plan, series)
-        with np.errstate(invalid="ignore"):
-            masks = valid[None] & (field[None] > thr[:, :, None])
+        masks = level_masks(field, thr, valid)
         _, sizes, areas = patch_sizes(masks[0], plan.scales, plan.dt, plan.dj, plan.measure)
-        counts = masks.reshape(len(thr), -1).sum(axis=1)
         if plan.test == "cumulative":
             path = null_sample(masks[1:], plan.scales, plan.dt, plan.dj)
         else:
             path = (np.empty(0), np.empty(0, dtype=np.intp))
-        parts.append(NullPatches(sizes, areas, counts, int(valid.sum()), *path))
+        parts.append(NullPatches(sizes, areas, *path))
     return NullPatches.concat(parts)
 
 

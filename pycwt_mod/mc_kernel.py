@@ -44,10 +44,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_positive, check_significance_level, resolve_s0
+from ._validation import check_count, check_positive, check_significance_level, resolve_s0
 from .grid import cone_of_influence
 from .mothers import Mother, get_wavelet
-from .significance import ar1_filter
 from .smoothing import (
     boxcar_window,
     fft_module,
@@ -55,7 +54,7 @@ from .smoothing import (
     next_pow2,
     time_filter,
 )
-from .surrogates import SURROGATES, ObservedSeries, multi_surrogates
+from .surrogates import SURROGATES, ObservedSeries, ar1_draws, multi_surrogates
 
 __all__ = [
     "ESTIMATORS",
@@ -130,8 +129,8 @@ class MonteCarloPlan:
     estimator : {"multirate", "full"}
         ``"full"``: every scale from surrogates of length ``n`` (pycwt's choice).
         ``"multirate"`` (default): scales are cut into contiguous groups and each
-        group uses surrogates ``ceil(6 * s_top / dt)`` long, ``s_top`` its largest
-        scale (see `surrogate_groups`).
+        group uses surrogates about ``12 * s_top / dt`` long (at most ``n``),
+        ``s_top`` its largest scale (see `surrogate_groups`).
     precision : {"float32", "float64"}
         Precision of the work arrays (the histogram is integer either way).
     surrogate : {"ar1", "phase", "iaaft"}
@@ -226,9 +225,10 @@ def surrogate_groups(plan: MonteCarloPlan) -> tuple[tuple[int, int, int, int, in
     A group keeps (histograms) scales ``keep_lo..keep_hi-1`` and computes scales
     ``lo..hi-1``: the kept ones plus the neighbours the boxcar smoothing in scale
     reaches, so a kept scale is smoothed exactly as on the full grid. Its surrogates
-    are ``n = min(plan.n, ceil(9 * s_top / dt))`` samples long, ``s_top`` the
-    largest kept scale: the first ``n`` samples of each pair's series. Every scale
-    ``s`` thus has surrogates at least ``min(6 s_max, 9 s)`` long: about twice the
+    are ``n = min(plan.n, max(MIN_LENGTH, ceil(GROUP_FACTOR * s_top / dt)))`` samples
+    long (`GROUP_FACTOR` = 12), ``s_top`` the largest kept scale: the first ``n``
+    samples of each pair's series. Every scale ``s`` thus has surrogates at least
+    ``min(plan.n, 12 s / dt)`` samples long: about twice the
     samples outside the cone of influence (per scale width) that the full-length
     estimator gives its largest scale, whose accuracy bounds the answer anyway.
     The cut minimises ``sum(rows * next_pow2(n))`` plus a per-group overhead; with
@@ -243,12 +243,6 @@ def surrogate_groups(plan: MonteCarloPlan) -> tuple[tuple[int, int, int, int, in
     return _groups(
         plan.dt, plan.dj, plan.s0, plan.J, k // 2, (k - 1) // 2, plan.estimator, plan.n
     )  # fmt: skip
-
-
-def _check_count(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"`{name}` must be a whole number >= {minimum} (got {value!r})")
-    return int(value)
 
 
 def _check_ar1(value, name: str) -> float:
@@ -271,7 +265,7 @@ def _resolve_scales(dt, dj, s0, J, mother: Mother) -> tuple[float, float, float,
             "explicitly (e.g. pycwt_mod.scale_grid(n, dt, dj, s0).size - 1) or call "
             "wct(y1, y2, dt, ..., sig=True), which resolves it from the data."
         )
-    J = _check_count(J, "J", minimum=0)
+    J = check_count(J, "J", minimum=0)
     return dt, dj, s0, J
 
 
@@ -339,8 +333,8 @@ def make_plan(
         data = _observed_pair(data, surrogate)
         al1 = al2 = 0.0
     dt, dj, s0, J = _resolve_scales(dt, dj, s0, J, mother)
-    mc_count = _check_count(mc_count, "mc_count")
-    nbins = _check_count(nbins, "nbins", minimum=10)
+    mc_count = check_count(mc_count, "mc_count")
+    nbins = check_count(nbins, "nbins", minimum=10)
     estimator = _check_choice(estimator, "estimator", ESTIMATORS)
     precision = _check_choice(precision, "precision", PRECISIONS)
     if seed is None:
@@ -386,7 +380,7 @@ def estimate_work(
     """
     mother = get_wavelet(wavelet)
     dt, dj, s0, J = _resolve_scales(dt, dj, s0, J, mother)
-    mc_count = _check_count(mc_count, "mc_count")
+    mc_count = check_count(mc_count, "mc_count")
     if estimator is None:
         return mc_count * (J + 1) * _surrogate_length(dt, dj, s0, J)
     _check_choice(estimator, "estimator", ESTIMATORS)
@@ -399,8 +393,8 @@ def estimate_work(
 
 def split_chunks(mc_count: int, chunk_size: int) -> list[tuple[int, int]]:
     """Cut ``range(mc_count)`` into ``[start, stop)`` chunks of ``chunk_size`` pairs."""
-    mc_count = _check_count(mc_count, "mc_count")
-    chunk_size = _check_count(chunk_size, "chunk_size")
+    mc_count = check_count(mc_count, "mc_count")
+    chunk_size = check_count(chunk_size, "chunk_size")
     return [(a, min(a + chunk_size, mc_count)) for a in range(0, mc_count, chunk_size)]
 
 
@@ -418,13 +412,7 @@ def pair_noise(plan: MonteCarloPlan, start: int, stop: int) -> np.ndarray:
         return multi_surrogates(
             plan.data.values, plan.surrogate, stop - start, plan.seed, start=start
         )
-    e = np.empty((stop - start, 2, plan.n))
-    for i, k in enumerate(range(start, stop)):
-        rng = np.random.default_rng(np.random.SeedSequence(plan.seed, spawn_key=(k,)))
-        e[i] = rng.standard_normal((2, plan.n))
-    e[:, 0] = ar1_filter(e[:, 0], plan.al1)
-    e[:, 1] = ar1_filter(e[:, 1], plan.al2)
-    return e
+    return ar1_draws((plan.al1, plan.al2), plan.n, stop - start, plan.seed, start=start)
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ def wct_significance(
         Coherence histogram bins, default 1000.
     estimator : {"multirate", "full"}, optional
         ``"multirate"`` (default) cuts the scales into groups and gives each group
-        surrogates nine times its own largest scale long (at most the full length);
+        surrogates twelve times its own largest scale long (at most the full length);
         ``"full"`` uses six times
         the largest scale of the grid for every scale (pycwt's choice, several
         times the work). Both have the same Monte Carlo error at their worst scale
@@ -206,7 +206,7 @@ def wct_significance(
     outside the cone of influence is not left NaN (pycwt's off-by-one), each pair
     has its own seeded stream, the cache key covers every parameter, and the
     histogram is built with ``bincount`` over batches instead of a Python loop. By
-    default each group of scales gets surrogates nine times its own largest scale
+    default each group of scales gets surrogates twelve times its own largest scale
     long (``estimator="multirate"``) in single precision; ``estimator="full",
     precision="float64"`` is pycwt's estimator.
 

@@ -36,19 +36,19 @@ References
 from __future__ import annotations
 
 import hashlib
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
 
-from ._validation import as_series
+from ._validation import as_series, check_count
 from .significance import ar1, ar1_filter
 
 __all__ = [
     "SURROGATES",
     "ObservedSeries",
+    "ar1_draws",
     "ar1_surrogates",
     "data_hash",
     "get_surrogate",
@@ -74,18 +74,6 @@ def surrogate_rng(seed: int, k: int) -> np.random.Generator:
     convention of the coherence engine.
     """
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(k),)))
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"`{name}` must be a whole number >= {minimum} (got {value!r})")
-    return int(value)
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"`seed` must be a whole number >= 0 (got {seed!r})")
-    return int(seed)
 
 
 def _check_g(g) -> float:
@@ -218,13 +206,31 @@ def ar1_surrogates(n: int, g: float, count: int, seed: int, *, start: int = 0) -
     ValueError
         For ``n < 1``, ``count < 1``, ``start < 0``, a negative seed or ``|g| >= 1``.
     """
-    n = _check_int(n, "n", 1)
-    count = _check_int(count, "count", 1)
-    start = _check_int(start, "start", 0)
-    seed = _check_seed(seed)
-    g = _check_g(g)
-    e = np.stack([surrogate_rng(seed, k).standard_normal(n) for k in range(start, start + count)])
-    return ar1_filter(e, g)
+    n = check_count(n, "n", 1)
+    count = check_count(count, "count", 1)
+    start = check_count(start, "start", 0)
+    seed = check_count(seed, "seed", 0)
+    return ar1_draws([_check_g(g)], n, count, seed, start=start)[:, 0]
+
+
+def ar1_draws(g: Sequence[float], n: int, count: int, seed: int, *, start: int = 0) -> np.ndarray:
+    """Independent AR(1) rows with unit-variance innovations, drawn together per index.
+
+    Surrogate ``k`` is ``standard_normal((len(g), n))`` from `surrogate_rng` ``(seed,
+    k)``, row ``i`` filtered with ``g[i]`` (`ar1_filter`): the draws of every AR(1)
+    surrogate of the library (`ar1_surrogates`, `multi_surrogates`, and the red-noise
+    pairs of the coherence engine). Arguments are not checked here.
+
+    Returns
+    -------
+    y : (count, len(g), n) float64 ndarray
+    """
+    e = np.stack(
+        [surrogate_rng(seed, k).standard_normal((len(g), n)) for k in range(start, start + count)]
+    )
+    for i, gi in enumerate(g):
+        e[:, i] = ar1_filter(e[:, i], gi)
+    return e
 
 
 def _random_phases(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -438,18 +444,15 @@ def multi_surrogates(
     xs = np.asarray(xs, dtype=np.float64)
     if xs.ndim != 2 or xs.shape[1] < 3:
         raise ValueError(f"`xs` must have shape (rows, n >= 3) (got {xs.shape})")
-    count = _check_int(count, "count", 1)
-    start = _check_int(start, "start", 0)
-    seed = _check_seed(seed)
-    max_iter = _check_int(max_iter, "max_iter", 1)
+    count = check_count(count, "count", 1)
+    start = check_count(start, "start", 0)
+    seed = check_count(seed, "seed", 0)
+    max_iter = check_count(max_iter, "max_iter", 1)
     rows, n = xs.shape
     ks = range(start, start + count)
     if family == "ar1":
         gs = [ar1(x)[0] for x in xs] if g is None else [_check_g(v) for v in g]
-        e = np.stack([surrogate_rng(seed, k).standard_normal((rows, n)) for k in ks])
-        for i, gi in enumerate(gs):
-            e[:, i] = ar1_filter(e[:, i], gi)
-        return e
+        return ar1_draws(gs, n, count, seed, start=start)
     if family == "phase":
         ph = np.empty((count, rows, n // 2 + 1), dtype=complex)
         for i, k in enumerate(ks):

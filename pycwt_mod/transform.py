@@ -414,25 +414,15 @@ def wct(
     WCT = np.abs(S12) ** 2 / (S1 * S2)
     aWCT = np.angle(W12)
 
-    if sig and kwargs.get("surrogate", "ar1") != "ar1":
+    if sig:
+        # red noise of each series' AR(1), or surrogates drawn from the series
+        red = kwargs.get("surrogate", "ar1") == "ar1"
+        a1 = ar1(y1)[0] if red else 0.0
+        a2 = ar1(y2)[0] if red else 0.0
         sig = wct_significance(
-            0.0, 0.0, dt=dt, dj=dj, s0=s0, J=J, significance_level=significance_level,
-            wavelet=mother, data=(y1, y2), **kwargs,
+            a1, a2, dt=dt, dj=dj, s0=s0, J=J, significance_level=significance_level,
+            wavelet=mother, **{"data": (y1, y2), **kwargs},
         )  # fmt: skip
-    elif sig:
-        a1, _, _ = ar1(y1)
-        a2, _, _ = ar1(y2)
-        sig = wct_significance(
-            a1,
-            a2,
-            dt=dt,
-            dj=dj,
-            s0=s0,
-            J=J,
-            significance_level=significance_level,
-            wavelet=mother,
-            **kwargs,
-        )
     else:
         sig = np.asarray([0])
     return WCT, aWCT, coi, freq, sig
