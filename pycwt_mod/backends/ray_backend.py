@@ -93,5 +93,10 @@ class RayBackend(MonteCarloBackend):
                 for ref in ready:
                     yield pending.pop(ref), ray.get(ref)
         finally:
-            for ref in pending:
-                ray.cancel(ref, force=True)
+            # Only tasks still running: force-cancelling one whose reply is arriving
+            # aborts the driver in Ray 2.60 ("Tried to complete task that was not
+            # pending", ray-project/ray#54798), so the finished ones are left alone.
+            if pending:
+                _, running = ray.wait(list(pending), num_returns=len(pending), timeout=0)
+                for ref in running:
+                    ray.cancel(ref, force=True)
