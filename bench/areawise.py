@@ -32,7 +32,7 @@ import numpy as np
 
 import pycwt_mod as pm
 from pycwt_mod import areawise as A
-from pycwt_mod import surrogates as S
+from pycwt_mod.montecarlo import surrogates as S
 
 
 def per_call(fn, repeat: int) -> float:

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 import pycwt_mod as pm
-from pycwt_mod.mc_kernel import make_plan, run_chunk, surrogate_groups, thresholds
+from pycwt_mod.montecarlo import make_plan, run_chunk, surrogate_groups, thresholds
 
 
 def false_positive_rate(g: float, n: int, wavelet: str, pairs: int) -> float:

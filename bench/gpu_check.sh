@@ -37,7 +37,7 @@ try:
           f"device 0: {props['name'].decode()}, {props['totalGlobalMem'] / 2**30:.0f} GiB")
 except Exception as exc:  # report and go on: the tests and the benchmark say why
     print(f"cupy/CUDA unavailable: {exc!r}")
-from pycwt_mod.backends.gpu import gpu_unavailable_reason
+from pycwt_mod.montecarlo.backends.gpu import gpu_unavailable_reason
 print("gpu backend:", gpu_unavailable_reason() or "available")
 EOF
 

@@ -17,7 +17,7 @@ import pstats
 import statistics
 import time
 
-from pycwt_mod import mc_kernel
+from pycwt_mod import montecarlo
 
 STAGES = {
     "noise (seeding, draws, AR(1) filter)": ("pair_noise", "ar1_filter", "lfilter",
@@ -30,17 +30,17 @@ STAGES = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--estimator", default="multirate", choices=mc_kernel.ESTIMATORS)
-    parser.add_argument("--precision", default="float32", choices=mc_kernel.PRECISIONS)
+    parser.add_argument("--estimator", default="multirate", choices=montecarlo.ESTIMATORS)
+    parser.add_argument("--precision", default="float32", choices=montecarlo.PRECISIONS)
     parser.add_argument("--pairs", type=int, default=30)
     args = parser.parse_args()
-    plan = mc_kernel.make_plan(0.72, 0.72, 1.0, 1 / 12, 2.0, 108, mc_count=args.pairs, seed=1,
+    plan = montecarlo.make_plan(0.72, 0.72, 1.0, 1 / 12, 2.0, 108, mc_count=args.pairs, seed=1,
                                estimator=args.estimator, precision=args.precision)  # fmt: skip
-    mc_kernel.run_chunk(plan, 0, 2)  # operators, plans, first touch
+    montecarlo.run_chunk(plan, 0, 2)  # operators, plans, first touch
     times = []
     for _ in range(3):
         t = time.perf_counter()
-        mc_kernel.run_chunk(plan, 0, args.pairs)
+        montecarlo.run_chunk(plan, 0, args.pairs)
         times.append(time.perf_counter() - t)
     per_pair = statistics.median(times) / args.pairs
     print(f"{args.estimator}, {args.precision}: {1e3 * per_pair:.1f} ms per pair "
@@ -48,7 +48,7 @@ def main() -> None:
 
     prof = cProfile.Profile()
     prof.enable()
-    mc_kernel.run_chunk(plan, 0, args.pairs)
+    montecarlo.run_chunk(plan, 0, args.pairs)
     prof.disable()
     stats = pstats.Stats(prof).stats
     total = sum(v[2] for v in stats.values())  # tottime of every function

@@ -34,7 +34,7 @@ import warnings
 import numpy as np
 
 import pycwt_mod as pm
-from pycwt_mod.backends import describe_backends, get_backend
+from pycwt_mod.montecarlo.backends import describe_backends, get_backend
 
 AL = 0.72
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pycwt_mod import labelled as pxr
 from pycwt_mod import plot
-from pycwt_mod import xr as pxr
 
 DOCS = Path(__file__).resolve().parent
 DPI = 150

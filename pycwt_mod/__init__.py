@@ -21,7 +21,8 @@ from .areawise import (
     areawise_power,
     power_significance,
 )
-from .montecarlo import wct_significance
+from .montecarlo.engine import wct_significance
+from .montecarlo.surrogates import SURROGATES, get_surrogate
 from .mothers import DOG, WAVELETS, MexicanHat, Morlet, Mother, Paul, get_wavelet
 from .significance import (
     AR1EstimationError,
@@ -31,7 +32,6 @@ from .significance import (
     rednoise,
     significance,
 )
-from .surrogates import SURROGATES, get_surrogate
 from .transform import cone_of_influence, cwt, icwt, scale_grid, wct, xwt
 
 __version__ = "0.1.0"

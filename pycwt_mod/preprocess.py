@@ -1,6 +1,6 @@
 """Preprocessing of a series before a wavelet transform: trend, scale and gaps.
 
-Plain NumPy functions, used by the labelled API (`pycwt_mod.xr`) and usable on
+Plain NumPy functions, used by the labelled API (`pycwt_mod.labelled`) and usable on
 their own. Every function is NaN-aware where it matters: a series with gaps can be
 detrended and standardised on its valid samples, then filled for the transform
 while `gap_mask` marks where the fill influences the result.

@@ -2,7 +2,7 @@
 
 The global wavelet spectrum and the scale-averaged power of [1]_, Sec. 5a-5b, and
 the global (time-averaged) coherence. Plain NumPy functions on the outputs of
-`cwt` and `wct`; the labelled API (`pycwt_mod.xr`) adds them to its Datasets.
+`cwt` and `wct`; the labelled API (`pycwt_mod.labelled`) adds them to its Datasets.
 
 References
 ----------

@@ -27,7 +27,7 @@ from ._validation import (
     resolve_s0,
 )
 from .grid import cone_of_influence, scale_grid
-from .montecarlo import wct_significance
+from .montecarlo.engine import wct_significance
 from .mothers import Mother, get_wavelet
 from .significance import ar1, ar1_spectrum
 from .smoothing import next_pow2

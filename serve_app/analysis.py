@@ -15,7 +15,7 @@ import numpy as np
 import pycwt_mod
 from pycwt_mod import montecarlo
 from pycwt_mod._validation import as_series, check_positive, resolve_J, resolve_s0
-from pycwt_mod.patches import AREA_MEASURES
+from pycwt_mod.areawise.patches import AREA_MEASURES
 from pycwt_mod.preprocess import (
     DETREND_METHODS,
     GAP_POLICIES,
@@ -152,7 +152,7 @@ def check_area_options(
     ------
     ValueError
         Naming the field: ``area_level`` outside (0, 1), an ``area_measure`` not in
-        `pycwt_mod.patches.AREA_MEASURES`, an ``areawise_test`` not in
+        `pycwt_mod.areawise.patches.AREA_MEASURES`, an ``areawise_test`` not in
         `pycwt_mod.AREAWISE_TESTS`, or ``mc_count`` below 2.
     """
     try:
@@ -565,7 +565,7 @@ def compute_wct(
     ------
     ValueError
         Bad data or parameters.
-    pycwt_mod.backends.BackendUnavailableError
+    pycwt_mod.montecarlo.backends.BackendUnavailableError
         When ``backend`` cannot run here.
     """
     t0 = time.perf_counter()

@@ -17,7 +17,7 @@ import pytest
 
 import pycwt_mod as wavelet
 from pycwt_mod import areawise as A
-from pycwt_mod import surrogates as S
+from pycwt_mod.montecarlo import surrogates as S
 
 N, DJ = 512, 0.25
 

@@ -1,4 +1,4 @@
-"""Tests of the Monte Carlo backends, `pycwt_mod.backends`.
+"""Tests of the Monte Carlo backends, `pycwt_mod.montecarlo.backends`.
 
 Worker processes are expensive on a small shared machine, so the joblib pool is
 started once (its cancellation test, which tears the pool down, comes last in its
@@ -19,22 +19,8 @@ import types
 import numpy as np
 import pytest
 
-import pycwt_mod.backends as backends
+import pycwt_mod.montecarlo.backends as backends
 from pycwt_mod import areawise_power, rednoise
-from pycwt_mod.backends import (
-    BackendUnavailableError,
-    MonteCarloBackend,
-    describe_backends,
-    get_backend,
-    list_backends,
-    ray_backend,
-    register_backend,
-)
-from pycwt_mod.backends import gpu as gpu_module
-from pycwt_mod.backends.gpu import GPUBackend
-from pycwt_mod.backends.joblib_backend import JoblibBackend
-from pycwt_mod.backends.ray_backend import RayBackend
-from pycwt_mod.backends.sequential import SequentialBackend
 from pycwt_mod.montecarlo import (
     Cancelled,
     make_plan,
@@ -43,6 +29,20 @@ from pycwt_mod.montecarlo import (
     thresholds,
     wct_significance,
 )
+from pycwt_mod.montecarlo.backends import (
+    BackendUnavailableError,
+    MonteCarloBackend,
+    describe_backends,
+    get_backend,
+    list_backends,
+    ray_backend,
+    register_backend,
+)
+from pycwt_mod.montecarlo.backends import gpu as gpu_module
+from pycwt_mod.montecarlo.backends.gpu import GPUBackend
+from pycwt_mod.montecarlo.backends.joblib_backend import JoblibBackend
+from pycwt_mod.montecarlo.backends.ray_backend import RayBackend
+from pycwt_mod.montecarlo.backends.sequential import SequentialBackend
 
 AL1, AL2 = 0.6, 0.3
 DT, DJ, S0, J = 1.0, 0.25, 2.0, 12
@@ -356,7 +356,7 @@ class TestSequentialBackend:
         # with all cores; float32 BLAS products round differently with the thread
         # count, so the kernel must not depend on one (benchmark grid, 3 pairs).
         code = (
-            "import numpy as np, sys; from pycwt_mod.mc_kernel import make_plan, run_chunk; "
+            "import numpy as np, sys; from pycwt_mod.montecarlo import make_plan, run_chunk; "
             "p = make_plan(0.72, 0.72, 1.0, 1 / 12, 2.0, 108, mc_count=3, seed=2024); "
             "np.save(sys.argv[1], run_chunk(p, 0, 3))"
         )

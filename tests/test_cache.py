@@ -1,4 +1,4 @@
-"""Tests of the threshold cache, `pycwt_mod.cache`, and its use by `wct_significance`.
+"""Tests of the threshold cache, `pycwt_mod.montecarlo.cache`, and its use by `wct_significance`.
 
 Every cache lives in ``tmp_path``; the problems are small (13 scales, 96-sample
 surrogates, 5 pairs), so a miss costs milliseconds.
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from pycwt_mod import DOG, Paul
-from pycwt_mod.cache import AR1_DECIMALS, ThresholdCache, default_cache_dir
 from pycwt_mod.montecarlo import make_plan, wct_significance
+from pycwt_mod.montecarlo.cache import AR1_DECIMALS, ThresholdCache, default_cache_dir
 
 AL1, AL2 = 0.6, 0.3
 MC = 5
@@ -121,7 +121,7 @@ class TestThresholdCache:
         assert cache.load(key, 13)[1] == seed
 
     def test_failed_save_leaves_no_temporary(self, tmp_path, monkeypatch):
-        import pycwt_mod.cache as cache_module
+        import pycwt_mod.montecarlo.cache as cache_module
 
         def boom(*args, **kwargs):
             raise OSError("disk full")

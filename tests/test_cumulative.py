@@ -20,9 +20,9 @@ import pytest
 from scipy import ndimage
 
 import pycwt_mod as wavelet
-from pycwt_mod import cumulative as C
-from pycwt_mod import patches as P
-from pycwt_mod import surrogates as S
+from pycwt_mod.areawise import cumulative as C
+from pycwt_mod.areawise import patches as P
+from pycwt_mod.montecarlo import surrogates as S
 
 N, DJ, G = 512, 0.25, 0.7
 LN2 = np.log(2)

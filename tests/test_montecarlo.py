@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 
 from pycwt_mod import DOG, MexicanHat, Morlet, Paul, ar1, cone_of_influence, wct
-from pycwt_mod import mc_kernel as kernel
 from pycwt_mod import montecarlo as mc
 from pycwt_mod.montecarlo import (
     ESTIMATORS,
@@ -26,6 +25,7 @@ from pycwt_mod.montecarlo import (
     Cancelled,
     MonteCarloPlan,
     estimate_work,
+    kernel,
     make_plan,
     pair_noise,
     run_chunk,
@@ -580,7 +580,7 @@ class TestWctSignificance:
         assert "WCT significance" in capsys.readouterr().err
 
     def test_backend_instance(self):
-        from pycwt_mod.backends import get_backend
+        from pycwt_mod.montecarlo.backends import get_backend
 
         backend = get_backend("sequential", workers=2)
         np.testing.assert_array_equal(significance(backend=backend), significance())

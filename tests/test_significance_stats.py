@@ -9,7 +9,7 @@ import pycwt
 import pytest
 
 import pycwt_mod as pm
-from pycwt_mod.mc_kernel import make_plan, run_chunk, surrogate_groups, thresholds
+from pycwt_mod.montecarlo import make_plan, run_chunk, surrogate_groups, thresholds
 
 pytestmark = pytest.mark.slow
 

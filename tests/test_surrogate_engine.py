@@ -13,10 +13,8 @@ import pytest
 
 import pycwt_mod as wavelet
 from pycwt_mod.areawise import threshold_levels
-from pycwt_mod.backends import MonteCarloBackend
-from pycwt_mod.cache import ThresholdCache
-from pycwt_mod.cumulative import null_sample
-from pycwt_mod.field_kernel import (
+from pycwt_mod.areawise.cumulative import null_sample
+from pycwt_mod.areawise.kernel import (
     LOG_POWER_RANGE,
     POWER_NBINS,
     PatchPlan,
@@ -24,9 +22,17 @@ from pycwt_mod.field_kernel import (
     field_of,
     power_thresholds,
 )
-from pycwt_mod.mc_kernel import Cancelled, make_plan, pair_noise, thresholds
-from pycwt_mod.montecarlo import run_plan, wct_significance
-from pycwt_mod.surrogates import ObservedSeries, multi_surrogates
+from pycwt_mod.montecarlo import (
+    Cancelled,
+    make_plan,
+    pair_noise,
+    run_plan,
+    thresholds,
+    wct_significance,
+)
+from pycwt_mod.montecarlo.backends import MonteCarloBackend
+from pycwt_mod.montecarlo.cache import ThresholdCache
+from pycwt_mod.montecarlo.surrogates import ObservedSeries, multi_surrogates
 
 N, DJ, S0 = 256, 0.25, 2.0
 J = wavelet.scale_grid(N, 1.0, DJ, S0).size - 1

@@ -7,7 +7,7 @@ import pytest
 import scipy.fft
 
 import pycwt_mod as wavelet
-from pycwt_mod import surrogates as S
+from pycwt_mod.montecarlo import surrogates as S
 from pycwt_mod.significance import ar1_filter
 
 

@@ -8,8 +8,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod as pm
+from pycwt_mod import labelled as pxr
 from pycwt_mod import preprocess as pp
-from pycwt_mod import xr as pxr
 from pycwt_mod.spectra import scale_averaged_power
 
 pd = pytest.importorskip("pandas")
@@ -159,7 +159,10 @@ class TestCwt:
         assert "wave" not in pxr.cwt(monthly.iloc[:240], dj=0.5)
 
     def test_module_imports_without_loading_xarray_or_pandas(self):
-        code = "import sys, pycwt_mod.xr; print('xarray' in sys.modules, 'pandas' in sys.modules)"
+        code = (
+            "import sys, pycwt_mod.labelled; "
+            "print('xarray' in sys.modules, 'pandas' in sys.modules)"
+        )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              check=True)  # fmt: skip
         assert out.stdout.split() == ["False", "False"]

@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import pycwt_mod as pm
-from pycwt_mod import xr as pxr
+from pycwt_mod import labelled as pxr
 
 pd = pytest.importorskip("pandas")
 xr = pytest.importorskip("xarray")
@@ -152,7 +152,7 @@ class TestCumulative:
 
 
 class TestAreawiseOptionsAreChecked:
-    """Bad options are refused at the top, named as in pycwt_mod.xr, even with areawise off."""
+    """Bad options are refused at the top (named as in pycwt_mod.labelled), areawise off too."""
 
     @pytest.mark.parametrize(
         "option, match",

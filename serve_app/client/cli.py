@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 import pycwt_mod
-from pycwt_mod.patches import AREA_MEASURES
+from pycwt_mod.areawise.patches import AREA_MEASURES
+from pycwt_mod.labelled import time_spacing
 from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
 from pycwt_mod.preprocess import (
     DETREND_METHODS,
@@ -37,7 +38,6 @@ from pycwt_mod.preprocess import (
     standardize,
 )
 from pycwt_mod.significance import ar1_yule_walker
-from pycwt_mod.xr import time_spacing
 
 from ..records import JobStatus
 from .api import Client, ClientError, JobFailed, httpx

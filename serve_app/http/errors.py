@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse
 from ray.exceptions import RayError
 from ray.serve.exceptions import BackPressureError
 
-from pycwt_mod.backends import BackendUnavailableError
+from pycwt_mod.montecarlo.backends import BackendUnavailableError
 
 from ..analysis import LimitExceededError
 

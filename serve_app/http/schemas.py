@@ -25,8 +25,8 @@ from pydantic import (
 )
 
 from pycwt_mod import AREAWISE_TESTS, SURROGATES, WAVELETS
-from pycwt_mod.backends import list_backends
-from pycwt_mod.patches import AREA_MEASURES
+from pycwt_mod.areawise.patches import AREA_MEASURES
+from pycwt_mod.montecarlo.backends import list_backends
 from pycwt_mod.preprocess import DETREND_METHODS, GAP_POLICIES
 
 from ..analysis import DTYPES, OUTPUTS, check_area_options, check_surrogate

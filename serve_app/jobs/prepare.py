@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import ray
 
 from pycwt_mod._validation import as_series, check_same_length
-from pycwt_mod.backends import BackendUnavailableError, get_backend
+from pycwt_mod.montecarlo.backends import BackendUnavailableError, get_backend
 from pycwt_mod.preprocess import detrend as detrend_series
 
 from ..analysis import (
@@ -103,7 +103,7 @@ def prepare_job(
     ------
     ValueError
         Bad data or parameters (the library's message), or a request over ``limits``.
-    pycwt_mod.backends.BackendUnavailableError
+    pycwt_mod.montecarlo.backends.BackendUnavailableError
         A GPU asked of a cluster without one, or an unavailable backend.
     """
     check_surrogate(surrogate)

@@ -1,6 +1,6 @@
 """The runner of one significance job: a detached Ray actor (0 CPUs for itself).
 
-For ``ray`` and ``gpu`` jobs it cuts the job's `pycwt_mod.mc_kernel` plan into chunks
+For ``ray`` and ``gpu`` jobs it cuts the job's `pycwt_mod.montecarlo.kernel` plan into chunks
 of surrogate pairs (the chunk size is fixed at the first attempt and kept with the
 job), asks the registry which chunks are already kept, and runs only the others, each
 as a Ray task (one GPU each for ``gpu`` jobs). Every finished chunk's histogram and the
@@ -27,10 +27,10 @@ import numpy as np
 import ray
 
 import pycwt_mod
-from pycwt_mod import mc_kernel, montecarlo
+from pycwt_mod import montecarlo
 from pycwt_mod.areawise import threshold_levels
-from pycwt_mod.backends import BackendUnavailableError, MonteCarloBackend, get_backend
-from pycwt_mod.backends.gpu import GPU_BATCH_BYTES, gpu_unavailable_reason
+from pycwt_mod.montecarlo.backends import BackendUnavailableError, MonteCarloBackend, get_backend
+from pycwt_mod.montecarlo.backends.gpu import GPU_BATCH_BYTES, gpu_unavailable_reason
 
 from ..analysis import resolve_grid
 from ..npz import to_npz
@@ -69,9 +69,9 @@ def _ray_chunk(plan, start: int, stop: int, use_gpu: bool):
             )
         import cupy
 
-        hist = mc_kernel.run_chunk(plan, start, stop, xp=cupy, batch_bytes=GPU_BATCH_BYTES)
+        hist = montecarlo.run_chunk(plan, start, stop, xp=cupy, batch_bytes=GPU_BATCH_BYTES)
         return hist, node, None
-    return mc_kernel.run_chunk(plan, start, stop, workers=1), node, None
+    return montecarlo.run_chunk(plan, start, stop, workers=1), node, None
 
 
 def backend_for(name: str, timeout_s: float) -> MonteCarloBackend:
@@ -158,7 +158,7 @@ class JobRunner:
     def _run_chunks(self, params: JobParams, plan, backend: MonteCarloBackend) -> np.ndarray:
         """The histogram of the kept chunks plus the others, run as Ray tasks."""
         size = params.chunk_size or self._call("fix_chunk_size", backend.default_chunk_size(plan))
-        chunks = mc_kernel.split_chunks(plan.mc_count, int(size))
+        chunks = montecarlo.split_chunks(plan.mc_count, int(size))
         kept = {(a, b): h for a, b, h in self._call("kept_chunks")}
         hist = np.zeros((plan.n_scales, plan.nbins), dtype=np.int64)
         for chunk in chunks:
@@ -180,7 +180,7 @@ class JobRunner:
         pending = self._pending = {task.remote(plan_ref, a, b, use_gpu): (a, b) for a, b in todo}
         while pending:
             if self._cancel():
-                raise mc_kernel.Cancelled("cancelled while chunks were running")
+                raise montecarlo.Cancelled("cancelled while chunks were running")
             ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=POLL_S)
             for ref in ready:
                 a, b = pending.pop(ref)
@@ -227,11 +227,11 @@ class JobRunner:
             levels = (params.significance_level,)
             if params.areawise:
                 levels = threshold_levels(params.areawise_test, params.significance_level)
-            thr = np.stack([mc_kernel.thresholds(plan, hist, lv) for lv in levels])
+            thr = np.stack([montecarlo.thresholds(plan, hist, lv) for lv in levels])
             sig = thr[0]
             if params.areawise:
                 area = self._run_areawise(params, thr, backend)
-        except (montecarlo.Cancelled, mc_kernel.Cancelled, TimeoutError):
+        except (montecarlo.Cancelled, TimeoutError):
             if self._timed_out or not self._cancelled:
                 self._call("fail", f"timed out after {self._timeout_s:g} s (PYCWT_JOB_TIMEOUT_S)")
                 return JobStatus.failed.value
@@ -308,9 +308,9 @@ class JobRunner:
         return True
 
 
-def _plan(params: JobParams) -> mc_kernel.MonteCarloPlan:
+def _plan(params: JobParams) -> montecarlo.MonteCarloPlan:
     """The job's coherence plan, rebuilt from its stored parameters."""
-    return mc_kernel.make_plan(
+    return montecarlo.make_plan(
         al1=params.a1,
         al2=params.a2,
         dt=params.dt,

@@ -50,7 +50,7 @@ class TestBackends:
     def test_list(self, client):
         body = client.get("/api/v1/backends").json()
         names = {b["name"]: b for b in body["backends"]}
-        from pycwt_mod.backends import list_backends
+        from pycwt_mod.montecarlo.backends import list_backends
 
         assert set(names) == set(list_backends())
         assert body["count"] == len(names)
@@ -299,6 +299,6 @@ class TestWCT:
 
 
 def get_backend_available(name: str) -> bool:
-    from pycwt_mod.backends import describe_backends
+    from pycwt_mod.montecarlo.backends import describe_backends
 
     return any(d["name"] == name and d["available"] for d in describe_backends())

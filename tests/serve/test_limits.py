@@ -108,7 +108,7 @@ def test_413_advice_is_right_for_a_wavelet_transform(client, name):
 
 
 def test_unavailable_backend_is_503_with_the_reason(client):
-    from pycwt_mod.backends import describe_backends
+    from pycwt_mod.montecarlo.backends import describe_backends
 
     gpu = next(d for d in describe_backends() if d["name"] == "gpu")
     if gpu["available"]:

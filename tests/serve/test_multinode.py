@@ -32,7 +32,7 @@ import numpy as np
 import pytest
 
 from pycwt_mod import montecarlo
-from pycwt_mod.backends.gpu import gpu_unavailable_reason
+from pycwt_mod.montecarlo.backends.gpu import gpu_unavailable_reason
 from serve_app.records import TERMINAL
 
 from .conftest import free_port

@@ -85,7 +85,7 @@ class TestRequestChecks:
             SignificanceRequest(data1=[1, 2], data2=[1, 2], dt=1, **fields)
 
     def test_area_choices_accepted(self):
-        for measure in pycwt_mod.patches.AREA_MEASURES:
+        for measure in pycwt_mod.areawise.patches.AREA_MEASURES:
             for test in pycwt_mod.AREAWISE_TESTS:
                 req = SignificanceRequest(
                     data1=[1, 2], data2=[1, 2], dt=1, areawise=True, area_measure=measure,
@@ -156,7 +156,7 @@ class TestSurrogateJobs:
         WCT, _, coi, freqs, _ = pycwt_mod.wct(x, y, 1.0, 0.25, s0, J, sig=False)
         with np.errstate(invalid="ignore"):
             above = WCT > nan_array(res["sig95"])[:, None]
-        assert_array_equal(point, above & pycwt_mod.patches.outside_coi(freqs, coi))
+        assert_array_equal(point, above & pycwt_mod.areawise.patches.outside_coi(freqs, coi))
         npz = client.get(f"/api/v1/jobs/{job_id}/result", headers={"Accept": NPZ_MEDIA_TYPE})
         arrays = from_npz(npz.content)
         assert_array_equal(arrays["areawise_mask"], area)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from pycwt_mod.backends import describe_backends
+from pycwt_mod.montecarlo.backends import describe_backends
 
 from ..deps import ServiceDep
 from ..schemas import BackendInfo, BackendList

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 import pycwt_mod
-from pycwt_mod.backends import describe_backends
+from pycwt_mod.montecarlo.backends import describe_backends
 
 from ..schemas import HealthResponse
 

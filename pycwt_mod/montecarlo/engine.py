@@ -2,8 +2,8 @@
 
 `wct_significance` validates the request, looks the thresholds up in the cache,
 chooses a backend, runs the chunks with progress and cancellation, and stores the
-thresholds. The numerics live in `pycwt_mod.mc_kernel` (a leaf), the places where
-chunks run in `pycwt_mod.backends` (which import only the kernel); this module
+thresholds. The numerics live in `pycwt_mod.montecarlo.kernel` (a leaf), the places where
+chunks run in `pycwt_mod.montecarlo.backends` (which import only the kernel); this module
 imports both, never the reverse.
 
 References
@@ -26,15 +26,15 @@ try:  # a core dependency, but a bare GPU box may lack it: then there is no bar
 except ImportError:  # pragma: no cover - tqdm is installed wherever the suite runs
     tqdm = None
 
-from . import mc_kernel
-from ._validation import check_significance_level
+from .._validation import check_significance_level
+from . import kernel
 from .backends import get_backend
 from .cache import ThresholdCache
-from .kernels import Plan
-from .mc_kernel import *  # noqa: F403 - the kernel's public names are the engine's too
-from .mc_kernel import CancelCheck, ProgressCallback, make_plan, split_chunks, thresholds
+from .chunks import Plan
+from .kernel import *  # noqa: F403 - the kernel's public names are the engine's too
+from .kernel import CancelCheck, ProgressCallback, make_plan, split_chunks, thresholds
 
-__all__ = [*mc_kernel.__all__, "run_plan", "wct_significance"]
+__all__ = [*kernel.__all__, "run_plan", "wct_significance"]
 
 
 def _progress_bar(enabled: bool, total: int, desc: str = "WCT significance"):
@@ -57,7 +57,7 @@ def run_plan(
 
     Parameters
     ----------
-    plan : MonteCarloPlan or a field plan (`pycwt_mod.field_kernel`)
+    plan : MonteCarloPlan or a field plan (`pycwt_mod.areawise.kernel`)
     backend : str or MonteCarloBackend, optional
         As in `wct_significance`.
     chunk_size : int, optional
@@ -142,7 +142,7 @@ def wct_significance(
     progress : bool, optional
         Show a tqdm progress bar (default True, as pycwt; none if tqdm is absent).
     cache : bool, optional
-        Read and write the threshold cache (default True); see `pycwt_mod.cache`.
+        Read and write the threshold cache (default True); see `pycwt_mod.montecarlo.cache`.
     backend : str or MonteCarloBackend, optional
         ``"sequential"``, ``"joblib"``, ``"ray"``, ``"gpu"`` or ``"auto"``/None (the
         best available). A named backend that is unavailable raises
@@ -161,7 +161,7 @@ def wct_significance(
         ``"full"`` uses six times
         the largest scale of the grid for every scale (pycwt's choice, several
         times the work). Both have the same Monte Carlo error at their worst scale
-        and agree within it (see `pycwt_mod.mc_kernel.surrogate_groups`).
+        and agree within it (see `pycwt_mod.montecarlo.kernel.surrogate_groups`).
     precision : {"float32", "float64"}, optional
         Precision of the kernel's work arrays (default float32; the thresholds move
         by far less than their Monte Carlo error).
@@ -175,7 +175,7 @@ def wct_significance(
         Also return a dict with ``seed``, ``backend``, ``mc_count``, ``chunk_size``,
         ``cache_hit``, ``elapsed_s`` and ``n_scales``.
     surrogate : {"ar1", "phase", "iaaft"}, optional
-        Null hypothesis (`pycwt_mod.surrogates`): ``"ar1"`` (default) pairs of red
+        Null hypothesis (`pycwt_mod.montecarlo.surrogates`): ``"ar1"`` (default) pairs of red
         noise with ``al1``, ``al2``; ``"phase"`` (each series' power spectrum) and
         ``"iaaft"`` (spectrum and amplitude distribution) resample ``data``.
     data : (y1, y2), optional

@@ -1,6 +1,6 @@
 """Monte Carlo backends: where the chunks of a significance computation run.
 
->>> from pycwt_mod.backends import list_backends, get_backend
+>>> from pycwt_mod.montecarlo.backends import list_backends, get_backend
 >>> "sequential" in list_backends()
 True
 >>> get_backend("sequential").name

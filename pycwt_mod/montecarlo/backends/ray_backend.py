@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 import time
 
-from ..kernels import run_chunk
-from ..mc_kernel import Cancelled
+from ..chunks import run_chunk
+from ..kernel import Cancelled
 from .base import BackendUnavailableError, MonteCarloBackend
 from .gpu import GPU_BATCH_BYTES
 

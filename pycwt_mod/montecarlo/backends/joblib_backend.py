@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 
-from ..kernels import run_chunk
+from ..chunks import run_chunk
 from .base import MonteCarloBackend
 
 

@@ -96,7 +96,7 @@ class ThresholdCache:
 
     @staticmethod
     def field_key(plan, kind: str) -> dict:
-        """The cache key of a field plan (`pycwt_mod.field_kernel`), for ``kind``.
+        """The cache key of a field plan (`pycwt_mod.areawise.kernel`), for ``kind``.
 
         Every field of the plan that changes the result: the grid relative to
         ``dt``, the wavelet, the family, the data's SHA-256, the AR(1)

@@ -9,12 +9,12 @@ larger than the null hypothesis produces by chance.
 Procedure (`areawise_power`, `areawise_coherence`):
 
 1. ``mc_count`` surrogates of the data are drawn from a family of
-   `pycwt_mod.surrogates` (AR(1), phase, IAAFT), with the engine's per-pair seeding.
+   `pycwt_mod.montecarlo.surrogates` (AR(1), phase, IAAFT), with the engine's per-pair seeding.
    Both passes below run on the Monte Carlo engine (`pycwt_mod.montecarlo.run_plan`:
    any backend, any chunking, the same bits) and their results are cached.
 2. *Pointwise*: the threshold of each scale is the ``level`` quantile of the
    surrogates' power (normalised by the variance, from a fine log-power histogram,
-   `pycwt_mod.field_kernel.PowerPlan`) or coherence (the coherence engine,
+   `pycwt_mod.areawise.kernel.PowerPlan`) or coherence (the coherence engine,
    `pycwt_mod.wct_significance` with the same family; or per-scale thresholds
    ``sig95`` given by the caller) at that scale, pooled over time outside the cone
    of influence. A point outside the cone of influence is pointwise significant
@@ -31,7 +31,7 @@ Procedure (`areawise_power`, `areawise_coherence`):
      Duffy and Najjar (2015) [2]_.
 
 4. *Critical area*: the same surrogates' pointwise masks, on the data's grid and
-   length (`pycwt_mod.field_kernel.PatchPlan`), give the null population of
+   length (`pycwt_mod.areawise.kernel.PatchPlan`), give the null population of
    patches. The critical area is the smallest size such that, under the null,
    at most a fraction ``1 - area_level`` of the pointwise-significant area lies in
    patches larger than it (area-weighted, the fraction of false-positive *area*
@@ -59,8 +59,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_series, check_count, check_positive, resolve_J, resolve_s0
-from .cache import ThresholdCache
+from .._validation import as_series, check_count, check_positive, resolve_J, resolve_s0
+from ..montecarlo.cache import ThresholdCache
+from ..montecarlo.engine import run_plan, wct_significance
+from ..montecarlo.kernel import CancelCheck, ProgressCallback
+from ..montecarlo.surrogates import ObservedSeries, get_surrogate
+from ..mothers import get_wavelet
+from ..significance import ar1
 from .cumulative import (
     DEFAULT_LEVELS,
     critical_areas,
@@ -69,10 +74,7 @@ from .cumulative import (
     geometric_pathways,
     level_masks,
 )
-from .field_kernel import PatchPlan, PowerPlan, field_of, power_thresholds
-from .mc_kernel import CancelCheck, ProgressCallback
-from .montecarlo import run_plan, wct_significance
-from .mothers import get_wavelet
+from .kernel import PatchPlan, PowerPlan, field_of, power_thresholds
 from .patches import (
     AREA_MEASURES,
     areawise_mask,
@@ -84,8 +86,6 @@ from .patches import (
     patch_sizes,
     pointwise_thresholds,
 )
-from .significance import ar1
-from .surrogates import ObservedSeries, get_surrogate
 
 __all__ = [
     "AREAWISE_TESTS",
@@ -133,7 +133,7 @@ class AreawiseResult:
     area_level : float
         Areawise significance level (e.g. 0.95).
     surrogate : str
-        Family of the surrogates (`pycwt_mod.surrogates.SURROGATES`).
+        Family of the surrogates (`pycwt_mod.montecarlo.surrogates.SURROGATES`).
     mc_count : int
         Number of surrogates (or surrogate pairs).
     seed : int
@@ -144,7 +144,7 @@ class AreawiseResult:
         The areawise test (`AREAWISE_TESTS`).
     cumulative_levels : tuple of float
         ``test="cumulative"``: the pointwise levels of the geometric pathways
-        (`pycwt_mod.cumulative.DEFAULT_LEVELS`); empty otherwise.
+        (`pycwt_mod.areawise.cumulative.DEFAULT_LEVELS`); empty otherwise.
     cumulative_critical_areas : tuple of float
         ``test="cumulative"``: the critical normalised area at each of those levels.
     """
@@ -327,8 +327,8 @@ def areawise_power(
 
     Two passes over the same surrogates run on the Monte Carlo engine
     (`pycwt_mod.montecarlo.run_plan`): the pointwise thresholds (quantiles of the
-    surrogates' normalised power per scale, `pycwt_mod.field_kernel.PowerPlan`),
-    then the null patches at those thresholds (`~pycwt_mod.field_kernel.PatchPlan`),
+    surrogates' normalised power per scale, `pycwt_mod.areawise.kernel.PowerPlan`),
+    then the null patches at those thresholds (`~pycwt_mod.areawise.kernel.PatchPlan`),
     whose critical size is cached like coherence thresholds.
 
     Parameters
@@ -340,7 +340,7 @@ def areawise_power(
         The grid, as in `pycwt_mod.cwt`; the masks are aligned with
         ``cwt(x, dt, dj, s0, J, wavelet)``.
     surrogate : {"ar1", "phase", "iaaft"}, optional
-        Null hypothesis (`pycwt_mod.surrogates`), default ``"ar1"`` (AR(1) with the
+        Null hypothesis (`pycwt_mod.montecarlo.surrogates`), default ``"ar1"`` (AR(1) with the
         lag-1 autocorrelation and variance of ``x``).
     level : float, optional
         Pointwise level, default 0.95.
@@ -356,9 +356,9 @@ def areawise_power(
     test : {"areawise", "cumulative"}, optional
         ``"areawise"`` (default): Maraun et al. (2007), patches at ``level``
         larger than the critical size in ``measure``. ``"cumulative"``: the
-        cumulative areawise test of Schulte (2016) (`pycwt_mod.cumulative`): the
+        cumulative areawise test of Schulte (2016) (`pycwt_mod.areawise.cumulative`): the
         geometric test (Schulte normalised area, per-patch critical areas at
-        ``area_level``) at the pointwise levels `~pycwt_mod.cumulative.DEFAULT_LEVELS`,
+        ``area_level``) at the pointwise levels `~pycwt_mod.areawise.cumulative.DEFAULT_LEVELS`,
         significant where at least half of them pass; ``measure`` then only sets
         ``critical_area`` (the areawise test's at ``level``, for reference).
     backend, chunk_size, cache, cache_dir, progress_callback, cancel
@@ -460,7 +460,7 @@ def power_significance(
     The Monte Carlo counterpart of `pycwt_mod.significance` (which is analytical and
     AR(1) only): the threshold of each scale is the ``significance_level`` quantile
     of the surrogates' power at that scale, pooled over time outside the cone of
-    influence, read from a fine histogram (`pycwt_mod.field_kernel.PowerPlan`,
+    influence, read from a fine histogram (`pycwt_mod.areawise.kernel.PowerPlan`,
     0.46% bins) that the engine fills chunk by chunk on any backend.
 
     Parameters
@@ -472,7 +472,7 @@ def power_significance(
     significance_level : float, optional
         Default 0.95.
     surrogate : {"ar1", "phase", "iaaft"}, optional
-        Null hypothesis (`pycwt_mod.surrogates`), default ``"ar1"``.
+        Null hypothesis (`pycwt_mod.montecarlo.surrogates`), default ``"ar1"``.
     mc_count, seed, backend, chunk_size, cache, cache_dir, progress_callback, cancel
         As in `areawise_power` (progress counts ``mc_count``).
 
@@ -530,7 +530,7 @@ def areawise_coherence(
     The pointwise thresholds are the coherence engine's
     (`pycwt_mod.wct_significance` with the same family, count and seed, sharing its
     cache) unless ``sig95`` is given; the null patches are measured on the data's
-    grid from the same surrogate pairs (`~pycwt_mod.field_kernel.PatchPlan`), on
+    grid from the same surrogate pairs (`~pycwt_mod.areawise.kernel.PatchPlan`), on
     the engine, and their critical size is cached.
 
     Parameters
@@ -541,7 +541,7 @@ def areawise_coherence(
         The grid, as in `pycwt_mod.wct`; masks align with
         ``wct(y1, y2, dt, dj, s0, J, wavelet=wavelet)[0]``.
     surrogate : {"ar1", "phase", "iaaft"}, optional
-        Null hypothesis for each series (`pycwt_mod.surrogates.multi_surrogates`),
+        Null hypothesis for each series (`pycwt_mod.montecarlo.surrogates.multi_surrogates`),
         default ``"ar1"`` (the engine's red-noise pairs).
     sig95 : (n_scales,) or (L, n_scales) array_like, optional
         Pointwise thresholds per scale at ``level`` (e.g. a significance job's), or

@@ -1,6 +1,6 @@
 """Monte Carlo kernel over whole surrogate fields: power histograms and null patches.
 
-A leaf module beside `pycwt_mod.mc_kernel` (it imports the library's numerics,
+A leaf module beside `pycwt_mod.montecarlo.kernel` (it imports the library's numerics,
 never a backend or the engine). Where the coherence kernel histograms coherence
 from surrogates as short as each scale allows, the areawise tests need every
 surrogate's whole (scale, time) field at the data's length, since a patch spans
@@ -11,7 +11,7 @@ scales and time and is cut by the data's cone of influence. Two plans:
   ``log10`` bins (`LOG_POWER_RANGE`); `power_thresholds` reads per-scale quantiles
   from it (the Monte Carlo power test).
 - `PatchPlan`: the null patches of surrogate power or coherence fields at given
-  pointwise thresholds, measured with `pycwt_mod.patches` (the areawise test's
+  pointwise thresholds, measured with `pycwt_mod.areawise.patches` (the areawise test's
   null population).
 
 Surrogate ``k`` comes from its own stream, ``SeedSequence(seed, spawn_key=(k,))``,
@@ -36,12 +36,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..montecarlo.kernel import histogram_quantiles
+from ..montecarlo.surrogates import ObservedSeries, multi_surrogates
+from ..mothers import Mother
+from ..transform import cwt, wct
 from .cumulative import level_masks, null_sample
-from .mc_kernel import histogram_quantiles
-from .mothers import Mother
 from .patches import outside_coi, patch_sizes
-from .surrogates import ObservedSeries, multi_surrogates
-from .transform import cwt, wct
 
 __all__ = [
     "LOG_POWER_RANGE",
@@ -133,10 +133,10 @@ class PatchPlan(_Grid):
         is the pointwise level of the areawise test; rows ``1..`` are the levels
         of the cumulative test's pathways (``test="cumulative"``).
     measure : {"maraun", "schulte"}
-        Patch size measure (`pycwt_mod.patches.patch_sizes`).
+        Patch size measure (`pycwt_mod.areawise.patches.patch_sizes`).
     test : {"areawise", "cumulative"}
         ``"cumulative"`` also samples the geometric pathways of rows ``1..``
-        (`pycwt_mod.cumulative.null_sample`).
+        (`pycwt_mod.areawise.cumulative.null_sample`).
     """
 
     field: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..kernels import run_chunk
+from ..chunks import run_chunk
 from .base import MonteCarloBackend
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from ..kernels import run_chunk
+from ..chunks import run_chunk
 from .base import MonteCarloBackend
 
 #: Memory bound of one batched step on the GPU.

@@ -1,9 +1,9 @@
 """The Monte Carlo kernels behind one entry point, for the backends.
 
 A backend runs chunks of a plan without knowing which kernel computes them: a
-`pycwt_mod.mc_kernel.MonteCarloPlan` (coherence histograms, numpy or cupy) or a
+`pycwt_mod.montecarlo.kernel.MonteCarloPlan` (coherence histograms, numpy or cupy) or a
 plan that runs its own chunks on the host (`FieldPlan`: the power histograms and
-null patches of `pycwt_mod.field_kernel`, which sits above the transforms and so
+null patches of `pycwt_mod.areawise.kernel`, which sits above the transforms and so
 cannot be imported here). `Accumulator` joins the chunks' results: histograms are
 summed (integers, in any order), other parts are joined in chunk order by their
 type's ``concat``, so the result does not depend on which chunk finished first.
@@ -15,8 +15,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .mc_kernel import BATCH_BYTES, MonteCarloPlan
-from .mc_kernel import run_chunk as coherence_chunk
+from .kernel import BATCH_BYTES, MonteCarloPlan
+from .kernel import run_chunk as coherence_chunk
 
 __all__ = ["Accumulator", "FieldPlan", "Plan", "run_chunk"]
 
@@ -44,7 +44,7 @@ def run_chunk(
     """Run surrogates ``start..stop-1`` of any plan.
 
     A coherence plan runs on ``xp`` (numpy or cupy, see
-    `pycwt_mod.mc_kernel.run_chunk`); a `FieldPlan` runs with numpy on the host
+    `pycwt_mod.montecarlo.kernel.run_chunk`); a `FieldPlan` runs with numpy on the host
     whatever ``xp`` is (its fields are the library's float64 transforms).
 
     Returns

@@ -10,8 +10,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..kernels import Accumulator, Plan
-from ..mc_kernel import Cancelled
+from ..chunks import Accumulator, Plan
+from ..kernel import Cancelled
 
 __all__ = ["BackendUnavailableError", "MonteCarloBackend"]
 
@@ -23,7 +23,7 @@ class BackendUnavailableError(RuntimeError):
 
 
 class MonteCarloBackend(ABC):
-    """Runs the chunks of a plan (`pycwt_mod.kernels.Plan`) and joins their results.
+    """Runs the chunks of a plan (`pycwt_mod.montecarlo.chunks.Plan`) and joins their results.
 
     Subclasses set ``name``, ``description`` and ``capabilities``, implement
     `unavailable_reason` and `_imap`, and may override `default_chunk_size`.
@@ -80,7 +80,7 @@ class MonteCarloBackend(ABC):
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ):
-        """Run all ``chunks`` and join their results (`pycwt_mod.kernels.Accumulator`).
+        """Run all ``chunks`` and join their results (`pycwt_mod.montecarlo.chunks.Accumulator`).
 
         Parameters
         ----------

@@ -1,0 +1,45 @@
+"""The Monte Carlo significance engine: plans, kernels, cache, surrogates, backends.
+
+`wct_significance` is the coherence test; `make_plan` and `run_plan` build and run
+a plan on any backend (`pycwt_mod.montecarlo.backends`). Inside the package the
+plans and kernels (`plan`, `kernel`, `chunks`) are a leaf that imports no backend
+and no engine; the backends import only those; `engine` imports all of them.
+"""
+
+from .engine import (
+    ESTIMATORS,
+    PRECISIONS,
+    CancelCheck,
+    Cancelled,
+    MonteCarloPlan,
+    ProgressCallback,
+    estimate_work,
+    histogram_quantiles,
+    make_plan,
+    pair_noise,
+    run_chunk,
+    run_plan,
+    split_chunks,
+    surrogate_groups,
+    thresholds,
+    wct_significance,
+)
+
+__all__ = [
+    "ESTIMATORS",
+    "PRECISIONS",
+    "CancelCheck",
+    "Cancelled",
+    "MonteCarloPlan",
+    "ProgressCallback",
+    "estimate_work",
+    "histogram_quantiles",
+    "make_plan",
+    "pair_noise",
+    "run_chunk",
+    "run_plan",
+    "split_chunks",
+    "surrogate_groups",
+    "thresholds",
+    "wct_significance",
+]
