@@ -21,6 +21,7 @@ from .areawise import (
     areawise_power,
     power_significance,
 )
+from .coherence import wct
 from .montecarlo.engine import wct_significance
 from .montecarlo.surrogates import SURROGATES, get_surrogate
 from .mothers import DOG, WAVELETS, MexicanHat, Morlet, Mother, Paul, get_wavelet
@@ -32,7 +33,7 @@ from .significance import (
     rednoise,
     significance,
 )
-from .transform import cone_of_influence, cwt, icwt, scale_grid, wct, xwt
+from .transform import cone_of_influence, cwt, icwt, scale_grid, xwt
 
 __version__ = "0.1.0"
 

@@ -1,10 +1,11 @@
 """Monte Carlo kernel over whole surrogate fields: power histograms and null patches.
 
-A leaf module beside `pycwt_mod.montecarlo.kernel` (it imports the library's numerics,
-never a backend or the engine). Where the coherence kernel histograms coherence
-from surrogates as short as each scale allows, the areawise tests need every
-surrogate's whole (scale, time) field at the data's length, since a patch spans
-scales and time and is cut by the data's cone of influence. Two plans:
+The areawise tests' counterpart of `pycwt_mod.montecarlo.kernel` (it imports the
+library's numerics and `pycwt_mod.coherence`, never a backend). Where the coherence
+kernel histograms coherence from surrogates as short as each scale allows, the
+areawise tests need every surrogate's whole (scale, time) field at the data's
+length, since a patch spans scales and time and is cut by the data's cone of
+influence. Two plans:
 
 - `PowerPlan`: the histogram of the normalised wavelet power ``|W|^2 / sigma^2`` of
   surrogates of one series, per scale, outside the cone of influence, over
@@ -36,10 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..coherence import wct
 from ..montecarlo.kernel import histogram_quantiles
 from ..montecarlo.surrogates import ObservedSeries, multi_surrogates
 from ..mothers import Mother
-from ..transform import cwt, wct
+from ..transform import cwt
 from .cumulative import level_masks, null_sample
 from .patches import outside_coi, patch_sizes
 

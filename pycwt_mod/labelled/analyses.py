@@ -42,6 +42,7 @@ from .. import __version__
 from .._validation import check_significance_level
 from ..areawise import AREAWISE_TESTS, areawise_coherence, areawise_power, threshold_levels
 from ..areawise.patches import AREA_MEASURES, check_level
+from ..coherence import wct as _wct
 from ..grid import scale_grid
 from ..montecarlo.engine import wct_significance
 from ..montecarlo.surrogates import SURROGATES
@@ -60,7 +61,6 @@ from ..preprocess import standardize as _standardize
 from ..significance import ar1, significance
 from ..spectra import _in_band, global_coherence, global_wavelet_spectrum, scale_averaged_power
 from ..transform import cwt as _cwt
-from ..transform import wct as _wct
 from ..transform import xwt as _xwt
 
 __all__ = ["TIME_UNITS", "cwt", "scale_average", "time_spacing", "wct", "xwt"]

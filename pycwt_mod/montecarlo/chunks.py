@@ -3,7 +3,7 @@
 A backend runs chunks of a plan without knowing which kernel computes them: a
 `pycwt_mod.montecarlo.kernel.MonteCarloPlan` (coherence histograms, numpy or cupy) or a
 plan that runs its own chunks on the host (`FieldPlan`: the power histograms and
-null patches of `pycwt_mod.areawise.kernel`, which sits above the transforms and so
+null patches of `pycwt_mod.areawise.kernel`, which sits above the engine and so
 cannot be imported here). `Accumulator` joins the chunks' results: histograms are
 summed (integers, in any order), other parts are joined in chunk order by their
 type's ``concat``, so the result does not depend on which chunk finished first.
