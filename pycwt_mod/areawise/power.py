@@ -62,7 +62,7 @@ import numpy as np
 from .._validation import as_series, check_count, check_positive, resolve_J, resolve_s0
 from ..montecarlo.cache import ThresholdCache
 from ..montecarlo.engine import run_plan, wct_significance
-from ..montecarlo.kernel import CancelCheck, ProgressCallback
+from ..montecarlo.plan import CancelCheck, ProgressCallback
 from ..montecarlo.surrogates import ObservedSeries, get_surrogate
 from ..mothers import get_wavelet
 from ..significance import ar1

@@ -1,7 +1,7 @@
 """The Monte Carlo kernels behind one entry point, for the backends.
 
 A backend runs chunks of a plan without knowing which kernel computes them: a
-`pycwt_mod.montecarlo.kernel.MonteCarloPlan` (coherence histograms, numpy or cupy) or a
+`pycwt_mod.montecarlo.plan.MonteCarloPlan` (coherence histograms, numpy or cupy) or a
 plan that runs its own chunks on the host (`FieldPlan`: the power histograms and
 null patches of `pycwt_mod.areawise.kernel`, which sits above the engine and so
 cannot be imported here). `Accumulator` joins the chunks' results: histograms are
@@ -15,8 +15,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .kernel import BATCH_BYTES, MonteCarloPlan
+from .kernel import BATCH_BYTES
 from .kernel import run_chunk as coherence_chunk
+from .plan import MonteCarloPlan
 
 __all__ = ["Accumulator", "FieldPlan", "Plan", "run_chunk"]
 

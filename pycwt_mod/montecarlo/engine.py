@@ -2,9 +2,10 @@
 
 `wct_significance` validates the request, looks the thresholds up in the cache,
 chooses a backend, runs the chunks with progress and cancellation, and stores the
-thresholds. The numerics live in `pycwt_mod.montecarlo.kernel` (a leaf), the places where
-chunks run in `pycwt_mod.montecarlo.backends` (which import only the kernel); this module
-imports both, never the reverse.
+thresholds. The plans and numerics live in `pycwt_mod.montecarlo.plan` and
+`pycwt_mod.montecarlo.kernel` (leaves), the places where chunks run in
+`pycwt_mod.montecarlo.backends` (which import only plans, kernel and chunks); this
+module imports them all, never the reverse.
 
 References
 ----------
@@ -27,14 +28,16 @@ except ImportError:  # pragma: no cover - tqdm is installed wherever the suite r
     tqdm = None
 
 from .._validation import check_significance_level
-from . import kernel
+from . import kernel, plan
 from .backends import get_backend
 from .cache import ThresholdCache
 from .chunks import Plan
 from .kernel import *  # noqa: F403 - the kernel's public names are the engine's too
-from .kernel import CancelCheck, ProgressCallback, make_plan, split_chunks, thresholds
+from .kernel import thresholds
+from .plan import *  # noqa: F403 - and so are the plans'
+from .plan import CancelCheck, ProgressCallback, make_plan, split_chunks
 
-__all__ = [*kernel.__all__, "run_plan", "wct_significance"]
+__all__ = [*plan.__all__, *kernel.__all__, "run_plan", "wct_significance"]
 
 
 def _progress_bar(enabled: bool, total: int, desc: str = "WCT significance"):
@@ -161,7 +164,7 @@ def wct_significance(
         ``"full"`` uses six times
         the largest scale of the grid for every scale (pycwt's choice, several
         times the work). Both have the same Monte Carlo error at their worst scale
-        and agree within it (see `pycwt_mod.montecarlo.kernel.surrogate_groups`).
+        and agree within it (see `pycwt_mod.montecarlo.plan.surrogate_groups`).
     precision : {"float32", "float64"}, optional
         Precision of the kernel's work arrays (default float32; the thresholds move
         by far less than their Monte Carlo error).

@@ -12,7 +12,7 @@ Three null hypotheses, one family each (`SURROGATES`):
   power spectrum approximately (iterative amplitude-adjusted Fourier transform,
   Schreiber & Schmitz 1996, [3]_).
 
-Seeding follows the coherence engine (`pycwt_mod.montecarlo.kernel`): surrogate (or pair)
+Seeding follows the coherence engine (`pycwt_mod.montecarlo.plan`): surrogate (or pair)
 ``k`` draws from its own stream,
 ``np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))``, so surrogates
 ``start..start+count-1`` are the same whether they are made at once or in chunks.

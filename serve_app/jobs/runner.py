@@ -1,6 +1,6 @@
 """The runner of one significance job: a detached Ray actor (0 CPUs for itself).
 
-For ``ray`` and ``gpu`` jobs it cuts the job's `pycwt_mod.montecarlo.kernel` plan into chunks
+For ``ray`` and ``gpu`` jobs it cuts the job's `pycwt_mod.montecarlo.plan` into chunks
 of surrogate pairs (the chunk size is fixed at the first attempt and kept with the
 job), asks the registry which chunks are already kept, and runs only the others, each
 as a Ray task (one GPU each for ``gpu`` jobs). Every finished chunk's histogram and the

@@ -11,7 +11,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..chunks import Accumulator, Plan
-from ..kernel import Cancelled
+from ..plan import Cancelled
 
 __all__ = ["BackendUnavailableError", "MonteCarloBackend"]
 

@@ -6,7 +6,7 @@ import importlib.util
 import time
 
 from ..chunks import run_chunk
-from ..kernel import Cancelled
+from ..plan import Cancelled
 from .base import BackendUnavailableError, MonteCarloBackend
 from .gpu import GPU_BATCH_BYTES
 
