@@ -32,7 +32,8 @@ from pycwt_mod.montecarlo import (
 )
 from pycwt_mod.montecarlo.backends import MonteCarloBackend
 from pycwt_mod.montecarlo.cache import ThresholdCache
-from pycwt_mod.montecarlo.surrogates import ObservedSeries, multi_surrogates
+from pycwt_mod.montecarlo.observed import ObservedSeries
+from pycwt_mod.montecarlo.surrogates import multi_surrogates
 
 N, DJ, S0 = 256, 0.25, 2.0
 J = wavelet.scale_grid(N, 1.0, DJ, S0).size - 1

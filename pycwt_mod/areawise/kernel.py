@@ -39,7 +39,8 @@ import numpy as np
 
 from ..coherence import wct
 from ..montecarlo.kernel import histogram_quantiles
-from ..montecarlo.surrogates import ObservedSeries, multi_surrogates
+from ..montecarlo.observed import ObservedSeries
+from ..montecarlo.surrogates import multi_surrogates
 from ..mothers import Mother
 from ..transform import cwt
 from .cumulative import level_masks, null_sample

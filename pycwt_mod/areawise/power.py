@@ -62,8 +62,9 @@ import numpy as np
 from .._validation import as_series, check_count, check_positive, resolve_J, resolve_s0
 from ..montecarlo.cache import ThresholdCache
 from ..montecarlo.engine import run_plan, wct_significance
+from ..montecarlo.observed import ObservedSeries
 from ..montecarlo.plan import CancelCheck, ProgressCallback
-from ..montecarlo.surrogates import ObservedSeries, get_surrogate
+from ..montecarlo.surrogates import get_surrogate
 from ..mothers import get_wavelet
 from ..significance import ar1
 from .cumulative import (

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .surrogates import data_hash
+from .observed import data_hash
 
 __all__ = ["AR1_DECIMALS", "ThresholdCache", "default_cache_dir"]
 

@@ -43,7 +43,8 @@ import numpy as np
 from .._validation import check_count, check_positive, resolve_s0
 from ..mothers import Mother, get_wavelet
 from ..smoothing import boxcar_window, next_pow2
-from .surrogates import SURROGATES, ObservedSeries, ar1_draws, multi_surrogates
+from .observed import ObservedSeries
+from .surrogates import SURROGATES, ar1_draws, multi_surrogates
 
 __all__ = [
     "ESTIMATORS",
