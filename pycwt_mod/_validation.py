@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "as_series",
+    "check_choice",
     "check_count",
     "check_positive",
     "check_same_length",
@@ -99,6 +100,19 @@ def check_count(value, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"`{name}` must be a whole number >= {minimum} (got {value!r})")
     return int(value)
+
+
+def check_choice(value, name: str, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``choices``.
+
+    Raises
+    ------
+    ValueError
+        "`name` must be one of 'a', 'b' (got 'c')", naming the option as a user writes it.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, choices))} (got {value!r})")
+    return value
 
 
 def check_significance_level(level) -> float:

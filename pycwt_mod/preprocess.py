@@ -32,11 +32,13 @@ from __future__ import annotations
 import numpy as np
 
 from .mothers import get_wavelet
+from .options import DETREND_METHODS, GAP_FILLS, GAP_POLICIES
 
 __all__ = [
     "DETREND_METHODS",
     "GAP_FILLS",
     "GAP_POLICIES",
+    "anomalies",
     "check_gaps",
     "detrend",
     "fill_gaps",
@@ -44,15 +46,6 @@ __all__ = [
     "gap_mask",
     "standardize",
 ]
-
-#: Accepted values of ``detrend``: "none" leaves the series as it is, "linear"
-#: removes the least-squares straight line fitted to the valid samples.
-DETREND_METHODS = ("none", "linear")
-#: Accepted values of ``gaps``: "raise" rejects a series with NaN, "mask" fills the
-#: gaps for the transform and returns the gap mask.
-GAP_POLICIES = ("raise", "mask")
-#: Accepted values of ``fill``: "mean" (zero anomalies) or "linear" interpolation.
-GAP_FILLS = ("mean", "linear")
 
 
 def _choice(value, name: str, choices: tuple[str, ...]) -> str:
@@ -122,6 +115,63 @@ def detrend(x, method: str = "linear", time=None) -> np.ndarray:
     t0 = t[ok].mean()  # centre the abscissa for a well-conditioned fit
     slope, intercept = np.polyfit(t[ok] - t0, y[ok], 1)
     return y - (intercept + slope * (t - t0))
+
+
+def anomalies(x, period: int) -> np.ndarray:
+    """Remove the mean seasonal cycle (the climatology) of a periodic series.
+
+    Sample ``t`` belongs to phase ``t % period`` of the cycle (e.g. its calendar
+    month for monthly data starting in any month, with ``period=12``); the mean of
+    each phase over the valid samples is subtracted from that phase.
+
+    Parameters
+    ----------
+    x : (n,) array_like
+        Series; NaN marks a gap and stays NaN.
+    period : int
+        Samples per cycle, >= 2 (12 for monthly data, 4 for quarterly).
+
+    Returns
+    -------
+    a : (n,) ndarray
+        The anomalies, float64; every phase has zero mean over its valid samples.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is not a whole number >= 2, the series holds fewer than two
+        full cycles, or a phase has no valid sample.
+
+    Examples
+    --------
+    >>> anomalies([1.0, 5.0, 3.0, 7.0], 2)
+    array([-1., -1.,  1.,  1.])
+    """
+    y = _as_float_1d(x, "x")
+    if isinstance(period, bool) or not isinstance(period, int | np.integer) or period < 2:
+        raise ValueError(
+            f"`anomalies` must be the samples per seasonal cycle, a whole number >= 2 "
+            f"(got {period!r})"
+        )
+    period = int(period)
+    if y.size < 2 * period:
+        raise ValueError(
+            f"`anomalies={period}` needs at least two full cycles ({2 * period} samples; "
+            f"got {y.size})"
+        )
+    cycles = -(-y.size // period)  # padded with NaN to whole cycles
+    phases = np.full(cycles * period, np.nan)
+    phases[: y.size] = y
+    phases = phases.reshape(cycles, period)
+    counts = np.count_nonzero(np.isfinite(phases), axis=0)
+    if (counts == 0).any():
+        phase = int(np.flatnonzero(counts == 0)[0])
+        raise ValueError(
+            f"phase {phase} of the {period}-sample cycle (samples {phase}, {phase + period}, "
+            "...) has no valid sample, so its mean cannot be removed"
+        )
+    climatology = np.nansum(phases, axis=0) / counts
+    return y - np.resize(climatology, y.size)
 
 
 def standardize(x) -> np.ndarray:

