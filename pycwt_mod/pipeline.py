@@ -34,11 +34,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .areawise import AreawiseResult, areawise_coherence, areawise_power, threshold_levels
+from .coherence import wct
 from .montecarlo import wct_significance
 from .options import ANOMALY_PERIODS, Areawise, MonteCarlo, Preprocessing, ResolvedGrid, ScaleGrid
 from .preprocess import anomalies, check_gaps, detrend, fill_gaps, gap_mask, standardize
 from .significance import fit_ar1, significance
-from .transform import cwt, wct, xwt
+from .transform import cwt, xwt
 
 __all__ = [
     "CWTAnalysis",
