@@ -12,6 +12,16 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from pycwt_mod.options import (
+    Areawise,
+    MonteCarlo,
+    Preprocessing,
+    ResolvedGrid,
+    ScaleGrid,
+    from_dict,
+    to_dict,
+)
+
 from ..records import JobStatus
 
 __all__ = ["GPU_POLICIES", "PUBLIC_FIELDS", "GpuPolicy", "Job", "JobParams", "mc_passes"]
@@ -23,72 +33,76 @@ GpuPolicy = Literal["auto", "never", "always"]
 GPU_POLICIES: tuple[str, ...] = get_args(GpuPolicy)
 
 
+#: Flat keys of rows written before the option types (still resumed): key -> (type, field).
+_LEGACY = {
+    "dt": ("grid", "dt"), "dj": ("grid", "dj"), "s0": ("grid", "s0"), "J": ("grid", "J"),
+    "wavelet": ("grid", "wavelet"), "significance_level": ("mc", "significance_level"),
+    "mc_count": ("mc", "mc_count"), "seed": ("mc", "seed"), "surrogate": ("mc", "surrogate"),
+    "backend": ("mc", "backend"), "chunk_size": ("mc", "chunk_size"),
+    "area_level": ("area", "area_level"), "area_measure": ("area", "area_measure"),
+    "areawise_test": ("area", "area_test"),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class JobParams:
-    """What a runner needs to compute a job (the series are reduced to their AR(1)).
+    """What a runner needs to compute a job: the options and the reduced series.
 
     Attributes
     ----------
-    a1, a2 : float
-        Lag-1 autocorrelations of the two series.
+    grid : ScaleGrid
+        Resolved: ``dt``, ``s0`` (a number) and ``J`` (>= 0) fixed at submission.
+    monte_carlo : MonteCarlo
+        The test; its ``seed`` is fixed (drawn at submission when the request gave
+        none), its ``backend`` is the job's label (``ray`` or ``gpu``: chunks as Ray
+        tasks; another name runs inside the runner), its ``chunk_size`` the service's,
+        fixed at the first attempt, its ``cache`` off.
+    areawise : Areawise or None
+        The areawise test, when the job runs it after the thresholds.
+    preprocessing : Preprocessing
+        As the request gave it (the kept series are already preprocessed).
     n : int
-        Length of the series (for the scale grid of the result).
-    dt, dj, s0 : float
-        Sample spacing, scale spacing, smallest scale (resolved).
-    J : int
-        Number of scales less one (resolved).
-    wavelet : str
-        Mother wavelet name.
-    significance_level : float
-    mc_count : int
-    seed : int
-        Root seed (drawn at submission when the request gave none).
-    backend : str
-        ``ray`` or ``gpu`` (chunks as Ray tasks), or a backend run inside the runner.
-    chunk_size : int or None
-        Surrogate pairs per chunk (None: the backend's default).
+        Length of the series.
+    a1, a2 : float
+        Lag-1 coefficients of the red noise (0 for the data-driven families).
     warnings : tuple of str
         How ``a1``/``a2`` were obtained when not the unbiased estimates.
-    surrogate : str
-        Null-hypothesis family of the thresholds (`pycwt_mod.SURROGATES`).
-    areawise : bool
-        Whether the job also runs the areawise test (`pycwt_mod.areawise_coherence`).
-    area_level, area_measure, areawise_test
-        Options of the areawise test (used only with ``areawise``).
     data1, data2 : tuple of float or None
-        The series (after ``detrend``) when the job needs them: for the ``phase`` and
-        ``iaaft`` families (their plan is built from them) and for the areawise test;
-        None otherwise, so AR(1) jobs stay small. Kept with the job (the registry
-        stores them as a blob apart from the other parameters) so that a resumed
-        attempt rebuilds the same plan.
+        The preprocessed series when the job needs them (a data-driven family or the
+        areawise test); None otherwise, so AR(1) jobs stay small. Kept with the job
+        (the registry stores them as a blob apart) so that a resumed attempt
+        rebuilds the same plan.
     """
 
-    a1: float
-    a2: float
+    grid: ScaleGrid
+    monte_carlo: MonteCarlo
     n: int
-    dt: float
-    dj: float
-    s0: float
-    J: int
-    wavelet: str
-    significance_level: float
-    mc_count: int
-    seed: int
-    backend: str
-    chunk_size: int | None = None
+    a1: float = 0.0
+    a2: float = 0.0
+    areawise: Areawise | None = None
+    preprocessing: Preprocessing = field(default_factory=Preprocessing)
     warnings: tuple[str, ...] = ()
-    surrogate: str = "ar1"
-    areawise: bool = False
-    area_level: float = 0.95
-    area_measure: str = "maraun"
-    areawise_test: str = "areawise"
     data1: tuple[float, ...] | None = None
     data2: tuple[float, ...] | None = None
 
     @property
     def passes(self) -> int:
         """Monte Carlo passes of ``mc_count`` pairs: `mc_passes`."""
-        return mc_passes(self.areawise)
+        return mc_passes(self.areawise is not None)
+
+    @property
+    def backend(self) -> str:
+        """The job's backend label."""
+        return self.monte_carlo.backend
+
+    @property
+    def mc_count(self) -> int:
+        """Surrogate pairs of one pass."""
+        return self.monte_carlo.mc_count
+
+    def resolved_grid(self) -> ResolvedGrid:
+        """The job's scale grid."""
+        return self.grid.resolve(self.n)
 
     def series(self):
         """``(y1, y2)`` float arrays of the kept series.
@@ -106,23 +120,53 @@ class JobParams:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (stored with the job)."""
-        return dataclasses.asdict(self)
+        return {
+            "grid": to_dict(self.grid),
+            "monte_carlo": to_dict(self.monte_carlo),
+            "areawise": None if self.areawise is None else to_dict(self.areawise),
+            "preprocessing": to_dict(self.preprocessing),
+            "n": self.n,
+            "a1": self.a1,
+            "a2": self.a2,
+            "warnings": list(self.warnings),
+            "data1": None if self.data1 is None else list(self.data1),
+            "data2": None if self.data2 is None else list(self.data2),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JobParams:
-        """Inverse of `to_dict`.
+        """Inverse of `to_dict`; also reads the flat rows of earlier versions.
 
         Raises
         ------
         KeyError
             When a required field is missing (a row written by an incompatible version).
         """
-        names = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in names}
-        for name in ("warnings", "data1", "data2"):  # lists once through JSON
-            if kwargs.get(name) is not None:
-                kwargs[name] = tuple(kwargs[name])
-        return cls(**kwargs)
+        if "grid" not in data:  # a flat row of an earlier version
+            parts: dict[str, dict] = {"grid": {}, "mc": {}, "area": {}}
+            for key, (part, name) in _LEGACY.items():
+                if key in data:
+                    parts[part][name] = data[key]
+            data = {
+                **data,
+                "grid": parts["grid"],
+                "monte_carlo": {**parts["mc"], "cache": False},
+                "areawise": parts["area"] if data.get("areawise") else None,
+                "preprocessing": {},
+            }
+        area = data.get("areawise")
+        tuples = {k: None if data.get(k) is None else tuple(data[k]) for k in ("data1", "data2")}
+        return cls(
+            grid=from_dict(ScaleGrid, data["grid"]),
+            monte_carlo=from_dict(MonteCarlo, data["monte_carlo"]),
+            areawise=None if area is None else from_dict(Areawise, area),
+            preprocessing=from_dict(Preprocessing, data.get("preprocessing") or {}),
+            n=int(data["n"]),
+            a1=float(data.get("a1", 0.0)),
+            a2=float(data.get("a2", 0.0)),
+            warnings=tuple(data.get("warnings") or ()),
+            **tuples,
+        )
 
 
 def mc_passes(areawise: bool) -> int:
