@@ -67,14 +67,7 @@ from ..montecarlo.plan import CancelCheck, ProgressCallback
 from ..montecarlo.surrogates import get_surrogate
 from ..mothers import get_wavelet
 from ..significance import ar1
-from .cumulative import (
-    DEFAULT_LEVELS,
-    critical_areas,
-    cumulative_mask,
-    cumulative_statistic,
-    geometric_pathways,
-    level_masks,
-)
+from .cumulative import critical_areas, cumulative_mask, cumulative_statistic
 from .kernel import PatchPlan, PowerPlan, field_of, power_thresholds
 from .patches import (
     AREA_MEASURES,
@@ -87,6 +80,7 @@ from .patches import (
     patch_sizes,
     pointwise_thresholds,
 )
+from .pathways import DEFAULT_LEVELS, geometric_pathways, level_masks
 
 __all__ = [
     "AREAWISE_TESTS",
