@@ -192,7 +192,7 @@ def scale_average(ds, band: tuple[float, float]):
     _, xr = _libs()
     need = ("power", "gap_mask")
     if not isinstance(ds, xr.Dataset) or any(v not in ds for v in need) or "ar1" not in ds.attrs:
-        raise ValueError("`ds` must be the Dataset returned by pycwt_mod.labelled.cwt")
+        raise ValueError("`ds` must be the Dataset returned by pycwt_mod.xr.cwt")
     mother = _mother_from_attrs(ds.attrs)
     scales = ds["scale"].values
     avg, sig = scale_averaged_power(

@@ -30,7 +30,7 @@ from ..preprocess import standardize as _standardize
 __all__ = ["TIME_UNITS", "time_spacing"]
 
 
-INSTALL_HINT = "pycwt_mod.labelled needs xarray and pandas: pip install 'pycwt-mod[xarray]'"
+INSTALL_HINT = "pycwt_mod.xr needs xarray and pandas: pip install 'pycwt-mod[xarray]'"
 
 
 #: Time units a date coordinate or a Timedelta ``dt`` can be expressed in, with
