@@ -13,7 +13,6 @@ import pytest
 
 import pycwt_mod as wavelet
 from pycwt_mod.areawise import threshold_levels
-from pycwt_mod.areawise.cumulative import null_sample
 from pycwt_mod.areawise.kernel import (
     LOG_POWER_RANGE,
     POWER_NBINS,
@@ -22,6 +21,7 @@ from pycwt_mod.areawise.kernel import (
     field_of,
     power_thresholds,
 )
+from pycwt_mod.areawise.pathways import null_sample
 from pycwt_mod.montecarlo import (
     Cancelled,
     make_plan,
