@@ -37,7 +37,7 @@ from pycwt_mod.preprocess import (
     standardize,
 )
 from pycwt_mod.significance import ar1_yule_walker
-from pycwt_mod.xr import time_spacing
+from pycwt_mod.timeaxis import time_spacing
 
 from ..records import JobStatus
 from .api import Client, ClientError, JobFailed, httpx
