@@ -54,16 +54,8 @@ RESAMPLE_HINT = (
 _INT64_MAX = 2**63 - 1
 _DAY_NS = 86400 * 10**9
 # Nanoseconds per unit, and the decimals a fraction of the unit is rounded to.
-_UNIT_NS = {
-    "W": 7 * _DAY_NS,
-    "D": _DAY_NS,
-    "h": 3600 * 10**9,
-    "m": 60 * 10**9,
-    "s": 10**9,
-    "ms": 10**6,
-    "us": 10**3,
-    "ns": 1,
-}
+_UNIT_NS = {"W": 7 * _DAY_NS, "D": _DAY_NS, "h": 3600 * 10**9, "m": 60 * 10**9}
+_UNIT_NS |= {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 _UNIT_DIGITS = {unit: len(str(ns)) - 1 for unit, ns in _UNIT_NS.items()}
 # The unit names of a time step string, lower case (pandas.Timedelta's).
 _UNIT_NAMES = {
@@ -143,8 +135,9 @@ def _parse_iso(text: str) -> tuple[int, bool] | None:
     parts = [
         _in_unit(number, "0", _ISO_UNITS[name]) for number, name in _ISO_TOKENS.findall(match[2])
     ]
-    if match[4]:
-        parts.append(_in_unit(match[3] or "0", "0", "s") + _fraction_ns(match[4]))
+    if match[4]:  # milliseconds go with the seconds, as pandas reads a sign before them
+        parts.append(_in_unit(match[3] or "0", "0", "s") + _fraction_ns(match[4][:3]))
+        parts.append(_fraction_ns(match[4]) - _fraction_ns(match[4][:3]))
     elif match[5]:
         parts.append(_in_unit(match[5], "0", "s"))
     if match[1] and parts:
@@ -159,10 +152,10 @@ def _parse_timedelta(text: str) -> np.timedelta64 | None:
     """
     if text == "" or text in _NAT_STRINGS:
         return np.timedelta64("NaT", "ns")
-    if text.startswith(("P", "-P")):
-        parsed = _parse_iso(text)
-    else:
-        parsed = _parse_regular(text)
+    try:
+        parsed = _parse_iso(text) if text.startswith(("P", "-P")) else _parse_regular(text)
+    except OverflowError:  # a number too large for a float
+        return None
     if parsed is None or abs(parsed[0]) > _INT64_MAX:
         return None
     ns, fine = parsed
@@ -209,7 +202,9 @@ def _seconds(td: np.timedelta64) -> float:
     whole, part = divmod(int(td.astype(np.int64)), _RESOLUTIONS[unit])
     seconds = whole + part / _RESOLUTIONS[unit]
     if part:  # as pandas: a part of a second never rounds to a whole second
-        seconds = min(max(seconds, math.nextafter(whole, math.inf)), math.nextafter(whole + 1, 0))
+        seconds = min(
+            max(seconds, math.nextafter(whole, math.inf)), math.nextafter(whole + 1, -math.inf)
+        )
     return seconds
 
 
