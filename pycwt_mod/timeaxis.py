@@ -10,7 +10,9 @@ such as "1/12", a timedelta (numpy, datetime or pandas) or a string such as
 command line share them, and the command line works without pandas.
 
 Time steps are read as `pandas.Timedelta` reads them (the same strings, the
-same spacing in seconds, the same text in messages), without importing it.
+same spacing in seconds, the same text in messages), without importing it;
+strings that pandas reads loosely (a "." straight after a unit, as in "5H." or
+"1D.5", or before a ":") are refused.
 """
 
 from __future__ import annotations
