@@ -351,3 +351,77 @@ def test_library_modules_load_no_xarray_or_pandas():
     proc = _run(code)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+# The client needs numpy and httpx only: pandas and xarray are blocked too, and the
+# CLI's local path is run on ISO dates (its date handling is pycwt_mod.timeaxis).
+_CLIENT_BLOCKED = {
+    "ray",
+    "fastapi",
+    "pydantic",
+    "pydantic_settings",
+    "orjson",
+    "starlette",
+    "pandas",
+    "xarray",
+}
+
+
+def test_client_imports_with_pandas_and_xarray_blocked():
+    modules = [m for m in _modules() if m.startswith("serve_app.client")]
+    modules += ["serve_app.npz", "serve_app.records", "pycwt_mod.timeaxis"]
+    code = _BLOCKER.format(blocked=_CLIENT_BLOCKED) + textwrap.dedent(
+        f"""
+        import importlib
+        for name in {modules!r}:
+            importlib.import_module(name)
+        print("ok")
+        """
+    )
+    proc = _run(code)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
+
+
+def _dated_csv(path: Path, dates, header: str = "date,value") -> Path:
+    values = [0.0, 1.0, 0.5, -1.0] * (len(dates) // 4)
+    rows = [f"{d},{v!r}" for d, v in zip(dates, values, strict=True)]
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def test_cli_dates_work_with_pandas_and_xarray_blocked(tmp_path):
+    """``pycwt-mod cwt``/``wct`` on CSV files of ISO dates, locally: the spacing comes
+    from the dates (monthly: 1/12 year, month ends in months, hourly: 1 hour) with
+    ray, fastapi, pydantic, orjson, pandas and xarray blocked."""
+    import numpy as np
+
+    months = np.arange("2000-01", "2010-09", dtype="datetime64[M]")
+    monthly = _dated_csv(tmp_path / "monthly.csv", [f"{m}-01" for m in months])
+    other = _dated_csv(tmp_path / "other.csv", [f"{m}-01" for m in months], "time,x")
+    month_ends = (months + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    ends = _dated_csv(tmp_path / "ends.csv", [str(d) for d in month_ends])
+    hours = np.datetime64("2000-01-01T00:00") + np.arange(128) * np.timedelta64(1, "h")
+    hourly = _dated_csv(tmp_path / "hourly.csv", [str(h) for h in hours])
+    out = tmp_path / "hourly.npz"
+    code = _BLOCKER.format(blocked=_CLIENT_BLOCKED) + textwrap.dedent(
+        f"""
+        import sys
+        from serve_app.client.cli import main
+        assert main(["cwt", {str(monthly)!r}, "--dj", "0.5"]) == 0
+        assert main(["cwt", {str(ends)!r}, "--dj", "0.5", "--time-unit", "month"]) == 0
+        assert main(["wct", {str(monthly)!r}, {str(other)!r}, "--dj", "0.5"]) == 0
+        assert main(["cwt", {str(hourly)!r}, "--dj", "0.5", "-o", {str(out)!r}]) == 0
+        loaded = sorted({{m.split(".")[0] for m in sys.modules}} & {_CLIENT_BLOCKED!r})
+        print("loaded", loaded)
+        """
+    )
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "cwt (local): 128 samples, dt 0.0833333 year" in proc.stdout
+    assert "cwt (local): 128 samples, dt 1 month" in proc.stdout
+    assert "wct (local): 128 samples, 13 scales;" in proc.stdout
+    assert "coherence inside the cone of influence 1.000 at period 0.1667 year" in proc.stdout
+    assert "loaded []" in proc.stdout
+    with np.load(out) as saved:
+        assert (float(saved["dt"]), str(saved["unit"])) == (1.0, "hour")
+        assert saved["time"][1] - saved["time"][0] == np.timedelta64(1, "h")
