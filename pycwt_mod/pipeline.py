@@ -379,10 +379,10 @@ def analyze_cwt(
         mc = monte_carlo or MonteCarlo()
         out.areawise = areawise_power(
             series.values, rg.dt, rg.dj, rg.s0, rg.J, rg.mother,
-            surrogate=mc.surrogate.name, level=mc.significance_level,
+            surrogate=mc.surrogate.name, significance_level=mc.significance_level,
             area_level=areawise.area_level, mc_count=mc.mc_count,
-            seed=draw_seed() if mc.seed is None else mc.seed, measure=areawise.area_measure,
-            test=areawise.area_test, backend=mc.backend, chunk_size=mc.chunk_size,
+            seed=draw_seed() if mc.seed is None else mc.seed, area_measure=areawise.area_measure,
+            area_test=areawise.area_test, backend=mc.backend, chunk_size=mc.chunk_size,
             cache=mc.cache, progress_callback=progress_callback, cancel=cancel,
         )  # fmt: skip
     out.elapsed_s = _time.perf_counter() - t0
@@ -677,9 +677,10 @@ def analyze_wct(
             a1, a2 = thr.ar1 if thr.ar1 is not None else (None, None)
             out.areawise = areawise_coherence(
                 y1, y2, rg.dt, rg.dj, rg.s0, rg.J, rg.mother, sig95=thr.rows,
-                surrogate=monte_carlo.surrogate.name, level=monte_carlo.significance_level,
+                surrogate=monte_carlo.surrogate.name,
+                significance_level=monte_carlo.significance_level,
                 area_level=areawise.area_level, mc_count=monte_carlo.mc_count, seed=thr.seed,
-                measure=areawise.area_measure, test=areawise.area_test, al1=a1, al2=a2,
+                area_measure=areawise.area_measure, area_test=areawise.area_test, al1=a1, al2=a2,
                 backend=monte_carlo.backend, chunk_size=monte_carlo.chunk_size,
                 cache=monte_carlo.cache, progress_callback=pass_progress(1), cancel=cancel,
             )  # fmt: skip
