@@ -40,7 +40,7 @@ def daily():
 
 class TestCwt:
     def test_pandas_monthly_series(self, monthly):
-        ds = pxr.cwt(monthly, detrend="linear", standardize=True)
+        ds = pxr.cwt(monthly, detrend="linear", normalize=True)
         assert ds.attrs["dt"] == pytest.approx(1 / 12)
         assert ds.attrs["time_unit"] == "year"
         assert ds.period.attrs["units"] == "year"
@@ -53,7 +53,7 @@ class TestCwt:
         alpha = pm.ar1(y)[0]
         assert ds.attrs["ar1"] == pytest.approx(alpha)
         assert_allclose(ds.sig95.values, pm.significance(y.var(), 1 / 12, sj, 0, alpha)[0])
-        assert ds.attrs["preprocessing"] == "detrend=linear; standardize=yes; gaps=raise"
+        assert ds.attrs["preprocessing"] == "detrend=linear; normalize=yes; gaps=raise"
         assert not ds.gap_mask.any()
         # ENSO: the global spectrum peaks at 2-8 years and is significant there
         k = int(ds.global_power.argmax("period"))
@@ -124,7 +124,7 @@ class TestCwt:
             pxr.cwt(daily)
 
     def test_daily_xarray_with_gaps(self, daily):
-        ds = pxr.cwt(daily, gaps="mask", dj=1 / 8)
+        ds = pxr.cwt(daily, gaps="mask", dj=1 / 8, normalize=False)
         assert (ds.attrs["dt"], ds.attrs["time_unit"], ds.attrs["n_missing"]) == (1.0, "day", 11)
         assert ds.attrs["units"] == "m3/s" and ds.power.attrs["units"] == "(m3/s)^2"
         missing = np.isnan(daily.values)
@@ -211,7 +211,7 @@ class TestNetcdfRoundTrip:
 
 class TestScaleAverage:
     def test_matches_the_array_function(self, monthly):
-        ds = pxr.cwt(monthly, dj=1 / 4, standardize=True)
+        ds = pxr.cwt(monthly, dj=1 / 4, normalize=True)
         avg = pxr.scale_average(ds, (2.0, 8.0))
         y = pp.standardize(monthly.to_numpy())
         W, sj, _, _, _, _ = pm.cwt(y, 1 / 12, 1 / 4)
