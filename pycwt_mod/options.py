@@ -427,6 +427,9 @@ class MonteCarlo:
             object.__setattr__(self, "chunk_size", check_count(self.chunk_size, "chunk_size"))
         if self.backend is not None and not isinstance(self.backend, str):
             raise ValueError(f"`backend` must be a backend name (got {self.backend!r})")
+        if not isinstance(self.cache, bool | np.bool_):
+            raise ValueError(f"`cache` must be true or false (got {self.cache!r})")
+        object.__setattr__(self, "cache", bool(self.cache))
 
     def with_seed(self, seed: int) -> MonteCarlo:
         """The same test with its root seed fixed."""
