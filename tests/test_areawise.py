@@ -12,12 +12,15 @@ runs the same checks on a larger grid):
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
 import pycwt_mod as wavelet
 from pycwt_mod import areawise as A
 from pycwt_mod.montecarlo import surrogates as S
+from pycwt_mod.options import MonteCarlo
 
 N, DJ = 512, 0.25
 
@@ -303,10 +306,6 @@ class TestRenamedKeywords:
         assert old.area_test == "areawise"
 
     def test_default_mc_count_is_the_options(self):
-        import inspect
-
-        from pycwt_mod.options import MonteCarlo
-
         for func in (wavelet.areawise_power, wavelet.areawise_coherence,
                      wavelet.power_significance):  # fmt: skip
             assert inspect.signature(func).parameters["mc_count"].default == MonteCarlo.mc_count

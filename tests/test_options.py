@@ -1,6 +1,7 @@
 """The option types (`pycwt_mod.options`): defaults, validation, identity, JSON, fields."""
 
 import dataclasses
+import inspect
 import json
 import pickle
 import warnings
@@ -229,8 +230,6 @@ class TestRenamedKeywords:
             assert self.f(1, level=0.9) == (1, 0.9)
 
     def test_new_name_is_silent_and_the_signature_is_the_new_one(self):
-        import inspect
-
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             assert self.f(1, significance_level=0.8) == (1, 0.8)

@@ -1,5 +1,6 @@
 """Labelled API: pandas / xarray in, xarray.Dataset out, NetCDF round trip."""
 
+import inspect
 import subprocess
 import sys
 
@@ -9,7 +10,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod as pm
 from pycwt_mod import labelled as pxr
+from pycwt_mod import options
 from pycwt_mod import preprocess as pp
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
 from pycwt_mod.significance import AR1FallbackWarning, ar1_yule_walker
 from pycwt_mod.spectra import scale_averaged_power
 
@@ -373,10 +376,6 @@ class TestOptionKeywords:
          ("wct", ("ScaleGrid", "Preprocessing", "MonteCarlo", "Areawise"))],
     )  # fmt: skip
     def test_names_and_defaults_are_the_options(self, func, types):
-        import inspect
-
-        from pycwt_mod import options
-
         params = inspect.signature(getattr(pxr, func)).parameters
         skip = {"dt"} | ({"al1", "al2"} if func == "cwt" else set())
         for name in types:
@@ -387,8 +386,6 @@ class TestOptionKeywords:
         assert "standardize" not in params
 
     def test_objects_equal_keywords(self, monthly):
-        from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
-
         x = monthly.iloc[:128]
         kw = dict(dj=1 / 4, detrend="linear", **MC)
         ds = pxr.cwt(x, areawise=True, area_level=0.9, **kw)
@@ -404,8 +401,6 @@ class TestOptionKeywords:
         )
 
     def test_grid_dt_stands_for_dt(self):
-        from pycwt_mod.options import ScaleGrid
-
         x = np.random.default_rng(1).standard_normal(64)
         xr.testing.assert_identical(
             pxr.cwt(x, grid=ScaleGrid(dt=0.5, dj=0.5)), pxr.cwt(x, 0.5, dj=0.5)
@@ -414,8 +409,6 @@ class TestOptionKeywords:
             pxr.cwt(x, 0.5, grid=ScaleGrid(dt=0.5))
 
     def test_object_and_a_changed_field_is_an_error(self, monthly):
-        from pycwt_mod.options import MonteCarlo, ScaleGrid
-
         with pytest.raises(ValueError, match="`grid` already holds `dj`"):
             pxr.cwt(monthly, dj=0.5, grid=ScaleGrid(dj=0.25))
         with pytest.raises(ValueError, match="`monte_carlo` already holds `mc_count`"):
