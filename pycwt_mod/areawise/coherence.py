@@ -12,13 +12,23 @@ from ..montecarlo.engine import wct_significance
 from ..montecarlo.observed import ObservedSeries
 from ..montecarlo.plan import CancelCheck, ProgressCallback
 from ..mothers import get_wavelet
-from ..significance import ar1
-from .common import AreawiseResult, _engine, _grid, _null_patches, _result, _run
+from ..options import renamed_keywords
+from .common import (
+    RENAMED,
+    AreawiseResult,
+    _engine,
+    _grid,
+    _null_patches,
+    _red_noise,
+    _result,
+    _run,
+)
 from .kernel import PatchPlan, field_of
 
 __all__ = ["areawise_coherence"]
 
 
+@renamed_keywords(**RENAMED)
 def areawise_coherence(
     y1,
     y2,
@@ -30,12 +40,12 @@ def areawise_coherence(
     *,
     surrogate: str = "ar1",
     sig95=None,
-    level: float = 0.95,
+    significance_level: float = 0.95,
     area_level: float = 0.95,
-    mc_count: int = 200,
+    mc_count: int = 300,
     seed: int = 0,
-    measure: str = "maraun",
-    test: str = "areawise",
+    area_measure: str = "maraun",
+    area_test: str = "areawise",
     al1: float | None = None,
     al2: float | None = None,
     backend=None,
@@ -64,14 +74,18 @@ def areawise_coherence(
         Null hypothesis for each series (`pycwt_mod.montecarlo.surrogates.multi_surrogates`),
         default ``"ar1"`` (the engine's red-noise pairs).
     sig95 : (n_scales,) or (L, n_scales) array_like, optional
-        Pointwise thresholds per scale at ``level`` (e.g. a significance job's), or
-        at each of `threshold_levels` ``(test, level)`` (``L`` rows; required shape
-        for ``test="cumulative"``). Default: the coherence engine's, from one
+        Pointwise thresholds per scale at ``significance_level`` (e.g. a
+        significance job's), or at each of `threshold_levels` ``(area_test,
+        significance_level)`` (``L`` rows; required shape for
+        ``area_test="cumulative"``). Default: the coherence engine's, from one
         histogram for all the levels.
-    level, area_level, mc_count, seed, measure, test
-        As in `areawise_power`.
+    significance_level, area_level, mc_count, seed, area_measure, area_test
+        As in `areawise_power` (default ``mc_count`` 300; the old names ``level``,
+        ``measure`` and ``test`` are accepted with a DeprecationWarning for one
+        release).
     al1, al2 : float, optional
-        AR(1) coefficients of the two series for ``"ar1"`` (default: `ar1` of each).
+        AR(1) coefficients of the two series for ``"ar1"`` (default: each one's
+        `pycwt_mod.significance.fit_ar1`).
     backend, chunk_size, cache, cache_dir, progress_callback, cancel
         As in `areawise_power` (progress counts both passes, ``2 * mc_count``).
 
@@ -87,16 +101,21 @@ def areawise_coherence(
         wrong shape.
     Cancelled
         If ``cancel()`` returned True.
+
+    Warns
+    -----
+    AR1FallbackWarning
+        When a series has no unbiased AR(1) estimate and the Yule-Walker one is used.
     """
-    run = _run(surrogate, level, area_level, mc_count, seed, measure, test)
+    run = _run(surrogate, significance_level, area_level, mc_count, seed, area_measure, area_test)
     eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
     mother = get_wavelet(wavelet)
     data = ObservedSeries.of(y1, y2)
     dt, dj, s0, J = _grid(data.n, dt, dj, s0, J, mother)
     if run.surrogate == "ar1":
         al = tuple(
-            float(ar1(row)[0]) if given is None else float(given)
-            for row, given in zip(data.values, (al1, al2), strict=True)
+            _red_noise(row, name) if given is None else float(given)
+            for row, given, name in zip(data.values, (al1, al2), ("y1", "y2"), strict=True)
         )
     else:
         al = (0.0, 0.0)
@@ -109,7 +128,8 @@ def areawise_coherence(
         elif thr.shape != (rows, n):
             want = f"(n_scales,) = ({n},) or " if rows == 1 else ""
             raise ValueError(
-                f"`sig95` must have shape {want}(len(threshold_levels(test, level)), n_scales)"
+                f"`sig95` must have shape {want}(len(threshold_levels(area_test, "
+                f"significance_level)), n_scales)"
                 f" = ({rows}, {n}) (got {thr.shape}); the {run.test!r} test needs thresholds"
                 f" at the levels {run.levels}"
             )

@@ -12,7 +12,7 @@ Procedure (`areawise_power`, `areawise_coherence`):
    `pycwt_mod.montecarlo.surrogates` (AR(1), phase, IAAFT), with the engine's per-pair seeding.
    Both passes below run on the Monte Carlo engine (`pycwt_mod.montecarlo.run_plan`:
    any backend, any chunking, the same bits) and their results are cached.
-2. *Pointwise*: the threshold of each scale is the ``level`` quantile of the
+2. *Pointwise*: the threshold of each scale is the ``significance_level`` quantile of the
    surrogates' power (normalised by the variance, from a fine log-power histogram,
    `pycwt_mod.areawise.kernel.PowerPlan`) or coherence (the coherence engine,
    `pycwt_mod.wct_significance` with the same family; or per-scale thresholds
@@ -24,9 +24,9 @@ Procedure (`areawise_power`, `areawise_coherence`):
    measured so that the wavelet's reproducing kernel, which is ``~s`` wide in time
    and of constant width in ``log s``, has the same size at every scale:
 
-   - ``measure="maraun"``: ``sum(dt / s_j * dj)`` over the patch's points, i.e. the
+   - ``area_measure="maraun"``: ``sum(dt / s_j * dj)`` over the patch's points, i.e. the
      area in the plane (time / scale, log2 scale) [1]_;
-   - ``measure="schulte"``: the patch's area in the (time, scale) plane divided by
+   - ``area_measure="schulte"``: the patch's area in the (time, scale) plane divided by
      the square of the scale of its centroid, the normalised area of Schulte,
      Duffy and Najjar (2015) [2]_.
 
@@ -59,26 +59,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_count, check_positive, resolve_J, resolve_s0
+from .._validation import check_choice, check_count, check_positive, resolve_J, resolve_s0
 from ..montecarlo.cache import ThresholdCache
 from ..montecarlo.engine import run_plan
 from ..montecarlo.surrogates import get_surrogate
+from ..options import AREA_TESTS
+from ..significance import AR1FallbackWarning, fit_ar1
 from .cumulative import critical_areas, cumulative_mask, cumulative_statistic
 from .kernel import PatchPlan
-from .patches import (
-    areawise_mask,
-    check_level,
-    check_measure,
-    critical_size,
-)
+from .patches import AREA_MEASURES, areawise_mask, check_level, critical_size
 from .pathways import DEFAULT_LEVELS, geometric_pathways, level_masks
 
 __all__ = ["AREAWISE_TESTS", "AreawiseResult", "threshold_levels"]
 
 
 #: Areawise tests: Maraun et al. (2007) with the chosen patch measure, and the
-#: cumulative areawise test of Schulte (2016).
-AREAWISE_TESTS = ("areawise", "cumulative")
+#: cumulative areawise test of Schulte (2016) (`pycwt_mod.options.AREA_TESTS`).
+AREAWISE_TESTS = AREA_TESTS
 
 
 @dataclass(frozen=True)
@@ -114,6 +111,9 @@ class AreawiseResult:
         Patch size measure (`AREA_MEASURES`).
     test : str
         The areawise test (`AREAWISE_TESTS`).
+    significance_level, area_measure, area_test
+        ``level``, ``measure`` and ``test`` under the names of `pycwt_mod.options`
+        (properties).
     cumulative_levels : tuple of float
         ``test="cumulative"``: the pointwise levels of the geometric pathways
         (`pycwt_mod.areawise.cumulative.DEFAULT_LEVELS`); empty otherwise.
@@ -134,6 +134,21 @@ class AreawiseResult:
     test: str = "areawise"
     cumulative_levels: tuple[float, ...] = ()
     cumulative_critical_areas: tuple[float, ...] = ()
+
+    @property
+    def significance_level(self) -> float:
+        """The pointwise level, ``level`` under the name every door uses."""
+        return self.level
+
+    @property
+    def area_measure(self) -> str:
+        """The patch size measure, ``measure`` under the name every door uses."""
+        return self.measure
+
+    @property
+    def area_test(self) -> str:
+        """The areawise test, ``test`` under the name every door uses."""
+        return self.test
 
 
 @dataclass(frozen=True)
@@ -164,20 +179,35 @@ def threshold_levels(test: str, level: float) -> tuple[float, ...]:
     return (level, *DEFAULT_LEVELS) if test == "cumulative" else (level,)
 
 
-def _run(surrogate, level, area_level, mc_count, seed, measure, test, level_name="level") -> _Run:
+def _run(surrogate, level, area_level, mc_count, seed, measure, test) -> _Run:
+    """The options checked, each named as the public functions spell it."""
     get_surrogate(surrogate)
-    if test not in AREAWISE_TESTS:
-        names = ", ".join(map(repr, AREAWISE_TESTS))
-        raise ValueError(f"`test` must be one of {names} (got {test!r})")
     return _Run(
         surrogate,
-        check_level(level, level_name),
+        check_level(level, "significance_level"),
         check_level(area_level, "area_level"),
         check_count(mc_count, "mc_count", 2),
         check_count(seed, "seed", 0),
-        check_measure(measure),
-        test,
+        check_choice(measure, "area_measure", AREA_MEASURES),
+        check_choice(test, "area_test", AREAWISE_TESTS),
     )
+
+
+#: The keywords of `areawise_power`, `areawise_coherence` and `power_significance`
+#: that were renamed to the names of `pycwt_mod.options` (old names accepted, with a
+#: DeprecationWarning, for one release).
+RENAMED = dict(level="significance_level", measure="area_measure", test="area_test")
+
+
+def _red_noise(x, name: str) -> float:
+    """The lag-1 coefficient of ``x`` under the library's one policy (`fit_ar1`).
+
+    The Yule-Walker fallback is announced with an `AR1FallbackWarning`.
+    """
+    g, warning = fit_ar1(x, name)
+    if warning:
+        warnings.warn(warning, AR1FallbackWarning, stacklevel=3)
+    return g
 
 
 @dataclass(frozen=True)

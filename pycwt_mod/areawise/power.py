@@ -16,13 +16,25 @@ from ..montecarlo.cache import ThresholdCache
 from ..montecarlo.observed import ObservedSeries
 from ..montecarlo.plan import CancelCheck, ProgressCallback
 from ..mothers import get_wavelet
-from ..significance import ar1
-from .common import AreawiseResult, _Engine, _engine, _grid, _null_patches, _result, _Run, _run
+from ..options import renamed_keywords
+from .common import (
+    RENAMED,
+    AreawiseResult,
+    _Engine,
+    _engine,
+    _grid,
+    _null_patches,
+    _red_noise,
+    _result,
+    _Run,
+    _run,
+)
 from .kernel import PatchPlan, PowerPlan, field_of, power_thresholds
 
 __all__ = ["areawise_power", "power_significance"]
 
 
+@renamed_keywords(**RENAMED)
 def areawise_power(
     x,
     dt: float,
@@ -32,12 +44,12 @@ def areawise_power(
     wavelet="morlet",
     *,
     surrogate: str = "ar1",
-    level: float = 0.95,
+    significance_level: float = 0.95,
     area_level: float = 0.95,
-    mc_count: int = 200,
+    mc_count: int = 300,
     seed: int = 0,
-    measure: str = "maraun",
-    test: str = "areawise",
+    area_measure: str = "maraun",
+    area_test: str = "areawise",
     backend=None,
     chunk_size: int | None = None,
     cache: bool = True,
@@ -63,26 +75,28 @@ def areawise_power(
         ``cwt(x, dt, dj, s0, J, wavelet)``.
     surrogate : {"ar1", "phase", "iaaft"}, optional
         Null hypothesis (`pycwt_mod.montecarlo.surrogates`), default ``"ar1"`` (AR(1) with the
-        lag-1 autocorrelation and variance of ``x``).
-    level : float, optional
-        Pointwise level, default 0.95.
+        lag-1 autocorrelation and variance of ``x``, `pycwt_mod.significance.fit_ar1`).
+    significance_level : float, optional
+        Pointwise level, default 0.95 (was ``level``, still accepted with a
+        DeprecationWarning for one release).
     area_level : float, optional
         Areawise level, default 0.95.
     mc_count : int, optional
-        Surrogates, >= 2 (default 200).
+        Surrogates, >= 2 (default 300).
     seed : int, optional
         Root seed (default 0); surrogate ``k`` uses
         ``SeedSequence(seed, spawn_key=(k,))``.
-    measure : {"maraun", "schulte"}, optional
-        Patch size measure (see `patch_sizes`).
-    test : {"areawise", "cumulative"}, optional
-        ``"areawise"`` (default): Maraun et al. (2007), patches at ``level``
-        larger than the critical size in ``measure``. ``"cumulative"``: the
-        cumulative areawise test of Schulte (2016) (`pycwt_mod.areawise.cumulative`): the
-        geometric test (Schulte normalised area, per-patch critical areas at
-        ``area_level``) at the pointwise levels `~pycwt_mod.areawise.cumulative.DEFAULT_LEVELS`,
-        significant where at least half of them pass; ``measure`` then only sets
-        ``critical_area`` (the areawise test's at ``level``, for reference).
+    area_measure : {"maraun", "schulte"}, optional
+        Patch size measure (see `patch_sizes`; was ``measure``).
+    area_test : {"areawise", "cumulative"}, optional
+        ``"areawise"`` (default): Maraun et al. (2007), patches at
+        ``significance_level`` larger than the critical size in ``area_measure``.
+        ``"cumulative"``: the cumulative areawise test of Schulte (2016)
+        (`pycwt_mod.areawise.cumulative`): the geometric test (Schulte normalised
+        area, per-patch critical areas at ``area_level``) at the pointwise levels
+        `~pycwt_mod.areawise.cumulative.DEFAULT_LEVELS`, significant where at least
+        half of them pass; ``area_measure`` then only sets ``critical_area`` (the
+        areawise test's at ``significance_level``, for reference). Was ``test``.
     backend, chunk_size, cache, cache_dir, progress_callback, cancel
         As in `pycwt_mod.wct_significance`; the same seed gives the same masks on
         every CPU backend and chunk size. Progress counts both passes
@@ -101,6 +115,11 @@ def areawise_power(
     Cancelled
         If ``cancel()`` returned True.
 
+    Warns
+    -----
+    AR1FallbackWarning
+        When ``x`` has no unbiased AR(1) estimate and the Yule-Walker one is used.
+
     Notes
     -----
     Cost: two transforms per surrogate (see bench/README.md).
@@ -116,7 +135,7 @@ def areawise_power(
     >>> bool((res.areawise <= res.pointwise).all())
     True
     """
-    run = _run(surrogate, level, area_level, mc_count, seed, measure, test)
+    run = _run(surrogate, significance_level, area_level, mc_count, seed, area_measure, area_test)
     eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
     p = _power_pass(x, dt, dj, s0, J, wavelet, run, eng, 2 * run.mc_count)
     patches = PatchPlan(*p.grid, "power", p.plan.data, run.surrogate, p.plan.al, run.mc_count,
@@ -144,7 +163,7 @@ def _power_pass(x, dt, dj, s0, J, wavelet, run: _Run, eng: _Engine, total: int) 
     x = as_series(x, "x", min_length=3).astype(np.float64)
     data = ObservedSeries.of(x, names=("x",))
     grid = (*_grid(x.size, dt, dj, s0, J, mother), mother)
-    al = (float(ar1(data.values[0])[0]),) if run.surrogate == "ar1" else (0.0,)
+    al = (_red_noise(data.values[0], "x"),) if run.surrogate == "ar1" else (0.0,)
     plan = PowerPlan(*grid, data, run.surrogate, al, run.mc_count, run.seed)
     power, valid = field_of(plan, data.values)
     n = plan.n_scales
@@ -158,6 +177,7 @@ def _power_pass(x, dt, dj, s0, J, wavelet, run: _Run, eng: _Engine, total: int) 
     return _PowerPass(plan, grid, power, valid, thr, float(x.var()))
 
 
+@renamed_keywords(**RENAMED)
 def power_significance(
     x,
     dt: float,
@@ -212,10 +232,7 @@ def power_significance(
     Cancelled
         If ``cancel()`` returned True.
     """
-    run = _run(
-        surrogate, significance_level, 0.95, mc_count, seed, "maraun", "areawise",
-        level_name="significance_level",
-    )  # fmt: skip
+    run = _run(surrogate, significance_level, 0.95, mc_count, seed, "maraun", "areawise")
     eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
     p = _power_pass(x, dt, dj, s0, J, wavelet, run, eng, run.mc_count)
     return p.thr[0] * p.variance

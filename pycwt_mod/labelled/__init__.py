@@ -15,15 +15,20 @@ round-trips. `scale_average` adds the band-averaged power of a `cwt` result.
 Needs the ``xarray`` extra (``pip install 'pycwt-mod[xarray]'``); xarray and pandas
 are imported only when a function is called.
 
-Preprocessing (`pycwt_mod.preprocess`) is an option of each function:
-``detrend="linear"`` removes a straight line, ``standardize=True`` divides by the
-standard deviation, and ``gaps="mask"`` fills NaN gaps and masks the (period, time)
-points they influence (default ``gaps="raise"``: an error naming the first gap).
+The numbers are the pipeline's (`pycwt_mod.pipeline`: `analyze_cwt`, `analyze_xwt`,
+`analyze_wct`), the same as every other door's for the same series, options and
+seed; this package reads the time axis and labels the result. The option keywords
+are the fields of `pycwt_mod.options` with their names and defaults (preprocessing:
+``anomalies=12`` or ``"auto"`` removes the mean seasonal cycle, ``detrend="linear"``
+a straight line, ``normalize=True`` (default) standardises, and ``gaps="mask"``
+fills NaN gaps and masks the (period, time) points they influence; default
+``gaps="raise"``: an error naming the first gap), or the option objects themselves
+(``grid=``, ``preprocessing=``, ``monte_carlo=``, ``areawise=``).
 
 The labelled API was `pycwt_mod.xr` (still importable, a deprecated alias).
-`series` reads the input (time axis, preprocessing), `attrs` writes the output's
-coordinates and attrs, `power` holds `cwt` and `scale_average`, `pair` holds `xwt`
-and `wct`.
+`series` reads the input (time axis), `keywords` turns the keywords into option
+objects, `attrs` writes the output's coordinates and attrs, `power` holds `cwt` and
+`scale_average`, `pair` holds `xwt` and `wct`.
 
 References
 ----------

@@ -2,7 +2,8 @@
 
 How a result Dataset records the way it was made (wavelet, grid, AR(1) values,
 significance method, preprocessing, areawise options), netCDF-serialisable, and the
-parameter descriptions the analyses share (`_doc`).
+parameter descriptions the analyses share (`_doc`). The numbers are the pipeline's
+(`pycwt_mod.pipeline`); nothing here computes.
 """
 
 from __future__ import annotations
@@ -10,13 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import __version__
-from ..areawise import AREAWISE_TESTS
-from ..areawise.patches import AREA_MEASURES, check_level
-from ..montecarlo.surrogates import SURROGATES
 from ..mothers import WAVELETS
-from ..preprocess import (
-    _choice,
-)
+from ..options import Preprocessing, ResolvedGrid
+from ..pipeline import PreparedSeries, anomaly_period
 from .series import _Series
 
 __all__: list[str] = []
@@ -37,13 +34,6 @@ def _mother_from_attrs(attrs: dict):
     return cls(attrs["wavelet_param"]) if "wavelet_param" in attrs else cls()
 
 
-def _preprocessing(detrend: str, standardize: bool, gaps: str, fill: str, n_missing: int) -> str:
-    text = f"detrend={detrend}; standardize={'yes' if standardize else 'no'}; gaps={gaps}"
-    if gaps == "mask":
-        text += f" (fill={fill}, {n_missing} missing sample(s) masked)"
-    return text
-
-
 def _coords(xr, s: _Series, period: np.ndarray, scales: np.ndarray) -> dict:
     time_attrs = {} if np.issubdtype(s.time.dtype, np.datetime64) else {"units": s.unit}
     return {
@@ -53,37 +43,30 @@ def _coords(xr, s: _Series, period: np.ndarray, scales: np.ndarray) -> dict:
     }
 
 
-def _common_attrs(mother, dj, scales, s: _Series, level, pre: str) -> dict:
-    return {
-        **_wavelet_attrs(mother),
-        "dj": float(dj),
+def _steps(*series: PreparedSeries, names: tuple[str, ...] = ()) -> str:
+    """The preprocessing text (`PreparedSeries.steps`); a pair's, each named if they differ."""
+    if len({p.steps for p in series}) == 1:
+        return series[0].steps
+    return " | ".join(f"{n}: {p.steps}" for n, p in zip(names, series, strict=True))
+
+
+def _common_attrs(grid: ResolvedGrid, scales, s: _Series, level, pre: Preprocessing, steps):
+    """The attrs every result has: wavelet, grid, spacing, level, preprocessing."""
+    attrs = {
+        **_wavelet_attrs(grid.mother),
+        "dj": float(grid.dj),
         "s0": float(scales[0]),
         "J": int(scales.size - 1),
         "dt": float(s.dt),
         "time_unit": s.unit,
         "significance_level": float(level),
-        "preprocessing": pre,
-        "pycwt_mod_version": __version__,
+        "preprocessing": steps,
     }
-
-
-_FAMILIES = {"ar1": "AR(1) red-noise", "phase": "phase-randomised", "iaaft": "IAAFT"}
-
-
-def _areawise_options(surrogate, area_level, area_measure, area_test) -> dict:
-    """Areawise options, checked under this module's names, as `areawise_*` keywords."""
-    _choice(surrogate, "surrogate", SURROGATES)
-    _choice(area_measure, "area_measure", AREA_MEASURES)
-    _choice(area_test, "area_test", AREAWISE_TESTS)
-    level = check_level(area_level, "area_level")
-    return dict(surrogate=surrogate, area_level=level, measure=area_measure, test=area_test)
-
-
-def _root_seed(seed) -> int:
-    """``seed``, or 53 bits of fresh entropy (exact in netCDF doubles and JSON)."""
-    if seed is not None:
-        return seed
-    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(11))
+    period = anomaly_period(pre, s.dt, s.unit)
+    if period is not None:  # samples per seasonal cycle removed (netCDF has no None)
+        attrs["anomalies"] = int(period)
+    attrs["pycwt_mod_version"] = __version__
+    return attrs
 
 
 def _areawise_vars(res, attrs: dict) -> dict:
@@ -91,21 +74,23 @@ def _areawise_vars(res, attrs: dict) -> dict:
     attrs.update(
         surrogate=res.surrogate,
         area_level=float(res.area_level),
-        area_measure=res.measure,
+        area_measure=res.area_measure,
         critical_area=float(res.critical_area),
         mc_count=int(res.mc_count),
         seed=str(res.seed),
     )
-    attrs["areawise_test"] = res.test
+    attrs["area_test"] = res.area_test
+    attrs["areawise_test"] = res.area_test  # its name before `area_test`, for one release
     where = f"{res.mc_count} {res.surrogate} surrogates"
-    how = f"{res.measure} patch measure"
-    if res.test == "cumulative":
+    how = f"{res.area_measure} patch measure"
+    if res.area_test == "cumulative":
         attrs["cumulative_levels"] = list(res.cumulative_levels)
         attrs["cumulative_critical_areas"] = list(res.cumulative_critical_areas)
         how = "cumulative test, Schulte 2016"
     return {
         "pointwise_significant": (("period", "time"), res.pointwise, {
-            "long_name": f"pointwise significant at {res.level:g} against {where}"}),
+            "long_name": f"pointwise significant at {res.significance_level:g} against "
+            f"{where}"}),
         "areawise_significant": (("period", "time"), res.areawise, {
             "long_name": f"areawise significant at {res.area_level:g} ({how}) "
             f"against {where}"}),
@@ -126,11 +111,19 @@ _COMMON_PARAMS = """
         largest of day/hour/minute/second not longer than the step). For numbers:
         free text (default the coordinate's ``units`` attr, else "").
     dj, s0, J, wavelet
-        As in `pycwt_mod.cwt`; ``s0`` is in ``unit``.
+        The scale grid, `pycwt_mod.options.ScaleGrid` (as in `pycwt_mod.cwt`);
+        ``s0`` is in ``unit``.
+    anomalies : int or "auto", optional
+        Remove the mean seasonal cycle of this many samples first (12 for monthly
+        data, 4 for quarterly; `pycwt_mod.preprocess.anomalies`). ``"auto"`` reads
+        it from monthly or quarterly dates (an error for other spacings). Default
+        None: no anomalies. Recorded in the ``anomalies`` attr.
     detrend : {"none", "linear"}, optional
-        Remove a least-squares line first (`pycwt_mod.preprocess.detrend`).
-    standardize : bool, optional
-        Divide by the standard deviation after removing the mean (default False).
+        Remove a least-squares line of the valid samples (`pycwt_mod.preprocess.detrend`).
+    normalize : bool, optional
+        Standardise (zero mean, unit variance of the valid samples) before the
+        transform (default True, as pycwt's ``wct``/``xwt``). ``standardize`` is its
+        old name, accepted with a DeprecationWarning for one release.
     gaps : {"raise", "mask"}, optional
         "raise" (default): a NaN is an error naming the first gap. "mask": gaps are
         filled (``fill``) and ``gap_mask`` marks the points within the wavelet's
@@ -138,24 +131,30 @@ _COMMON_PARAMS = """
     fill : {"mean", "linear"}, optional
         How gaps are filled with ``gaps="mask"`` (`pycwt_mod.preprocess.fill_gaps`).
     significance_level : float, optional
-        Default 0.95 (the variable is called ``sig95`` whatever the level)."""
+        Default 0.95 (the variable is called ``sig95`` whatever the level).
+    grid, preprocessing : ScaleGrid, Preprocessing, optional
+        The options as objects (`pycwt_mod.options`), instead of their fields above
+        (a field given beside its object must keep its default). ``grid.dt``, when
+        set, stands for ``dt``."""
 
 
 _AREAWISE_PARAMS = """
-    areawise : bool, optional
+    areawise : bool or Areawise, optional
         Add Monte Carlo pointwise and areawise significance masks (default False;
-        Maraun et al. 2007, see `pycwt_mod.areawise`). They are computed on the
-        preprocessed (and gap-filled) series; points under ``gap_mask`` are not left
-        out of the test.
+        Maraun et al. 2007, see `pycwt_mod.areawise`): True with the options below,
+        or a `pycwt_mod.options.Areawise`. They are computed on the preprocessed
+        (and gap-filled) series; points under ``gap_mask`` are not left out of the
+        test.
     surrogate : {"ar1", "phase", "iaaft"}, optional
-        Null hypothesis of the areawise test (`pycwt_mod.montecarlo.surrogates`), default "ar1".
+        Null hypothesis of the Monte Carlo tests (`pycwt_mod.montecarlo.surrogates`),
+        default "ar1".
     area_level : float, optional
         Areawise significance level, in (0, 1) (default 0.95); the pointwise level is
         ``significance_level``.
     area_measure : {"maraun", "schulte"}, optional
-        Patch size measure (`pycwt_mod.areawise.patches.AREA_MEASURES`), default "maraun".
-    area_test : str, optional
-        The areawise test (`pycwt_mod.AREAWISE_TESTS`), default "areawise"."""
+        Patch size measure (`pycwt_mod.options.AREA_MEASURES`), default "maraun".
+    area_test : {"areawise", "cumulative"}, optional
+        The areawise test (`pycwt_mod.options.AREA_TESTS`), default "areawise"."""
 
 
 def _doc(func):

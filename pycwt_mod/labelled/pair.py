@@ -5,38 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_significance_level
-from ..areawise import areawise_coherence, threshold_levels
-from ..coherence import wct as _wct
-from ..grid import scale_grid
-from ..montecarlo.engine import wct_significance
-from ..mothers import get_wavelet
-from ..preprocess import (
-    gap_mask,
-)
-from ..significance import ar1
+from ..options import MonteCarlo, Preprocessing, renamed_keywords
+from ..pipeline import analyze_wct, analyze_xwt, red_noise
 from ..spectra import global_coherence
-from ..transform import xwt as _xwt
-from .attrs import (
-    _FAMILIES,
-    _areawise_options,
-    _areawise_vars,
-    _common_attrs,
-    _coords,
-    _doc,
-    _preprocessing,
-    _root_seed,
-)
-from .series import _libs, _pair
+from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _steps
+from .keywords import announce, resolve, resolve_areawise, resolve_grid
+from .series import _libs, _read_pair
 
 __all__ = ["wct", "xwt"]
 
-
-# ----------------------------------------------------------------------------- input
-
-
-# ---------------------------------------------------------------------------- output
+_NAMES = ("a", "b")
 
 
+@renamed_keywords(standardize="normalize")
 @_doc
 def xwt(
     a,
@@ -46,18 +27,22 @@ def xwt(
     dim: str | None = None,
     unit: str | None = None,
     dj: float = 1 / 12,
-    s0: float = -1,
+    s0: float = -1.0,
     J: int = -1,
     wavelet="morlet",
+    anomalies: int | str | None = None,
     detrend: str = "none",
-    standardize: bool = False,
+    normalize: bool = True,
     gaps: str = "raise",
     fill: str = "mean",
     significance_level: float = 0.95,
+    grid=None,
+    preprocessing=None,
 ):
     """Cross wavelet transform of two labelled series ([2]_), as an `xarray.Dataset`.
 
-    Both series are standardised (as `pycwt_mod.xwt` with ``normalize=True``).
+    The analysis is `pycwt_mod.pipeline.analyze_xwt`. With ``normalize`` (default)
+    both series are standardised (as `pycwt_mod.xwt` with ``normalize=True``).
 
     Parameters
     ----------
@@ -79,36 +64,45 @@ def xwt(
     ------
     ValueError
         As `cwt`, and for series on different time axes.
+
+    Warns
+    -----
+    AR1FallbackWarning
+        When a series has no unbiased AR(1) estimate (`pycwt_mod.significance.fit_ar1`).
     """
     _, xr = _libs()
-    sa, sb, ya, yb, missing = _pair(a, b, dt, dim, unit, detrend, standardize, gaps, fill)
+    grid, dt = resolve_grid(grid, dt, dj=dj, s0=s0, J=J, wavelet=wavelet)
+    pre = resolve(Preprocessing, preprocessing, "preprocessing", anomalies=anomalies,
+                  detrend=detrend, normalize=normalize, gaps=gaps, fill=fill)  # fmt: skip
     level = check_significance_level(significance_level)
-    mother = get_wavelet(wavelet)
-    W12, coi, freq, sig = _xwt(ya, yb, sa.dt, dj, s0, J, level, mother, normalize=True)
-    period = 1 / freq
-    scales = period / mother.flambda()
+    sa, sb = _read_pair(a, b, dt, dim, unit)
+    res = analyze_xwt(
+        sa.values, sb.values, grid.with_dt(sa.dt), pre, significance_level=level,
+        names=_NAMES, unit=sa.unit, labels=sa.time,
+    )  # fmt: skip
+    period = 1 / res.freqs
     data = {
-        "power": (("period", "time"), np.abs(W12), {"long_name": "cross wavelet power"}),
-        "phase": (("period", "time"), np.angle(W12), {"long_name": "phase", "units": "rad"}),
-        "coi": ("time", coi, {"long_name": "cone of influence", "units": sa.unit}),
-        "sig95": ("period", sig, {"long_name": "significant cross wavelet power"}),
-        "gap_mask": (("period", "time"), gap_mask(missing, period, sa.dt, mother),
-                     {"long_name": "influenced by a gap"}),
-    }  # fmt: skip
-    pre = _preprocessing(detrend, standardize, gaps, fill, int(missing.sum()))
-    attrs = _common_attrs(mother, dj, scales, sa, level, pre)
+        "power": (("period", "time"), np.abs(res.xwt), {"long_name": "cross wavelet power"}),
+        "phase": (("period", "time"), np.angle(res.xwt), {"long_name": "phase", "units": "rad"}),
+        "coi": ("time", res.coi, {"long_name": "cone of influence", "units": sa.unit}),
+        "sig95": ("period", res.signif, {"long_name": "significant cross wavelet power"}),
+        "gap_mask": (("period", "time"), res.gap_mask, {"long_name": "influenced by a gap"}),
+    }
+    attrs = _common_attrs(res.grid, res.scales, sa, level, pre, _steps(*res.series, names=_NAMES))
     attrs.update(
-        ar1_a=float(ar1(ya)[0]),
-        ar1_b=float(ar1(yb)[0]),
+        ar1_a=float(res.ar1[0]),
+        ar1_b=float(res.ar1[1]),
         significance_method="chi-square against two AR(1) red-noise backgrounds "
         "(Grinsted et al. 2004, eq. 4)",
         phase_convention="angle of W_a conj(W_b); positive when a leads b",
-        n_missing=int(missing.sum()),
+        n_missing=int(np.count_nonzero(res.series[0].missing | res.series[1].missing)),
         series_names=f"{sa.name}, {sb.name}",
     )
-    return xr.Dataset(data, coords=_coords(xr, sa, period, scales), attrs=attrs)
+    announce(res.warnings, attrs)
+    return xr.Dataset(data, coords=_coords(xr, sa, period, res.scales), attrs=attrs)
 
 
+@renamed_keywords(standardize="normalize")
 @_doc
 def wct(
     a,
@@ -118,27 +112,36 @@ def wct(
     dim: str | None = None,
     unit: str | None = None,
     dj: float = 1 / 12,
-    s0: float = -1,
+    s0: float = -1.0,
     J: int = -1,
     wavelet="morlet",
+    anomalies: int | str | None = None,
     detrend: str = "none",
-    standardize: bool = False,
+    normalize: bool = True,
     gaps: str = "raise",
     fill: str = "mean",
     significance_level: float = 0.95,
     sig: bool = True,
     mc_count: int = 300,
-    backend=None,
     seed: int | None = None,
+    surrogate: str = "ar1",
+    al1: float | None = None,
+    al2: float | None = None,
+    backend: str | None = None,
+    chunk_size: int | None = None,
     cache: bool = True,
     progress: bool = False,
-    areawise: bool = False,
-    surrogate: str = "ar1",
+    areawise=False,
     area_level: float = 0.95,
     area_measure: str = "maraun",
     area_test: str = "areawise",
+    grid=None,
+    preprocessing=None,
+    monte_carlo=None,
 ):
     """Wavelet coherence of two labelled series ([2]_), as an `xarray.Dataset`.
+
+    The analysis is `pycwt_mod.pipeline.analyze_wct` (the numbers of every door).
 
     Parameters
     ----------
@@ -147,15 +150,20 @@ def wct(
     {common}
     sig : bool, optional
         Compute the Monte Carlo significance (default True).
-    mc_count, backend, seed, cache, progress
-        Passed to `pycwt_mod.wct_significance` (surrogate pairs, default 300; the
-        backend name or None for the best available; root seed for reproducible
-        thresholds; threshold cache; progress bar, default off here), with the null
-        hypothesis ``surrogate`` below ("phase" and "iaaft" resample the
-        preprocessed series). With ``areawise=True`` the areawise test uses the same
+    mc_count, seed, surrogate, al1, al2, backend, chunk_size, cache
+        The Monte Carlo test, `pycwt_mod.options.MonteCarlo` (surrogate pairs,
+        default 300; root seed for reproducible thresholds, default fresh entropy;
+        the null hypothesis, "phase" and "iaaft" resampling the preprocessed
+        series; the red-noise coefficients, default each series' fitted one; the
+        backend name or None for the best available; surrogates per chunk;
+        threshold cache). With ``areawise`` the areawise test uses the same
         surrogates, ``mc_count``, root seed, backend and cache, and its pointwise
         mask is ``coherence > sig95`` outside the cone of influence.
+    progress : bool, optional
+        Progress bar (default off here).
     {areawise}
+    monte_carlo : MonteCarlo, optional
+        The Monte Carlo options (with ``significance_level``) as one object.
 
     Returns
     -------
@@ -168,8 +176,8 @@ def wct(
         the cone of influence and the gap mask. Attrs as in `cwt` with ``ar1_a``,
         ``ar1_b``, ``mc_count``, ``seed`` (the root seed used, as a string: an
         entropy seed does not fit a netCDF integer), ``backend``,
-        ``phase_convention``. With ``areawise=True`` also the masks and attrs of
-        `cwt`'s ``areawise=True``.
+        ``phase_convention``. With ``areawise`` also the masks and attrs of
+        `cwt`'s ``areawise``.
 
     Raises
     ------
@@ -177,8 +185,14 @@ def wct(
         As `cwt`, and for series on different time axes or a wavelet without a
         tabulated ``deltaj0``.
 
+    Warns
+    -----
+    AR1FallbackWarning
+        When a series has no unbiased AR(1) estimate (`pycwt_mod.significance.fit_ar1`).
+
     Examples
     --------
+    >>> import numpy as np
     >>> t = np.arange(256.0)
     >>> x = np.sin(2 * np.pi * t / 16)
     >>> ds = wct(x, np.roll(x, 4), dt=1.0, sig=False)
@@ -187,52 +201,57 @@ def wct(
     1.0
     """
     _, xr = _libs()
-    sa, sb, ya, yb, missing = _pair(a, b, dt, dim, unit, detrend, standardize, gaps, fill)
-    level = check_significance_level(significance_level)
-    options = _areawise_options(surrogate, area_level, area_measure, area_test)
-    mother = get_wavelet(wavelet)
-    WCT, aWCT, coi, freq, _ = _wct(ya, yb, sa.dt, dj, s0, J, sig=False, wavelet=mother)
-    period = 1 / freq
-    scales = scale_grid(ya.size, sa.dt, dj, s0, J, mother)
-    a1, a2 = float(ar1(ya)[0]), float(ar1(yb)[0])
-    pre = _preprocessing(detrend, standardize, gaps, fill, int(missing.sum()))
-    attrs = _common_attrs(mother, dj, scales, sa, level, pre)
-    attrs.update(ar1_a=a1, ar1_b=a2, n_missing=int(missing.sum()),
+    grid, dt = resolve_grid(grid, dt, dj=dj, s0=s0, J=J, wavelet=wavelet)
+    pre = resolve(Preprocessing, preprocessing, "preprocessing", anomalies=anomalies,
+                  detrend=detrend, normalize=normalize, gaps=gaps, fill=fill)  # fmt: skip
+    mc = resolve(
+        MonteCarlo, monte_carlo, "monte_carlo", significance_level=significance_level,
+        mc_count=mc_count, seed=seed, surrogate=surrogate, al1=al1, al2=al2,
+        backend=backend, chunk_size=chunk_size, cache=cache,
+    )  # fmt: skip
+    test = resolve_areawise(
+        areawise, area_level=area_level, area_measure=area_measure, area_test=area_test
+    )
+    sa, sb = _read_pair(a, b, dt, dim, unit)
+    res = analyze_wct(
+        sa.values, sb.values, grid.with_dt(sa.dt), pre,
+        monte_carlo=mc if sig or test is not None else None, areawise=test, names=_NAMES,
+        unit=sa.unit, labels=sa.time, progress=progress,
+    )  # fmt: skip
+    period = 1 / res.freqs
+    thr = res.thresholds
+    if thr is not None and thr.ar1 is not None:
+        ar1, warnings = thr.ar1, thr.warnings
+    else:  # no test, or a data-driven family: the series' own coefficients, for the attrs
+        ar1, warnings = red_noise(tuple(p.values for p in res.series), (mc.al1, mc.al2), _NAMES)
+    missing = res.series[0].missing | res.series[1].missing
+    steps = _steps(*res.series, names=_NAMES)
+    attrs = _common_attrs(res.grid, res.scales, sa, mc.significance_level, pre, steps)
+    attrs.update(ar1_a=float(ar1[0]), ar1_b=float(ar1[1]), n_missing=int(missing.sum()),
                  series_names=f"{sa.name}, {sb.name}",
                  phase_convention="angle of W_a conj(W_b); positive when a leads b")  # fmt: skip
-    if sig:  # with areawise, every level its test needs, from one histogram
-        levels = threshold_levels(options["test"], level) if areawise else (level,)
-        rows, info = wct_significance(
-            a1, a2, sa.dt, dj, scales[0], scales.size - 1, levels, mother, mc_count,
-            progress=progress, cache=cache, backend=backend, seed=seed, return_info=True,
-            surrogate=surrogate, data=None if surrogate == "ar1" else (ya, yb),
-        )  # fmt: skip
-        thresholds = rows[0]
+    if sig:
         attrs.update(
-            significance_method=f"Monte Carlo, {_FAMILIES[surrogate]} surrogate pairs "
+            significance_method=f"Monte Carlo, {mc.surrogate.description} surrogate pairs "
             "(Grinsted et al. 2004)",
-            mc_count=int(info["mc_count"]),
-            seed=str(info["seed"]),
-            backend=str(info["backend"]),
+            mc_count=int(thr.info["mc_count"]),
+            seed=str(thr.seed),
+            backend=str(thr.backend),
         )
+        thresholds = thr.sig95
     else:
         thresholds = np.full(period.size, np.nan)
         attrs["significance_method"] = "none"
-    mask = gap_mask(missing, period, sa.dt, mother)
+    announce(warnings, attrs)
     data = {
-        "coherence": (("period", "time"), WCT, {"long_name": "squared wavelet coherence"}),
-        "phase": (("period", "time"), aWCT, {"long_name": "phase", "units": "rad"}),
-        "coi": ("time", coi, {"long_name": "cone of influence", "units": sa.unit}),
+        "coherence": (("period", "time"), res.WCT, {"long_name": "squared wavelet coherence"}),
+        "phase": (("period", "time"), res.aWCT, {"long_name": "phase", "units": "rad"}),
+        "coi": ("time", res.coi, {"long_name": "cone of influence", "units": sa.unit}),
         "sig95": ("period", thresholds, {"long_name": "significant coherence"}),
-        "gap_mask": (("period", "time"), mask, {"long_name": "influenced by a gap"}),
-        "global_coherence": ("period", global_coherence(WCT, coi, period, mask=mask),
-                             {"long_name": "mean coherence outside the COI"}),
+        "gap_mask": (("period", "time"), res.gap_mask, {"long_name": "influenced by a gap"}),
+        "global_coherence": ("period", global_coherence(res.WCT, res.coi, period,
+                             mask=res.gap_mask), {"long_name": "mean coherence outside the COI"}),
     }  # fmt: skip
-    if areawise:
-        res = areawise_coherence(
-            ya, yb, sa.dt, dj, s0, J, mother, sig95=rows if sig else None,
-            level=level, mc_count=mc_count, al1=a1, al2=a2, backend=backend, cache=cache,
-            seed=int(info["seed"]) if sig else _root_seed(seed), **options,
-        )  # fmt: skip
-        data.update(_areawise_vars(res, attrs))
-    return xr.Dataset(data, coords=_coords(xr, sa, period, scales), attrs=attrs)
+    if res.areawise is not None:
+        data.update(_areawise_vars(res.areawise, attrs))
+    return xr.Dataset(data, coords=_coords(xr, sa, period, res.scales), attrs=attrs)

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from .._validation import check_significance_level
-from ..areawise import areawise_power
-from ..mothers import get_wavelet
-from ..preprocess import (
-    gap_mask,
-)
-from ..significance import ar1, significance
+from ..options import MonteCarlo, Preprocessing, renamed_keywords
+from ..pipeline import analyze_cwt
 from ..spectra import _in_band, global_wavelet_spectrum, scale_averaged_power
-from ..transform import cwt as _cwt
-from .attrs import (
-    _areawise_options,
-    _areawise_vars,
-    _common_attrs,
-    _coords,
-    _doc,
-    _mother_from_attrs,
-    _preprocessing,
-    _root_seed,
-)
-from .series import _libs, _prepare, _read
+from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _mother_from_attrs
+from .keywords import announce, resolve, resolve_areawise, resolve_grid
+from .series import _libs, _read
 
 __all__ = ["cwt", "scale_average"]
 
 
+@renamed_keywords(standardize="normalize")
 @_doc
 def cwt(
     obj,
@@ -36,26 +21,34 @@ def cwt(
     dim: str | None = None,
     unit: str | None = None,
     dj: float = 1 / 12,
-    s0: float = -1,
+    s0: float = -1.0,
     J: int = -1,
     wavelet="morlet",
+    anomalies: int | str | None = None,
     detrend: str = "none",
-    standardize: bool = False,
+    normalize: bool = True,
     gaps: str = "raise",
     fill: str = "mean",
     significance_level: float = 0.95,
     wave: bool = False,
-    areawise: bool = False,
+    areawise=False,
     surrogate: str = "ar1",
     area_level: float = 0.95,
     area_measure: str = "maraun",
     area_test: str = "areawise",
-    mc_count: int = 200,
+    mc_count: int = 300,
     seed: int | None = None,
-    backend=None,
+    backend: str | None = None,
+    chunk_size: int | None = None,
     cache: bool = True,
+    grid=None,
+    preprocessing=None,
+    monte_carlo=None,
 ):
     """Continuous wavelet transform of a labelled series, as an `xarray.Dataset`.
+
+    The analysis is `pycwt_mod.pipeline.analyze_cwt` (the numbers of every door);
+    this function reads the time axis and labels the result.
 
     Parameters
     ----------
@@ -67,13 +60,16 @@ def cwt(
         complex numbers, so drop it or split it before ``to_netcdf``).
     {areawise}
     mc_count : int, optional
-        Surrogates of the areawise test, >= 2 (default 200).
+        Surrogates of the areawise test, >= 2 (default 300).
     seed : int, optional
         Root seed of the surrogates (default None: fresh entropy, recorded in the
         ``seed`` attr).
-    backend, cache
-        Monte Carlo backend and threshold cache of the areawise test, as in
-        `pycwt_mod.areawise_power`.
+    backend, chunk_size, cache
+        Monte Carlo backend, surrogates per chunk and threshold cache of the
+        areawise test, as in `pycwt_mod.areawise_power`.
+    monte_carlo : MonteCarlo, optional
+        ``significance_level``, ``surrogate``, ``mc_count``, ``seed``, ``backend``,
+        ``chunk_size`` and ``cache`` as one `pycwt_mod.options.MonteCarlo`.
 
     Returns
     -------
@@ -83,29 +79,38 @@ def cwt(
         ``|W|**2`` of the preprocessed series; ``wave`` (period, time, complex, if
         asked); ``coi`` (time), the cone of influence in periods; ``sig95``
         (period), the red-noise power level of ``significance_level`` (chi-square,
-        [1]_ eq. 18); ``gap_mask`` (period, time, bool); ``global_power`` and
+        [1]_ eq. 18, against the AR(1) coefficient and variance of the valid
+        samples); ``gap_mask`` (period, time, bool); ``global_power`` and
         ``global_sig95`` (period), the global wavelet spectrum over the points not
         gap-masked and its significance ([1]_ eq. 22-23). Attrs: ``wavelet``,
         ``wavelet_param``, ``dj``, ``s0``, ``J``, ``dt``, ``time_unit``, ``ar1``,
         ``variance``, ``significance_method``, ``significance_level``,
-        ``preprocessing``, ``n_missing``, ``series_name``, ``units``.
-        With ``areawise=True`` also ``pointwise_significant`` and
-        ``areawise_significant`` (period, time, bool; areawise is a subset of
+        ``preprocessing``, ``anomalies`` (when removed), ``n_missing``,
+        ``series_name``, ``units``, and ``warnings`` when the AR(1) coefficient is
+        the Yule-Walker fallback. With ``areawise`` also ``pointwise_significant``
+        and ``areawise_significant`` (period, time, bool; areawise is a subset of
         pointwise, whose threshold is the surrogates' ``significance_level``
         quantile, not ``sig95``), and attrs ``surrogate``, ``area_level``,
-        ``area_measure``, ``areawise_test``, ``critical_area``, ``mc_count``,
-        ``seed`` (a string).
+        ``area_measure``, ``area_test`` (also as ``areawise_test``, its old name),
+        ``critical_area``, ``mc_count``, ``seed`` (a string).
 
     Raises
     ------
     ValueError
         For irregular or decreasing times, a ``dt`` that is missing or conflicts with
-        the coordinate, a gap with ``gaps="raise"``, or a bad option.
+        the coordinate, a gap with ``gaps="raise"``, ``anomalies="auto"`` without
+        monthly or quarterly dates, or a bad option (named).
     ImportError
         Without xarray and pandas.
 
+    Warns
+    -----
+    AR1FallbackWarning
+        When the series has no unbiased AR(1) estimate (`pycwt_mod.significance.fit_ar1`).
+
     Examples
     --------
+    >>> import numpy as np
     >>> import pandas as pd
     >>> t = pd.date_range("2000-01-01", periods=240, freq="MS")
     >>> noise = np.random.default_rng(0).standard_normal(240)
@@ -115,53 +120,58 @@ def cwt(
     (0.08333333333333333, 'year')
     >>> round(float(ds.global_power.idxmax()), 1)
     2.0
+    >>> cwt(x, anomalies="auto").attrs["preprocessing"]
+    'anomalies=12; detrend=none; normalize=yes; gaps=raise'
     """
     _, xr = _libs()
+    grid, dt = resolve_grid(grid, dt, dj=dj, s0=s0, J=J, wavelet=wavelet)
+    pre = resolve(Preprocessing, preprocessing, "preprocessing", anomalies=anomalies,
+                  detrend=detrend, normalize=normalize, gaps=gaps, fill=fill)  # fmt: skip
+    mc = resolve(
+        MonteCarlo, monte_carlo, "monte_carlo", significance_level=significance_level,
+        surrogate=surrogate, mc_count=mc_count, seed=seed, backend=backend,
+        chunk_size=chunk_size, cache=cache,
+    )  # fmt: skip
+    test = resolve_areawise(
+        areawise, area_level=area_level, area_measure=area_measure, area_test=area_test
+    )
     s = _read(obj, dt, dim, unit, "obj")
-    level = check_significance_level(significance_level)
-    options = _areawise_options(surrogate, area_level, area_measure, area_test)
-    mother = get_wavelet(wavelet)
-    y, missing = _prepare(s, "obj", detrend, standardize, gaps, fill)
-    W, scales, freqs, coi, _, _ = _cwt(y, s.dt, dj, s0, J, mother)
-    period = 1 / freqs
-    power = np.abs(W) ** 2
-    variance = float(y.var())
-    alpha, _, _ = ar1(y)
-    sig, _ = significance(variance, s.dt, scales, 0, alpha, level, wavelet=mother)
-    mask = gap_mask(missing, period, s.dt, mother)
+    level = mc.significance_level
+    a = analyze_cwt(
+        s.values, grid.with_dt(s.dt), pre, significance_level=level, monte_carlo=mc,
+        areawise=test, name="obj", unit=s.unit, labels=s.time,
+    )  # fmt: skip
+    period = 1 / a.freqs
+    power = a.power
     glbl, glbl_sig, _ = global_wavelet_spectrum(
-        power, scales, s.dt, variance, alpha, mask=mask, significance_level=level,
-        wavelet=mother,
+        power, a.scales, s.dt, a.variance, a.ar1, mask=a.gap_mask, significance_level=level,
+        wavelet=a.grid.mother,
     )  # fmt: skip
     sq = f"({s.units})^2" if s.units else ""
     data = {
         "power": (("period", "time"), power, {"long_name": "wavelet power |W|^2", "units": sq}),
-        "coi": ("time", coi, {"long_name": "cone of influence", "units": s.unit}),
-        "sig95": ("period", sig, {"long_name": "significant local power", "units": sq}),
-        "gap_mask": (("period", "time"), mask, {"long_name": "influenced by a gap"}),
+        "coi": ("time", a.coi, {"long_name": "cone of influence", "units": s.unit}),
+        "sig95": ("period", a.sig95, {"long_name": "significant local power", "units": sq}),
+        "gap_mask": (("period", "time"), a.gap_mask, {"long_name": "influenced by a gap"}),
         "global_power": ("period", glbl, {"long_name": "global wavelet spectrum", "units": sq}),
         "global_sig95": ("period", glbl_sig, {"long_name": "significant global power"}),
     }
     if wave:
-        data["wave"] = (("period", "time"), W, {"long_name": "wavelet transform"})
-    pre = _preprocessing(detrend, standardize, gaps, fill, int(missing.sum()))
-    attrs = _common_attrs(mother, dj, scales, s, level, pre)
+        data["wave"] = (("period", "time"), a.wave, {"long_name": "wavelet transform"})
+    attrs = _common_attrs(a.grid, a.scales, s, level, pre, a.series.steps)
     attrs.update(
-        ar1=float(alpha),
-        variance=variance,
+        ar1=float(a.ar1),
+        variance=float(a.variance),
         significance_method="chi-square against AR(1) red noise (Torrence & Compo 1998, "
         "eq. 18; global spectrum eq. 23)",
-        n_missing=int(missing.sum()),
+        n_missing=a.series.n_missing,
         series_name=s.name,
         units=s.units,
     )
-    if areawise:
-        res = areawise_power(
-            y, s.dt, dj, s0, J, mother, level=level, mc_count=mc_count,
-            seed=_root_seed(seed), backend=backend, cache=cache, **options,
-        )  # fmt: skip
-        data.update(_areawise_vars(res, attrs))
-    return xr.Dataset(data, coords=_coords(xr, s, period, scales), attrs=attrs)
+    announce(a.warnings, attrs)
+    if a.areawise is not None:
+        data.update(_areawise_vars(a.areawise, attrs))
+    return xr.Dataset(data, coords=_coords(xr, s, period, a.scales), attrs=attrs)
 
 
 def scale_average(ds, band: tuple[float, float]):

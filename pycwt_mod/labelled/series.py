@@ -1,10 +1,10 @@
-"""Input of the labelled API: series, their time axis and preprocessing.
+"""Input of the labelled API: series and their time axis.
 
 `time_spacing` infers the sample spacing and its unit from a time coordinate
 (monthly dates: ``dt = 1/12`` year); `_read` turns a pandas Series, an xarray
-DataArray or a plain array into the values, times and spacing the analyses use, and
-`_prepare` applies the preprocessing options. xarray and pandas are imported only
-when a function is called (`_libs`).
+DataArray or a plain array into the values, times and spacing the analyses use.
+Preprocessing is the pipeline's (`pycwt_mod.pipeline.prepare_series`). xarray and
+pandas are imported only when a function is called (`_libs`).
 """
 
 from __future__ import annotations
@@ -15,17 +15,6 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-
-from ..preprocess import (
-    DETREND_METHODS,
-    GAP_FILLS,
-    GAP_POLICIES,
-    _choice,
-    check_gaps,
-    fill_gaps,
-)
-from ..preprocess import detrend as _detrend
-from ..preprocess import standardize as _standardize
 
 __all__ = ["TIME_UNITS", "time_spacing"]
 
@@ -272,24 +261,9 @@ def _same_time(a: _Series, b: _Series) -> None:
         )
 
 
-def _prepare(s: _Series, name: str, detrend: str, standardize: bool, gaps: str, fill: str):
-    """Detrended, standardised and gap-filled values, and the missing samples."""
-    _choice(detrend, "detrend", DETREND_METHODS)
-    _choice(gaps, "gaps", GAP_POLICIES)
-    _choice(fill, "fill", GAP_FILLS)
-    if gaps == "raise":
-        check_gaps(s.values, name, s.time)
-    missing = ~np.isfinite(s.values)
-    y = _detrend(s.values, detrend)
-    if standardize:
-        y = _standardize(y)
-    return fill_gaps(y, fill), missing
-
-
-def _pair(a, b, dt, dim, unit, detrend, standardize, gaps, fill):
+def _read_pair(a, b, dt, dim: str | None, unit: str | None) -> tuple[_Series, _Series]:
+    """`_read` of two series, checked to share one time axis."""
     sa = _read(a, dt, dim, unit, "a")
     sb = _read(b, dt, dim, unit, "b")
     _same_time(sa, sb)
-    ya, miss_a = _prepare(sa, "a", detrend, standardize, gaps, fill)
-    yb, miss_b = _prepare(sb, "b", detrend, standardize, gaps, fill)
-    return sa, sb, ya, yb, miss_a | miss_b
+    return sa, sb
