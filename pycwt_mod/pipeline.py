@@ -35,7 +35,7 @@ import numpy as np
 
 from .areawise import AreawiseResult, areawise_coherence, areawise_power, threshold_levels
 from .coherence import wct
-from .montecarlo import wct_significance
+from .montecarlo import Checkpoint, wct_significance
 from .options import ANOMALY_PERIODS, Areawise, MonteCarlo, Preprocessing, ResolvedGrid, ScaleGrid
 from .preprocess import anomalies, check_gaps, detrend, fill_gaps, gap_mask, standardize
 from .significance import fit_ar1, significance
@@ -516,6 +516,7 @@ def coherence_thresholds(
     progress_callback: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     backend=None,
+    checkpoint: Checkpoint | None = None,
 ) -> Thresholds:
     """The Monte Carlo coherence thresholds of a prepared pair ([2]_ sec. 4).
 
@@ -528,6 +529,9 @@ def coherence_thresholds(
     ----------
     backend : str or MonteCarloBackend, optional
         Overrides ``mc.backend`` (a job passes its configured backend object).
+    checkpoint : pycwt_mod.montecarlo.Checkpoint, optional
+        Keep the finished chunks there and resume from those kept before (a job
+        passes its registry's).
 
     Returns
     -------
@@ -552,7 +556,7 @@ def coherence_thresholds(
         backend=mc.backend if backend is None else backend, seed=mc.seed,
         chunk_size=mc.chunk_size, return_info=True, surrogate=family.name,
         data=(y1, y2) if family.needs_data else None,
-        progress_callback=progress_callback, cancel=cancel,
+        progress_callback=progress_callback, cancel=cancel, checkpoint=checkpoint,
     )  # fmt: skip
     return Thresholds(
         np.atleast_2d(rows), tuple(levels), int(info["seed"]), str(info["backend"]),
@@ -616,6 +620,7 @@ def analyze_wct(
     progress: bool = False,
     progress_callback: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> WCTAnalysis:
     """Wavelet coherence of two series, with its Monte Carlo tests ([2]_).
 
@@ -636,6 +641,9 @@ def analyze_wct(
         As in `prepare_series`.
     progress, progress_callback, cancel
         As in `pycwt_mod.wct_significance`.
+    checkpoint : pycwt_mod.montecarlo.Checkpoint, optional
+        Keep the chunks of both Monte Carlo passes there (apart, by plan) and resume
+        from those kept before.
 
     Returns
     -------
@@ -679,7 +687,7 @@ def analyze_wct(
 
         thr = coherence_thresholds(
             y1, y2, rg, monte_carlo, areawise, names=names, progress=progress,
-            progress_callback=pass_progress(0), cancel=cancel,
+            progress_callback=pass_progress(0), cancel=cancel, checkpoint=checkpoint,
         )  # fmt: skip
         out.thresholds = thr
         out.monte_carlo = monte_carlo.with_seed(thr.seed)
@@ -693,6 +701,7 @@ def analyze_wct(
                 area_measure=areawise.area_measure, area_test=areawise.area_test, al1=a1, al2=a2,
                 backend=monte_carlo.backend, chunk_size=monte_carlo.chunk_size,
                 cache=monte_carlo.cache, progress_callback=pass_progress(1), cancel=cancel,
+                checkpoint=checkpoint,
             )  # fmt: skip
     out.elapsed_s = _time.perf_counter() - t0
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..montecarlo.chunks import Checkpoint
 from ..montecarlo.engine import wct_significance
 from ..montecarlo.observed import ObservedSeries
 from ..montecarlo.plan import CancelCheck, ProgressCallback
@@ -54,6 +55,7 @@ def areawise_coherence(
     cache_dir=None,
     progress_callback: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> AreawiseResult:
     """Pointwise and areawise significance of the wavelet coherence of ``y1``, ``y2``.
 
@@ -88,6 +90,10 @@ def areawise_coherence(
         `pycwt_mod.significance.fit_ar1`).
     backend, chunk_size, cache, cache_dir, progress_callback, cancel
         As in `areawise_power` (progress counts both passes, ``2 * mc_count``).
+    checkpoint : pycwt_mod.montecarlo.Checkpoint, optional
+        Keep the chunks of both passes there (apart, by plan) and resume from those
+        kept before (`pycwt_mod.montecarlo.run_plan`): a significance job's areawise
+        pass resumes like its thresholds.
 
     Returns
     -------
@@ -108,7 +114,7 @@ def areawise_coherence(
         When a series has no unbiased AR(1) estimate and the Yule-Walker one is used.
     """
     run = _run(surrogate, significance_level, area_level, mc_count, seed, area_measure, area_test)
-    eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
+    eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel, checkpoint)
     mother = get_wavelet(wavelet)
     data = ObservedSeries.of(y1, y2)
     dt, dj, s0, J = _grid(data.n, dt, dj, s0, J, mother)
@@ -140,7 +146,7 @@ def areawise_coherence(
             mc_count=run.mc_count, progress=False, cache=cache, backend=backend,
             seed=run.seed, chunk_size=chunk_size, cache_dir=cache_dir,
             progress_callback=None if report is None else (lambda d, _: report(d, total)),
-            cancel=cancel, surrogate=run.surrogate, data=data,
+            cancel=cancel, surrogate=run.surrogate, data=data, checkpoint=checkpoint,
         )  # fmt: skip
     patches = PatchPlan(dt, dj, s0, J, mother, "coherence", data, run.surrogate, al,
                         run.mc_count, run.seed, tuple(map(tuple, thr.tolist())), run.measure,

@@ -219,13 +219,15 @@ class _Engine:
     store: ThresholdCache | None
     progress_callback: object
     cancel: object
+    checkpoint: object = None
 
     def run(self, plan, offset: int, total: int):
         """Run ``plan``, reporting progress as ``offset + done`` of ``total``."""
         report = self.progress_callback
         callback = None if report is None else (lambda done, _: report(offset + done, total))
         out, _ = run_plan(
-            plan, self.backend, self.chunk_size, progress_callback=callback, cancel=self.cancel
+            plan, self.backend, self.chunk_size, progress_callback=callback, cancel=self.cancel,
+            checkpoint=self.checkpoint,
         )  # fmt: skip
         return out
 
@@ -243,9 +245,11 @@ class _Engine:
         return value
 
 
-def _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel) -> _Engine:
+def _engine(
+    backend, chunk_size, cache, cache_dir, progress_callback, cancel, checkpoint=None
+) -> _Engine:
     store = ThresholdCache(cache_dir) if cache else None
-    return _Engine(backend, chunk_size, store, progress_callback, cancel)
+    return _Engine(backend, chunk_size, store, progress_callback, cancel, checkpoint)
 
 
 def _grid(n: int, dt, dj, s0, J, mother) -> tuple[float, float, float, int]:

@@ -7,19 +7,30 @@ null patches of `pycwt_mod.areawise.kernel`, which sits above the engine and so
 cannot be imported here). `Accumulator` joins the chunks' results: histograms are
 summed (integers, in any order), other parts are joined in chunk order by their
 type's ``concat``, so the result does not depend on which chunk finished first.
+
+A `Checkpoint` keeps finished chunks somewhere durable (a significance job keeps
+them in its registry's SQLite file): `pycwt_mod.montecarlo.run_plan` asks it for the
+chunks of a plan kept so far, runs only the pairs they do not cover
+(`resume_chunks`) and hands it every chunk that finishes, so an interrupted run
+resumes with the same bits as an uninterrupted one.
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .._validation import check_count
 from .kernel import BATCH_BYTES
 from .kernel import run_chunk as coherence_chunk
 from .plan import MonteCarloPlan
 
-__all__ = ["Accumulator", "FieldPlan", "Plan", "run_chunk"]
+__all__ = ["Accumulator", "Checkpoint", "Chunk", "FieldPlan", "Plan", "resume_chunks", "run_chunk"]
+
+#: Surrogates ``[start, stop)`` of a plan.
+Chunk = tuple[int, int]
 
 
 @runtime_checkable
@@ -32,6 +43,56 @@ class FieldPlan(Protocol):
 
 
 Plan = MonteCarloPlan | FieldPlan
+
+
+@runtime_checkable
+class Checkpoint(Protocol):
+    """Where the finished chunks of Monte Carlo passes are kept, to resume from.
+
+    ``key`` names one pass (one plan: `pycwt_mod.montecarlo.engine.checkpoint_key`),
+    so the passes of one analysis (thresholds, null patches) keep their chunks apart.
+    A part is what the plan's chunk returns: an integer histogram, or a field plan's
+    parts (e.g. `pycwt_mod.areawise.kernel.NullPatches`).
+    """
+
+    def kept(self, key: str) -> Mapping[Chunk, Any]:
+        """The chunks of pass ``key`` kept so far, ``{(start, stop): part}``."""
+        ...
+
+    def keep(self, key: str, chunk: Chunk, part: Any, where: str | None) -> None:
+        """Keep a chunk of pass ``key`` that just finished (``where``: where it ran)."""
+        ...
+
+
+def resume_chunks(
+    mc_count: int, chunk_size: int, kept: Mapping[Chunk, Any] | None = None
+) -> tuple[dict[Chunk, Any], list[Chunk]]:
+    """The kept chunks to use and the chunks still to run.
+
+    Kept chunks outside ``range(mc_count)`` or overlapping an earlier one are
+    ignored; the pairs no kept chunk covers are cut into chunks of at most
+    ``chunk_size`` pairs, so together they tile ``range(mc_count)`` once whatever
+    chunking the kept ones had.
+
+    Returns
+    -------
+    done : dict
+        ``{(start, stop): part}`` of the kept chunks used.
+    todo : list of (start, stop)
+    """
+    chunk_size = check_count(chunk_size, "chunk_size")
+    done: dict[Chunk, Any] = {}
+    end = 0
+    for (a, b), part in sorted((kept or {}).items(), key=lambda item: item[0]):
+        a, b = int(a), int(b)
+        if end <= a < b <= mc_count:
+            done[(a, b)] = part
+            end = b
+    todo, start = [], 0
+    for a, b in [*done, (mc_count, mc_count)]:
+        todo += [(s, min(s + chunk_size, a)) for s in range(start, a, chunk_size)]
+        start = b
+    return done, todo
 
 
 def run_chunk(

@@ -16,6 +16,8 @@ References
 
 from __future__ import annotations
 
+import hashlib
+import json
 import numbers
 import time
 import warnings
@@ -31,19 +33,49 @@ from .._validation import check_significance_level
 from . import kernel, plan
 from .backends import get_backend
 from .cache import ThresholdCache
-from .chunks import Plan
+from .chunks import Checkpoint, Plan, resume_chunks
 from .kernel import *  # noqa: F403 - the kernel's public names are the engine's too
 from .kernel import thresholds
 from .plan import *  # noqa: F403 - and so are the plans'
-from .plan import CancelCheck, ProgressCallback, make_plan, split_chunks
+from .plan import CancelCheck, MonteCarloPlan, ProgressCallback, make_plan
 
-__all__ = [*plan.__all__, *kernel.__all__, "run_plan", "wct_significance"]
+__all__ = [
+    *plan.__all__,
+    *kernel.__all__,
+    "Checkpoint",
+    "checkpoint_key",
+    "run_plan",
+    "wct_significance",
+]
 
 
 def _progress_bar(enabled: bool, total: int, desc: str = "WCT significance"):
     if not enabled or tqdm is None:
         return None
     return tqdm(total=total, desc=desc, unit="pair")
+
+
+def checkpoint_key(plan: Plan) -> str:
+    """The name of a plan's chunks in a `Checkpoint`: its type and a digest of its inputs.
+
+    The digest covers what the threshold cache keys the plan by (grid, wavelet,
+    family and data, AR(1) coefficients unrounded, count, seed, bins, estimator,
+    the field plans' thresholds, the kernel's version), so two passes of one
+    analysis never share chunks, nor do two versions of the kernel.
+
+    Examples
+    --------
+    >>> checkpoint_key(make_plan(0.5, 0.3, 1.0, 0.25, 2.0, 4, mc_count=4, seed=1))[:15]
+    'MonteCarloPlan-'
+    """
+    if isinstance(plan, MonteCarloPlan):
+        key = ThresholdCache.key(plan, 0.0)
+        del key["level"]
+        key["al1"], key["al2"] = float(plan.al1), float(plan.al2)
+    else:
+        key = ThresholdCache.field_key(plan, type(plan).__name__)
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:20]
+    return f"{type(plan).__name__}-{digest}"
 
 
 def run_plan(
@@ -55,6 +87,7 @@ def run_plan(
     desc: str = "Monte Carlo",
     progress_callback: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    checkpoint: Checkpoint | None = None,
 ):
     """Run every surrogate of a plan on a backend, in chunks.
 
@@ -69,13 +102,19 @@ def run_plan(
         Show a tqdm progress bar labelled ``desc``.
     progress_callback, cancel
         As in `wct_significance`.
+    checkpoint : Checkpoint, optional
+        Where chunks are kept (under `checkpoint_key` of the plan): the chunks
+        kept before are added to the result and only the pairs they do not cover
+        run (`pycwt_mod.montecarlo.chunks.resume_chunks`); each chunk that finishes
+        is kept, with where it ran. Progress starts from the kept pairs.
 
     Returns
     -------
     result : (n_scales, nbins) int64 ndarray or the plan's joined chunk results
-        The same bits for the same plan whatever the CPU backend and chunk size.
+        The same bits for the same plan whatever the CPU backend, the chunk size
+        and the chunks kept before.
     info : dict
-        ``backend`` and ``chunk_size``.
+        ``backend``, ``chunk_size`` and ``kept`` (pairs taken from the checkpoint).
     """
     runner = get_backend(backend) if backend is None or isinstance(backend, str) else backend
     size = chunk_size if chunk_size is not None else runner.default_chunk_size(plan)
@@ -87,12 +126,24 @@ def run_plan(
         if progress_callback is not None:
             progress_callback(done, total)
 
+    key = None if checkpoint is None else checkpoint_key(plan)
+    kept = None if checkpoint is None else checkpoint.kept(key)
+    done, todo = resume_chunks(plan.mc_count, int(size), kept)
+
+    def on_chunk(chunk, part, where) -> None:
+        checkpoint.keep(key, chunk, part, where)
+
     try:
-        out = runner.run(plan, split_chunks(plan.mc_count, size), on_progress, cancel)
+        out = runner.run(
+            plan, todo, on_progress, cancel, done=done,
+            on_chunk=None if checkpoint is None else on_chunk,
+        )  # fmt: skip
     finally:
         if bar is not None:
             bar.close()
-    return out, {"backend": runner.name, "chunk_size": int(size)}
+    info = {"backend": runner.name, "chunk_size": int(size)}
+    info["kept"] = sum(b - a for a, b in done)
+    return out, info
 
 
 def wct_significance(
@@ -120,6 +171,7 @@ def wct_significance(
     return_info: bool = False,
     surrogate: str = "ar1",
     data=None,
+    checkpoint: Checkpoint | None = None,
 ):
     """Monte Carlo significance of wavelet coherence against red noise or surrogates.
 
@@ -184,6 +236,9 @@ def wct_significance(
     data : (y1, y2), optional
         The observed series, required by ``"phase"`` and ``"iaaft"`` (``al1`` and
         ``al2`` are then unused, and the cache key includes the data's SHA-256).
+    checkpoint : Checkpoint, optional
+        Keep the finished chunks there and resume from those kept before
+        (`run_plan`); unused on a cache hit.
 
     Returns
     -------
@@ -248,7 +303,7 @@ def wct_significance(
     else:  # one histogram gives every level
         hist, ran = run_plan(
             plan, runner, chunk_size, progress=progress, desc="WCT significance",
-            progress_callback=progress_callback, cancel=cancel,
+            progress_callback=progress_callback, cancel=cancel, checkpoint=checkpoint,
         )  # fmt: skip
         info["chunk_size"] = ran["chunk_size"]
         sig = np.stack([thresholds(plan, hist, lv) for lv in levels])

@@ -5,17 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
-from typing import ClassVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
 
-import numpy as np
-
-from ..chunks import Accumulator, Plan
+from ..chunks import Accumulator, Chunk, Plan
 from ..plan import Cancelled
 
 __all__ = ["BackendUnavailableError", "MonteCarloBackend"]
-
-Chunk = tuple[int, int]
 
 
 class BackendUnavailableError(RuntimeError):
@@ -70,8 +66,9 @@ class MonteCarloBackend(ABC):
     @abstractmethod
     def _imap(
         self, plan: Plan, chunks: Sequence[Chunk], cancel: Callable[[], bool] | None
-    ) -> Iterator[tuple[Chunk, np.ndarray]]:
-        """Yield ``(chunk, part)`` as chunks finish, in any order."""
+    ) -> Iterator[tuple]:
+        """Yield ``(chunk, part)`` or ``(chunk, part, where)`` as chunks finish, in any
+        order (``where``: where the chunk ran, e.g. a Ray node id)."""
 
     def run(
         self,
@@ -79,41 +76,73 @@ class MonteCarloBackend(ABC):
         chunks: Sequence[Chunk],
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        *,
+        done: Mapping[Chunk, Any] | None = None,
+        on_chunk: Callable[[Chunk, Any, str | None], None] | None = None,
     ):
-        """Run all ``chunks`` and join their results (`pycwt_mod.montecarlo.chunks.Accumulator`).
+        """Run ``chunks`` and join their results with those of ``done``
+        (`pycwt_mod.montecarlo.chunks.Accumulator`).
 
         Parameters
         ----------
         plan : Plan
         chunks : sequence of (start, stop)
-            Pair ranges; together they must cover ``range(plan.mc_count)`` once.
+            Pair ranges to run; with the chunks of ``done`` they must cover
+            ``range(plan.mc_count)`` once.
         progress : callable, optional
-            ``progress(done_pairs, total_pairs)`` after each finished chunk.
+            ``progress(done_pairs, total_pairs)`` after each finished chunk (and once
+            first, with the pairs of ``done``, when there are some).
         cancel : callable, optional
             Polled between chunks; True raises `Cancelled`.
+        done : mapping, optional
+            ``{(start, stop): part}`` of chunks already computed (e.g. kept by a
+            `pycwt_mod.montecarlo.chunks.Checkpoint`): added to the result, not rerun.
+        on_chunk : callable, optional
+            ``on_chunk(chunk, part, where)`` once for each chunk of ``chunks`` as it
+            finishes; ``where`` is the Ray node id on the ray backend, None for a
+            backend that runs on this machine.
 
         Returns
         -------
         result : (n_scales, nbins) int64 ndarray or NullPatches
-            The summed histogram, or the null patches in surrogate order.
+            The summed histogram, or the null patches in surrogate order: the same
+            bits whichever chunks were done before.
         """
-        covered = sorted(chunks)
+        done = dict(done or {})
+        chunks = list(chunks)
+        covered = sorted([*chunks, *done])
         if (
             not covered
             or covered[0][0] != 0
             or covered[-1][1] != plan.mc_count
             or any(a[1] != b[0] for a, b in itertools.pairwise(covered))
         ):
-            raise ValueError(f"chunks must tile range(0, {plan.mc_count}) exactly")
+            raise ValueError(f"chunks and done chunks must tile range(0, {plan.mc_count}) exactly")
+        acc = Accumulator()
+        count = 0
+        for (a, b), part in done.items():
+            acc.add((a, b), part)
+            count += b - a
+        if count and progress is not None:
+            progress(count, plan.mc_count)
+        if not chunks:
+            return acc.result()
         if cancel is not None and cancel():
             raise Cancelled("cancelled before the first chunk")
-        acc = Accumulator()
-        done = 0
-        for (a, b), part in self._imap(plan, chunks, cancel):
-            acc.add((a, b), part)
-            done += b - a
-            if progress is not None:
-                progress(done, plan.mc_count)
-            if cancel is not None and done < plan.mc_count and cancel():
-                raise Cancelled(f"cancelled after {done} of {plan.mc_count} pairs")
+        finished = self._imap(plan, chunks, cancel)
+        try:
+            for item in finished:
+                (a, b), part = item[0], item[1]
+                acc.add((a, b), part)
+                if on_chunk is not None:
+                    on_chunk((a, b), part, item[2] if len(item) > 2 else None)
+                count += b - a
+                if progress is not None:
+                    progress(count, plan.mc_count)
+                if cancel is not None and count < plan.mc_count and cancel():
+                    raise Cancelled(f"cancelled after {count} of {plan.mc_count} pairs")
+        finally:
+            close = getattr(finished, "close", None)
+            if close is not None:  # a generator: its clean-up runs now, not at collection
+                close()
         return acc.result()
