@@ -20,11 +20,14 @@ import numpy as np
 import pytest
 
 import pycwt_mod.montecarlo.backends as backends
-from pycwt_mod import areawise_power, rednoise
+from pycwt_mod import areawise_coherence, areawise_power, rednoise
 from pycwt_mod.montecarlo import (
     Cancelled,
+    Checkpoint,
+    checkpoint_key,
     make_plan,
     run_chunk,
+    run_plan,
     split_chunks,
     thresholds,
     wct_significance,
@@ -157,6 +160,57 @@ class FluxCapacitor(Reversed):
     @classmethod
     def unavailable_reason(cls):
         return "needs a flux capacitor (pip install flux)"
+
+
+def check_hooks(backend, reference, where):
+    """``run(done=, on_chunk=)``: the done chunks are joined, not rerun; ``on_chunk``
+    sees each new chunk once with its part and where it ran; progress starts from the
+    done pairs and never goes back; the same bits as an uninterrupted run."""
+    plan, hist, _ = reference
+    chunks = split_chunks(MC, 3)  # (0, 3) (3, 6) (6, 9) (9, 10)
+    done = {c: run_chunk(plan, *c) for c in chunks[1:3]}
+    todo = [c for c in chunks if c not in done]
+    seen, progress = [], []
+    got = backend.run(
+        plan, todo, progress=lambda d, t: progress.append((d, t)), done=done,
+        on_chunk=lambda c, part, w: seen.append((c, part, w)),
+    )  # fmt: skip
+    np.testing.assert_array_equal(got, hist)
+    assert sorted(c for c, _, _ in seen) == todo  # each new chunk once, no done one
+    for chunk, part, w in seen:
+        np.testing.assert_array_equal(part, run_chunk(plan, *chunk))
+        assert w == where
+    assert progress[0] == (6, MC) and progress[-1] == (MC, MC)
+    assert progress == sorted(progress)
+    everything = {c: run_chunk(plan, *c) for c in chunks}
+    ran = []
+    out = backend.run(plan, [], done=everything, on_chunk=lambda *a: ran.append(a))
+    np.testing.assert_array_equal(out, hist)
+    assert ran == []
+    with pytest.raises(ValueError, match="tile"):  # a done chunk run again
+        backend.run(plan, chunks, done={(0, 3): everything[(0, 3)]})
+    return seen
+
+
+class MemoryCheckpoint:
+    """A `pycwt_mod.montecarlo.Checkpoint` in a dict, logging every chunk it keeps."""
+
+    def __init__(self):
+        self.parts: dict[str, dict] = {}
+        self.log: list[tuple] = []
+
+    def kept(self, key):
+        return dict(self.parts.get(key, {}))
+
+    def keep(self, key, chunk, part, where):
+        self.parts.setdefault(key, {})[chunk] = part
+        self.log.append((key, chunk, where))
+
+
+def cancel_after(polls: int):
+    """A cancel check that answers True from its ``polls + 1``-th call on."""
+    calls = []
+    return lambda: calls.append(1) or len(calls) > polls
 
 
 class TestListBackends:
@@ -338,6 +392,54 @@ class TestMonteCarloBackend:
         assert JoblibBackend(n_jobs=5).default_chunk_size(small_plan(mc_count=40)) == 2
 
 
+class TestCheckpoint:
+    def test_memory_checkpoint_is_one(self):
+        assert isinstance(MemoryCheckpoint(), Checkpoint)
+
+    def test_run_plan_resumes_from_the_kept_chunks(self, reference):
+        plan, hist, _ = reference
+        ckpt = MemoryCheckpoint()
+        with pytest.raises(Cancelled):  # polled before (0, 3), after it, after (3, 6)
+            run_plan(plan, "sequential", 3, checkpoint=ckpt, cancel=cancel_after(2))
+        key = checkpoint_key(plan)
+        assert ckpt.log == [(key, (0, 3), None), (key, (3, 6), None)]
+        progress = []
+        out, info = run_plan(  # another chunking: the pairs no kept chunk covers
+            plan, "sequential", 4, checkpoint=ckpt,
+            progress_callback=lambda d, t: progress.append(d),
+        )  # fmt: skip
+        np.testing.assert_array_equal(out, hist)
+        assert info["kept"] == 6 and ckpt.log[2:] == [(key, (6, 10), None)]
+        assert progress == [6, 10]
+
+    def test_key_names_the_plan(self):
+        key = checkpoint_key(small_plan())
+        assert key == checkpoint_key(small_plan()) and key.startswith("MonteCarloPlan-")
+        for other in ({"seed": SEED + 1}, {"mc_count": MC + 1}, {"al1": AL1 + 1e-9}):
+            assert checkpoint_key(small_plan(**other)) != key
+
+    def test_areawise_pass_resumes_with_the_same_bits(self):
+        # The thresholds pass (3 chunks) and the null patches (a PatchPlan, whose parts
+        # are NullPatches) keep their chunks apart; a run stopped after the first chunk
+        # of the patches resumes from the kept ones, under another chunking.
+        y1, y2 = rednoise(128, 0.5, rng=1), rednoise(128, 0.2, rng=2)
+        kw = dict(dj=DJ, s0=S0, J=7, mc_count=6, seed=3, cache=False, backend="sequential")
+        ref = areawise_coherence(y1, y2, DT, chunk_size=2, **kw)
+        ckpt = MemoryCheckpoint()
+        with pytest.raises(Cancelled):
+            areawise_coherence(y1, y2, DT, chunk_size=2, checkpoint=ckpt,
+                               cancel=cancel_after(4), **kw)  # fmt: skip
+        thr_key, patch_key = dict.fromkeys(k for k, _, _ in ckpt.log)  # in order kept
+        assert thr_key.startswith("MonteCarloPlan-") and patch_key.startswith("PatchPlan-")
+        assert [c for k, c, _ in ckpt.log if k == patch_key] == [(0, 2)]
+        got = areawise_coherence(y1, y2, DT, chunk_size=3, checkpoint=ckpt, **kw)
+        assert [(k, c) for k, c, _ in ckpt.log[4:]] == [(patch_key, (2, 5)), (patch_key, (5, 6))]
+        np.testing.assert_array_equal(got.threshold, ref.threshold)
+        np.testing.assert_array_equal(got.pointwise, ref.pointwise)
+        np.testing.assert_array_equal(got.areawise, ref.areawise)
+        assert got.critical_area == ref.critical_area
+
+
 class TestSequentialBackend:
     @pytest.mark.parametrize("chunk_size", [1, 3, 7, MC])
     def test_reproducible(self, reference, chunk_size):
@@ -346,6 +448,9 @@ class TestSequentialBackend:
             SequentialBackend().run(plan, split_chunks(MC, chunk_size)), hist
         )
         np.testing.assert_array_equal(significance(chunk_size=chunk_size), sig)
+
+    def test_done_and_on_chunk(self, reference):
+        check_hooks(SequentialBackend(), reference, where=None)
 
     def test_fft_threads(self, reference):
         plan, hist, _ = reference
@@ -404,6 +509,9 @@ class TestJoblibBackend:
         np.testing.assert_array_equal(significance(backend=backend, chunk_size=3), sig)
         assert not np.array_equal(significance(backend=backend, seed=SEED + 1), sig)
 
+    def test_done_and_on_chunk(self, reference):
+        check_hooks(get_backend("joblib", n_jobs=2), reference, where=None)
+
     @pytest.mark.filterwarnings("ignore:.*tasks.*:UserWarning")  # joblib on abort
     def test_cancel(self):
         # Last joblib test: abandoning the generator tears down the worker pool.
@@ -447,6 +555,43 @@ class TestRayBackend:
         assert info["backend"] == "ray"
         np.testing.assert_array_equal(sig_ray, sig)
         assert not np.array_equal(significance(backend="ray", seed=SEED + 1), sig)
+
+    def test_done_and_on_chunk_report_the_node(self, ray_cluster, reference):
+        node = ray_cluster.get_runtime_context().get_node_id()  # the only node
+        seen = check_hooks(get_backend("ray"), reference, where=node)
+        assert len(seen) == 2
+
+    def test_gpu_check_runs_in_the_task(self, ray_cluster, monkeypatch, reference):
+        # A logical GPU without a usable device: the task says which node it ran on
+        # and why, as a value (a retry on that node would not help).
+        plan = reference[0]
+        monkeypatch.setattr(ray_backend, "gpu_unavailable_reason", lambda: "no CUDA device")
+        monkeypatch.setattr(ray_cluster, "get_gpu_ids", lambda: [0])
+        part, node, error = ray_backend._ray_chunk(plan, 0, 2, True)
+        assert part is None and node == ray_cluster.get_runtime_context().get_node_id()
+        assert error == (
+            f"chunk [0, 2) was placed on Ray node {node} (GPU ids [0]), which cannot run "
+            "the GPU kernel: no CUDA device"
+        )
+
+    def test_a_chunk_that_cannot_run_fails_the_run(self, ray_cluster, monkeypatch):
+        def refuses(plan, a, b, use_gpu):
+            return None, "node-x", f"chunk [{a}, {b}) cannot run on node-x"
+
+        monkeypatch.setattr(ray_backend, "_ray_chunk", refuses)
+        with pytest.raises(BackendUnavailableError, match=r"cannot run on node-x"):
+            get_backend("ray").run(small_plan(), split_chunks(MC, 5))
+
+    def test_defer_cancel_leaves_the_leftovers_to_the_caller(self, ray_cluster, monkeypatch):
+        cancelled = self._spy_cancel(ray_cluster, monkeypatch)
+        backend = self._pending_backend(ray_cluster, defer_cancel=True)
+        with pytest.raises(Cancelled):
+            backend.run(small_plan(), split_chunks(MC, 5), cancel=cancel_after(2))
+        assert cancelled == []  # nothing cancelled on the way out
+        backend.cancel_leftovers()
+        assert len(cancelled) == 2
+        backend.cancel_leftovers()
+        assert len(cancelled) == 2  # once
 
     def test_surrogate_families_and_areawise_same_bits(self):
         # Phase surrogates through the coherence kernel, and both areawise passes
@@ -542,7 +687,7 @@ class TestRayBackend:
             if not marker.exists():
                 marker.touch()
                 raise RuntimeError(f"transient failure of chunk {a}")
-            return run_chunk(plan, a, b)
+            return run_chunk(plan, a, b), "node", None
 
         return flaky
 
