@@ -1,32 +1,29 @@
 """Turn a significance request into the job's typed parameters (and its placement).
 
-An AR(1) job only needs the AR(1) coefficients of the two series and their resolved
-scale grid, so the series themselves are not stored; a ``phase``/``iaaft`` job or an
-areawise job keeps them (after ``detrend``), since its plan is built from them. The
-GPU policy (`GpuPolicy`) decides whether the chunks go to GPUs; a GPU asked of a
-cluster without one is refused here, at submission, instead of leaving Ray tasks
-pending forever.
+The series go through the library's preprocessing (`pycwt_mod.pipeline.prepare_pair`)
+and red-noise policy (`pycwt_mod.pipeline.red_noise`), the grid is resolved against
+their length (`pycwt_mod.options.ScaleGrid.resolve`) and the seed drawn when the
+request gave none (`pycwt_mod.pipeline.draw_seed`), so a job computes what
+`pycwt_mod.pipeline.analyze_wct` computes, bit for bit. An AR(1) job only needs the
+AR(1) coefficients of the two series and their resolved scale grid, so the series
+themselves are not stored; a ``phase``/``iaaft`` job or an areawise job keeps them
+(preprocessed), since its plans are built from them. The GPU policy (`GpuPolicy`)
+decides whether the chunks go to GPUs; a GPU asked of a cluster without one is
+refused here, at submission, instead of leaving Ray tasks pending forever.
 """
 
 from __future__ import annotations
 
-import secrets
+import dataclasses
 from dataclasses import dataclass
 
 import ray
 
-from pycwt_mod._validation import as_series, check_same_length
 from pycwt_mod.montecarlo.backends import BackendUnavailableError, get_backend
-from pycwt_mod.preprocess import detrend as detrend_series
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
+from pycwt_mod.pipeline import draw_seed, prepare_pair, red_noise
 
-from ..analysis import (
-    RequestLimits,
-    check_area_options,
-    check_size,
-    check_surrogate,
-    red_noise,
-    resolve_grid,
-)
+from ..analysis import RequestLimits, check_size
 from .job import GpuPolicy, JobParams
 
 __all__ = ["RAY_PATHS", "JobDefaults", "prepare_job"]
@@ -56,7 +53,7 @@ class JobDefaults:
         Backend of a request that names none.
     use_gpu : GpuPolicy
     chunk_size : int or None
-        Surrogate pairs per Ray task (None: the backend's default).
+        Surrogate pairs per chunk (None: the backend's default).
     """
 
     default_backend: str
@@ -64,68 +61,17 @@ class JobDefaults:
     chunk_size: int | None
 
 
-def prepare_job(
-    data1,
-    data2,
-    dt: float,
-    dj: float = 1 / 12,
-    s0=None,
-    J=None,
-    wavelet: str = "morlet",
-    significance_level: float = 0.95,
-    mc_count: int = 300,
-    backend: str | None = None,
-    seed: int | None = None,
-    al1: float | None = None,
-    al2: float | None = None,
-    detrend: str = "none",
-    surrogate: str = "ar1",
-    areawise: bool = False,
-    area_level: float = 0.95,
-    area_measure: str = "maraun",
-    areawise_test: str = "areawise",
-    *,
-    limits: RequestLimits,
-    defaults: JobDefaults,
-) -> JobParams:
-    """Validate a significance request and reduce it to the job's parameters.
-
-    Returns
-    -------
-    JobParams
-        With the lag-1 coefficients of `serve_app.analysis.red_noise` (``al1``/``al2``
-        when given, else estimated after ``detrend``; its warnings kept with them;
-        0 for the ``phase``/``iaaft`` families, which do not use them) and the seed
-        drawn (53 bits, exact in JSON) when ``seed`` is None. The series (after
-        ``detrend``) are kept when the family or the areawise test needs them.
+def _backend_label(name: str, defaults: JobDefaults) -> str:
+    """The job's backend label (``ray``, ``gpu`` or an in-runner backend's name).
 
     Raises
     ------
-    ValueError
-        Bad data or parameters (the library's message), or a request over ``limits``.
-    pycwt_mod.montecarlo.backends.BackendUnavailableError
-        A GPU asked of a cluster without one, or an unavailable backend.
+    BackendUnavailableError
+        GPU jobs disabled, a GPU asked of a cluster without one, or a backend that
+        cannot run here.
     """
-    check_surrogate(surrogate)
-    if areawise:
-        check_area_options(area_level, area_measure, areawise_test, mc_count)
-    y1 = as_series(data1, "data1")
-    y2 = as_series(data2, "data2")
-    check_same_length(y1, y2)
-    s0r, Jr, scales = resolve_grid(y1.size, dt, dj, s0, J, wavelet)
-    check_size(y1.size, scales.size, limits, mc_count)
-    y1, y2 = (detrend_series(y, detrend) for y in (y1, y2))  # once, for all below
-    if surrogate == "ar1":
-        a1, a2, warnings = red_noise(y1, y2, al1, al2)
-    else:  # surrogates of the series themselves: no red-noise model to fit
-        a1, a2, warnings = 0.0, 0.0, []
-    kept = None
-    if surrogate != "ar1" or areawise:
-        kept = [tuple(float(v) for v in y) for y in (y1, y2)]
-    name = backend or defaults.default_backend
     gpus = _cluster_gpus()
-    gpu = _wants_gpu(name, defaults.use_gpu, gpus)
-    if gpu:
+    if _wants_gpu(name, defaults.use_gpu, gpus):
         if defaults.use_gpu == "never":
             raise BackendUnavailableError(
                 "GPU jobs are disabled on this service (PYCWT_USE_GPU=never)"
@@ -136,28 +82,85 @@ def prepare_job(
                 f"(resources: {ray.cluster_resources() if ray.is_initialized() else {}}); "
                 "use backend 'ray' or start the cluster with GPU workers"
             )
-    elif name not in RAY_PATHS:
+        return "gpu"
+    if name not in RAY_PATHS:
         get_backend(name)  # raises BackendUnavailableError with the reason
+    return "ray" if name == "auto" else name
+
+
+def prepare_job(
+    data1,
+    data2,
+    grid: ScaleGrid,
+    pre: Preprocessing,
+    mc: MonteCarlo,
+    areawise: Areawise | None,
+    *,
+    limits: RequestLimits,
+    defaults: JobDefaults,
+) -> JobParams:
+    """Validate a significance request and reduce it to the job's parameters.
+
+    Parameters
+    ----------
+    data1, data2 : (n,) array_like
+        The series, as the request sent them.
+    grid : ScaleGrid
+        With its ``dt``.
+    pre : Preprocessing
+    mc : MonteCarlo
+        ``backend`` None takes ``defaults.default_backend``; ``seed`` None draws one.
+    areawise : Areawise or None
+        Run the areawise test after the thresholds.
+    limits : RequestLimits
+    defaults : JobDefaults
+
+    Returns
+    -------
+    JobParams
+        The grid resolved (``s0``, ``J`` fixed); the Monte Carlo test with its seed,
+        backend label, the service's chunk size and the cache off; the lag-1
+        coefficients of `pycwt_mod.pipeline.red_noise` (``mc.al1``/``mc.al2`` when
+        given, else fitted to the preprocessed series, its warnings kept; 0 for the
+        ``phase``/``iaaft`` families, which do not use them). The preprocessed
+        series are kept when the family or the areawise test needs them.
+
+    Raises
+    ------
+    ValueError
+        Bad data or options (the library's message), or a request over ``limits``.
+    pycwt_mod.montecarlo.backends.BackendUnavailableError
+        A GPU asked of a cluster without one, or an unavailable backend.
+    """
+    if areawise is not None and mc.mc_count < 2:
+        raise ValueError(f"an areawise test needs mc_count >= 2 (got {mc.mc_count})")
+    p1, p2 = prepare_pair(data1, data2, pre, dt=grid.dt)
+    y1, y2 = p1.values, p2.values
+    rg = grid.resolve(y1.size)
+    check_size(y1.size, rg.n_scales, limits, mc.mc_count)
+    if mc.surrogate.fits_red_noise:
+        (a1, a2), warnings = red_noise((y1, y2), (mc.al1, mc.al2))
+    else:  # surrogates of the series themselves: no red-noise model to fit
+        (a1, a2), warnings = (0.0, 0.0), ()
+    kept = None
+    if mc.surrogate.needs_data or areawise is not None:
+        kept = [tuple(float(v) for v in y) for y in (y1, y2)]
+    label = _backend_label(mc.backend or defaults.default_backend, defaults)
     return JobParams(
+        grid=ScaleGrid(dt=rg.dt, dj=rg.dj, s0=rg.s0, J=rg.J, wavelet=grid.wavelet),
+        monte_carlo=dataclasses.replace(
+            mc,
+            seed=draw_seed() if mc.seed is None else mc.seed,
+            backend=label,
+            chunk_size=defaults.chunk_size,
+            cache=False,
+        ),
+        n=int(y1.size),
         a1=float(a1),
         a2=float(a2),
-        n=int(y1.size),
-        dt=float(dt),
-        dj=float(dj),
-        s0=float(s0r),
-        J=int(Jr),
-        wavelet=wavelet,
-        significance_level=float(significance_level),
-        mc_count=int(mc_count),
-        seed=int(secrets.randbits(53) if seed is None else seed),
-        backend="gpu" if gpu else ("ray" if name == "auto" else name),
-        chunk_size=defaults.chunk_size,
+        areawise=areawise,
+        preprocessing=pre,
         warnings=tuple(warnings),
-        surrogate=surrogate,
-        areawise=bool(areawise),
-        area_level=float(area_level),
-        area_measure=area_measure,
-        areawise_test=areawise_test,
         data1=None if kept is None else kept[0],
         data2=None if kept is None else kept[1],
     )

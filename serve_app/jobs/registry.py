@@ -6,13 +6,15 @@ registry starts, supervises with a deadline and, when the runner dies, starts on
 more with the same parameters and seed (chunks are deterministic, so the result is
 identical). A job is never left active forever.
 
-Durability: the runner hands every finished Monte Carlo chunk (its histogram and the
-node it ran on) to `chunk_done`, which keeps it in SQLite before counting the progress.
-A new attempt (runner died, or the whole service restarted and the registry reloads a
-``queued``/``running`` job whose runner is gone) computes only the chunks not kept yet
-and adds the kept histograms: integer sums, so the thresholds are bit-identical to an
-uninterrupted run. After `MAX_RESUMPTIONS` resumptions by restarts the job fails with
-the reason.
+Durability: the runner hands every finished Monte Carlo chunk of every pass (the
+thresholds' histogram, the areawise test's null patches; each pass under its own key)
+and the node it ran on to `chunk_done`, which keeps it in SQLite and counts the
+progress in one transaction. A new attempt (runner died, or the whole service
+restarted and the registry reloads a ``queued``/``running`` job whose runner is gone)
+asks `kept_chunks` for each pass, computes only the pairs not kept yet and joins the
+kept parts (integer sums, null patches in surrogate order), so the result is
+bit-identical to an uninterrupted run. After `MAX_RESUMPTIONS` resumptions by restarts
+the job fails with the reason.
 
 Life cycle: ``queued -> running -> completed | failed | cancelled``.
 """
@@ -36,7 +38,7 @@ from .job import Job, JobParams, mc_passes
 from .metrics import JobMetrics
 from .prepare import RAY_PATHS
 from .runner import JobRunner
-from .store import JobStore, utcnow
+from .store import LEGACY_KEY, JobStore, utcnow
 
 __all__ = ["HEAD_RESOURCE", "MAX_ATTEMPTS", "MAX_RESUMPTIONS", "JobRegistry", "get_registry"]
 
@@ -268,35 +270,35 @@ class JobRegistry:
         arrays = from_npz(blob)
         return {**job.params, "data1": arrays["data1"].tolist(), "data2": arrays["data2"].tolist()}
 
-    async def fix_chunk_size(self, job_id: str, chunk_size: int) -> int:
-        """The job's chunk size: ``chunk_size`` if none was fixed yet, else the fixed one
-        (every attempt of a job cuts the same chunks)."""
+    async def kept_chunks(
+        self, job_id: str, plan_key: str, legacy: bool = False
+    ) -> list[tuple[int, int, Any]]:
+        """``(start, stop, part)`` of the chunks of pass ``plan_key`` kept for the job;
+        with ``legacy``, also those kept by a version that had one pass and no keys
+        (the thresholds' histograms)."""
         await self._boot()
-        job = self._get(job_id)
-        if job is None:
-            return int(chunk_size)
-        fixed = job.params.get("chunk_size")
-        if fixed:
-            return int(fixed)
-        self._store.update(job_id, params={**job.params, "chunk_size": int(chunk_size)})
-        return int(chunk_size)
-
-    async def kept_chunks(self, job_id: str) -> list[tuple[int, int, Any]]:
-        """``(start, stop, histogram)`` of the chunks already kept for the job."""
-        await self._boot()
-        return [(c.start, c.stop, c.hist) for c in self._store.chunks(job_id)]
+        keys = (plan_key, LEGACY_KEY) if legacy else (plan_key,)
+        return [(c.start, c.stop, c.part) for key in keys for c in self._store.chunks(job_id, key)]
 
     async def chunk_done(
-        self, job_id: str, start: int, stop: int, hist: Any, node_id: str | None
+        self,
+        job_id: str,
+        plan_key: str,
+        start: int,
+        stop: int,
+        part: Any,
+        node_id: str | None,
     ) -> bool:
-        """Keep a finished chunk (histogram and node) and count its progress; returns
-        whether a cancel was requested."""
+        """Keep a finished chunk of pass ``plan_key`` (its part and node) and count its
+        progress; returns whether a cancel was requested."""
         await self._boot()
         job = self._get(job_id)
         if job is None:
             return True
         if job.status is JobStatus.running:  # kept and counted in one transaction
-            self._store.add_chunk(job_id, start, stop, hist, node_id, _total_pairs(job))
+            self._store.add_chunk(
+                job_id, start, stop, part, node_id, _total_pairs(job), plan_key=plan_key
+            )
         return job.cancel_requested
 
     async def report_progress(self, job_id: str, done: int, total: int) -> bool:

@@ -2,15 +2,21 @@
 
 One row per job; every state transition is written at once (autocommit), and the
 result of a completed job is kept as an ``.npz`` blob, so jobs and results survive a
-restart of the registry actor or of the whole service. While a job runs, the
-histogram of each finished Monte Carlo chunk (``n_scales x nbins`` integers,
-zlib-compressed) is kept in table ``chunks``, so a job interrupted by a crash resumes
-from the chunks already done; the rows go once the job is terminal.
+restart of the registry actor or of the whole service. While a job runs, the part
+of each finished Monte Carlo chunk is kept in table ``chunks`` under the key of its
+pass (`pycwt_mod.montecarlo.checkpoint_key`: the thresholds' histogram and the
+areawise test's null patches keep their chunks apart), so a job interrupted by a
+crash resumes every pass from the chunks already done; the rows go once the job is
+terminal. A part is stored without pickle: a histogram (``n_scales x nbins``
+integers) as its zlib-compressed bytes, a dataclass of arrays (e.g.
+`pycwt_mod.areawise.kernel.NullPatches`) as an ``.npz`` of its fields, loaded back
+with ``allow_pickle=False``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import sqlite3
@@ -21,9 +27,11 @@ from typing import Any
 
 import numpy as np
 
+from pycwt_mod.areawise.kernel import NullPatches
+
 from .job import Job
 
-__all__ = ["JOB_FIELDS", "JobStore", "StoredChunk", "utcnow"]
+__all__ = ["JOB_FIELDS", "LEGACY_KEY", "PART_TYPES", "JobStore", "StoredChunk", "utcnow"]
 
 #: Columns returned by `JobStore.get` / `JobStore.list` (``params`` decoded from JSON):
 #: the fields of the `Job` record.
@@ -52,16 +60,35 @@ CREATE TABLE IF NOT EXISTS jobs (
     series BLOB
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
+"""
+
+#: The chunks table (version 2: a key per pass and parts of any `PART_TYPES`).
+_CHUNKS = """
 CREATE TABLE IF NOT EXISTS chunks (
     job_id TEXT NOT NULL,
+    plan_key TEXT NOT NULL,
     start INTEGER NOT NULL,
     stop INTEGER NOT NULL,
     node_id TEXT,
+    kind TEXT NOT NULL,
     shape TEXT NOT NULL,
-    hist BLOB NOT NULL,
-    PRIMARY KEY (job_id, start, stop)
+    part BLOB NOT NULL,
+    PRIMARY KEY (job_id, plan_key, start, stop)
 );
 """
+
+#: The histograms of a version-1 chunks table (one pass per job, the thresholds'),
+#: moved into version 2 with an empty key (`JobStore.chunks` reads them as the
+#: thresholds' pass).
+_CHUNKS_FROM_V1 = """
+INSERT INTO chunks (job_id, plan_key, start, stop, node_id, kind, shape, part)
+SELECT job_id, '', start, stop, node_id, 'hist', shape, hist FROM chunks_v1
+"""
+
+#: Key of the kept chunks of version-1 rows (the thresholds' pass of a job).
+LEGACY_KEY = ""
+#: Chunk parts that are not histograms, by type name: dataclasses of arrays.
+PART_TYPES: dict[str, type] = {"NullPatches": NullPatches}
 
 #: JSON-encoded columns of the jobs table.
 _JSON_COLUMNS = ("params", "chunk_nodes")
@@ -79,13 +106,44 @@ _MIGRATIONS = {
 
 @dataclasses.dataclass(frozen=True)
 class StoredChunk:
-    """A finished Monte Carlo chunk of a job: pairs ``[start, stop)``, its histogram
-    and the Ray node it ran on."""
+    """A finished Monte Carlo chunk of a job: pairs ``[start, stop)`` of the pass
+    ``plan_key``, its part (a histogram or a `PART_TYPES` value) and the Ray node it
+    ran on."""
 
     start: int
     stop: int
-    hist: np.ndarray
+    part: Any
     node_id: str | None
+    plan_key: str = LEGACY_KEY
+
+
+def encode_part(part) -> tuple[str, str, bytes]:
+    """``(kind, shape, blob)`` of a chunk part, without pickle.
+
+    Raises
+    ------
+    TypeError
+        For a part that is neither an integer array nor a `PART_TYPES` dataclass.
+    """
+    if isinstance(part, np.ndarray):
+        hist = np.ascontiguousarray(part, dtype=np.int64)
+        return "hist", json.dumps(list(hist.shape)), zlib.compress(hist.tobytes(), 1)
+    kind = type(part).__name__
+    if PART_TYPES.get(kind) is not type(part):
+        raise TypeError(f"cannot keep a chunk part of type {kind} (known: {sorted(PART_TYPES)})")
+    buf = io.BytesIO()
+    fields = {f.name: np.asarray(getattr(part, f.name)) for f in dataclasses.fields(part)}
+    np.savez_compressed(buf, **fields)
+    return kind, "[]", buf.getvalue()
+
+
+def decode_part(kind: str, shape: str, blob: bytes):
+    """Inverse of `encode_part`."""
+    if kind == "hist":
+        return np.frombuffer(zlib.decompress(blob), dtype=np.int64).reshape(json.loads(shape))
+    cls = PART_TYPES[kind]
+    with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
+        return cls(**{f.name: np.array(arrays[f.name]) for f in dataclasses.fields(cls)})
 
 
 def utcnow() -> str:
@@ -116,6 +174,24 @@ class JobStore:
             for column, sql in _MIGRATIONS.items():
                 if column not in have:
                     self._db.execute(sql)
+            self._migrate_chunks()
+
+    def _migrate_chunks(self) -> None:
+        """Create the chunks table, or move a version-1 one (no pass key) into it."""
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
+        if have and "plan_key" not in have:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("ALTER TABLE chunks RENAME TO chunks_v1")
+                self._db.execute(_CHUNKS)
+                self._db.execute(_CHUNKS_FROM_V1)
+                self._db.execute("DROP TABLE chunks_v1")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        else:
+            self._db.execute(_CHUNKS)
 
     def close(self) -> None:
         """Close the connection."""
@@ -207,24 +283,26 @@ class JobStore:
         job_id: str,
         start: int,
         stop: int,
-        hist: np.ndarray,
+        part,
         node_id: str | None,
         mc_count: int | None = None,
+        plan_key: str = LEGACY_KEY,
     ) -> bool:
-        """Keep a finished chunk and, in the same transaction, count it in the job's
-        ``chunk_nodes`` and ``progress`` (of ``mc_count`` pairs), so a crash never
-        leaves a chunk kept but uncounted. False when it was already kept (chunks are
-        deterministic, so a second copy is the same histogram)."""
-        hist = np.ascontiguousarray(hist, dtype=np.int64)
-        row = (job_id, int(start), int(stop), node_id, json.dumps(list(hist.shape)),
-               sqlite3.Binary(zlib.compress(hist.tobytes(), 1)))  # fmt: skip
+        """Keep a finished chunk of the pass ``plan_key`` and, in the same transaction,
+        count it in the job's ``chunk_nodes`` and ``progress`` (the kept pairs of every
+        pass, of ``mc_count`` pairs in all), so a crash never leaves a chunk kept but
+        uncounted. False when it was already kept (chunks are deterministic, so a
+        second copy is the same part)."""
+        kind, shape, blob = encode_part(part)
+        row = (job_id, plan_key, int(start), int(stop), node_id, kind, shape,
+               sqlite3.Binary(blob))  # fmt: skip
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 added = (
                     self._db.execute(
-                        "INSERT OR IGNORE INTO chunks (job_id, start, stop, node_id, shape, "
-                        "hist) VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT OR IGNORE INTO chunks (job_id, plan_key, start, stop, node_id, "
+                        "kind, shape, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         row,
                     ).rowcount
                     > 0
@@ -250,28 +328,30 @@ class JobStore:
                 raise
         return added
 
-    def chunks(self, job_id: str) -> list[StoredChunk]:
-        """The finished chunks of a job, by start."""
+    def chunks(self, job_id: str, plan_key: str | None = None) -> list[StoredChunk]:
+        """The finished chunks of a job (of the pass ``plan_key`` only, when given), by
+        pass and start."""
+        sql = (
+            "SELECT plan_key, start, stop, node_id, kind, shape, part FROM chunks WHERE job_id = ?"
+        )
+        args: tuple = (job_id,)
+        if plan_key is not None:
+            sql, args = sql + " AND plan_key = ?", (job_id, plan_key)
         with self._lock:
-            rows = self._db.execute(
-                "SELECT start, stop, node_id, shape, hist FROM chunks WHERE job_id = ? "
-                "ORDER BY start",
-                (job_id,),
-            ).fetchall()
+            rows = self._db.execute(sql + " ORDER BY plan_key, start", args).fetchall()
         return [
             StoredChunk(
                 int(r["start"]),
                 int(r["stop"]),
-                np.frombuffer(zlib.decompress(r["hist"]), dtype=np.int64).reshape(
-                    json.loads(r["shape"])
-                ),
+                decode_part(r["kind"], r["shape"], r["part"]),
                 r["node_id"],
+                r["plan_key"],
             )
             for r in rows
         ]
 
     def done_pairs(self, job_id: str) -> int:
-        """Surrogate pairs of the finished chunks of a job."""
+        """Surrogate pairs of the finished chunks of a job (every pass)."""
         with self._lock:
             row = self._db.execute(
                 "SELECT COALESCE(SUM(stop - start), 0) FROM chunks WHERE job_id = ?", (job_id,)

@@ -21,14 +21,19 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 import httpx
 import numpy as np
+import pytest
+import ray
 
-from pycwt_mod import montecarlo
+from pycwt_mod import montecarlo, pipeline
+from pycwt_mod.areawise.kernel import NullPatches
+from pycwt_mod.options import Areawise, MonteCarlo, ScaleGrid
 from serve_app.jobs.registry import MAX_RESUMPTIONS, JobRegistry
-from serve_app.jobs.store import JobStore, utcnow
+from serve_app.jobs.store import LEGACY_KEY, JobStore, utcnow
 from serve_app.records import TERMINAL
 
 from .conftest import free_port
@@ -106,9 +111,10 @@ def _npz(url, job_id) -> bytes:
 def _expected(db, job_id):
     (params,) = _rows(db, "SELECT params FROM jobs WHERE job_id = ?", job_id)[0]
     p = json.loads(params)
+    g, mc = p["grid"], p["monte_carlo"]
     return montecarlo.wct_significance(
-        p["a1"], p["a2"], p["dt"], p["dj"], p["s0"], p["J"], mc_count=p["mc_count"],
-        seed=p["seed"], chunk_size=CHUNK, backend="sequential", progress=False, cache=False,
+        p["a1"], p["a2"], g["dt"], g["dj"], g["s0"], g["J"], mc_count=mc["mc_count"],
+        seed=mc["seed"], chunk_size=CHUNK, backend="sequential", progress=False, cache=False,
     )  # fmt: skip
 
 
@@ -189,11 +195,68 @@ def test_kept_chunks_round_trip(tmp_path):
     assert store.add_chunk("j", 4, 8, hist, "n1") is False  # deterministic: one copy
     store.add_chunk("j", 0, 4, hist + 1, None)
     (c0, c1) = store.chunks("j")
-    assert (c0.start, c0.stop, c0.node_id) == (0, 4, None)
-    np.testing.assert_array_equal(c1.hist, hist)
-    assert c1.hist.dtype == np.int64 and store.done_pairs("j") == 8
+    assert (c0.start, c0.stop, c0.node_id, c0.plan_key) == (0, 4, None, LEGACY_KEY)
+    np.testing.assert_array_equal(c1.part, hist)
+    assert c1.part.dtype == np.int64 and store.done_pairs("j") == 8
     store.drop_chunks("j")
     assert store.chunks("j") == [] and store.done_pairs("j") == 0
+
+
+def test_null_patches_are_kept_apart_by_pass_and_without_pickle(tmp_path):
+    store = JobStore(str(tmp_path / "p.sqlite3"))
+    patches = NullPatches(np.array([0.5, 2.25]), np.array([0.1, 0.3]), np.array([1.5]),
+                          np.array([2], dtype=np.intp))  # fmt: skip
+    hist = np.ones((3, 10), dtype=np.int64)
+    assert store.add_chunk("j", 0, 4, hist, "n1", plan_key="MonteCarloPlan-a")
+    assert store.add_chunk("j", 0, 4, patches, "n2", plan_key="PatchPlan-b")  # same pairs
+    assert not store.add_chunk("j", 0, 4, patches, "n2", plan_key="PatchPlan-b")
+    (kept,) = store.chunks("j", "PatchPlan-b")
+    assert type(kept.part) is NullPatches and kept.node_id == "n2"
+    for name in ("sizes", "areas", "path_areas", "path_levels"):
+        np.testing.assert_array_equal(getattr(kept.part, name), getattr(patches, name))
+        assert getattr(kept.part, name).dtype == getattr(patches, name).dtype
+    np.testing.assert_array_equal(store.chunks("j", "MonteCarloPlan-a")[0].part, hist)
+    assert store.done_pairs("j") == 8  # both passes count
+    (blob,) = _rows(store.path, "SELECT part FROM chunks WHERE kind = 'NullPatches'")[0]
+    with np.load(io.BytesIO(blob), allow_pickle=False) as z:  # a plain .npz of arrays
+        assert sorted(z.files) == ["areas", "path_areas", "path_levels", "sizes"]
+    with pytest.raises(TypeError, match="cannot keep a chunk part of type dict"):
+        store.add_chunk("j", 4, 8, {"sizes": 1}, None, plan_key="PatchPlan-b")
+
+
+#: The chunks table before passes had keys (kept histograms of the thresholds only).
+_CHUNKS_V1 = """
+CREATE TABLE chunks (job_id TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
+    node_id TEXT, shape TEXT NOT NULL, hist BLOB NOT NULL, PRIMARY KEY (job_id, start, stop));
+"""
+
+
+def test_a_database_of_the_previous_version_is_migrated(tmp_path, ray_cluster):
+    path = str(tmp_path / "v1.sqlite3")
+    hist = np.arange(30, dtype=np.int64).reshape(3, 10)
+    con = sqlite3.connect(path)
+    con.executescript(_CHUNKS_V1)
+    con.execute("INSERT INTO chunks VALUES ('old', 0, 4, 'n1', '[3, 10]', ?)",
+                (zlib.compress(hist.tobytes()),))  # fmt: skip
+    con.commit()
+    con.close()
+    store = JobStore(path)
+    (chunk,) = store.chunks("old")
+    assert (chunk.start, chunk.stop, chunk.node_id, chunk.plan_key) == (0, 4, "n1", LEGACY_KEY)
+    np.testing.assert_array_equal(chunk.part, hist)
+    assert _rows(path, "SELECT name FROM sqlite_master WHERE name = 'chunks_v1'") == []
+    store.close()
+    JobStore(path).close()  # opening again is a no-op
+
+    async def scenario():  # the thresholds' pass of a resumed job reads them
+        reg = JobRegistry(path, "ns-durable-test", "reg", 60)
+        key = "MonteCarloPlan-0123"
+        assert await reg.kept_chunks("old", key) == []
+        ((a, b, part),) = await reg.kept_chunks("old", key, True)
+        assert (a, b) == (0, 4)
+        np.testing.assert_array_equal(part, hist)
+
+    asyncio.run(scenario())
 
 
 def test_a_kept_chunk_is_counted_in_the_same_transaction(tmp_path):
@@ -209,3 +272,69 @@ def test_a_kept_chunk_is_counted_in_the_same_transaction(tmp_path):
     job = store.get("t")
     assert job["chunk_nodes"] == {"n1": 4, "n2": 4} and job["progress"] == 0.5
     assert sum(job["chunk_nodes"].values()) == store.done_pairs("t")
+
+
+#: Logs every chunk the registry keeps (or tries to keep again) in the session's file.
+_CHUNK_LOG = """
+CREATE TABLE IF NOT EXISTS test_chunk_log (job_id TEXT, plan_key TEXT, start INTEGER,
+    stop INTEGER);
+CREATE TRIGGER IF NOT EXISTS test_log_chunks BEFORE INSERT ON chunks BEGIN
+    INSERT INTO test_chunk_log VALUES (NEW.job_id, NEW.plan_key, NEW.start, NEW.stop);
+END;
+"""
+
+
+def test_job_killed_mid_areawise_pass_resumes_from_its_kept_chunks(client, service):
+    """The runner is killed once the null patches of the areawise pass are partly kept:
+    the second attempt runs neither the thresholds nor those chunks again (every chunk is
+    kept once, by a trigger's log of the real SQLite file) and the result has the
+    library's bits (`pycwt_mod.pipeline.analyze_wct`)."""
+    n, mc_count, seed = 1024, 160, 17
+    db = str(service.db_path)
+    JobStore(db).close()  # the tables exist before the trigger
+    con = sqlite3.connect(db)
+    con.executescript(_CHUNK_LOG)
+    try:
+        x, y = series(n, seed), series(n, seed + 1, period=24)
+        body = {"data1": x.tolist(), "data2": y.tolist(), "dt": 1.0, "dj": 0.25,
+                "mc_count": mc_count, "seed": seed, "backend": "ray", "areawise": True}  # fmt: skip
+        r = client.post("/api/v1/analysis/significance", json=body)
+        assert r.status_code == 200, r.text
+        job_id = r.json()["job_id"]
+        patches = "SELECT COUNT(*) FROM chunks WHERE job_id = ? AND plan_key LIKE 'PatchPlan-%'"
+
+        def mid_areawise():
+            ((status,),) = _rows(db, "SELECT status FROM jobs WHERE job_id = ?", job_id)
+            assert status in ("queued", "running"), f"the job ended first: {status}"
+            return _rows(db, patches, job_id)[0][0] > 0
+
+        wait_for(mid_areawise, 120, 0.01)
+        runner = ray.get_actor(f"pycwt-job-{job_id}", namespace=service.namespace)
+        ray.kill(runner, no_restart=True)
+        kept = _rows(db, patches, job_id)[0][0]
+        assert 0 < kept < mc_count // CHUNK, kept
+        job = wait_for(lambda: (j := _job(service.url, job_id)) and j["status"] in TERMINAL
+                       and j, 180, 0.2)  # fmt: skip
+        assert job["status"] == "completed", job
+        assert _rows(db, "SELECT attempts FROM jobs WHERE job_id = ?", job_id) == [(2,)]
+        log = _rows(db, "SELECT plan_key, start, stop FROM test_chunk_log WHERE job_id = ?",
+                    job_id)  # fmt: skip
+        assert len(log) == len(set(log)), "a kept chunk was computed again"
+        for prefix in ("MonteCarloPlan-", "PatchPlan-"):  # each pass tiled once
+            spans = sorted((a, b) for key, a, b in log if key.startswith(prefix))
+            assert [a for a, _ in spans[1:]] == [b for _, b in spans[:-1]], spans
+            assert (spans[0][0], spans[-1][1]) == (0, mc_count)
+        assert sum(job["chunk_nodes"].values()) == 2 * mc_count
+        ref = pipeline.analyze_wct(
+            x, y, ScaleGrid(dt=1.0, dj=0.25), areawise=Areawise(),
+            monte_carlo=MonteCarlo(mc_count=mc_count, seed=seed, backend="sequential",
+                                   cache=False),
+        )  # fmt: skip
+        with np.load(io.BytesIO(_npz(service.url, job_id))) as z:
+            np.testing.assert_array_equal(z["sig95"], ref.sig95)
+            np.testing.assert_array_equal(z["pointwise_mask"], ref.areawise.pointwise)
+            np.testing.assert_array_equal(z["areawise_mask"], ref.areawise.areawise)
+            assert float(z["critical_area"]) == ref.areawise.critical_area
+    finally:
+        con.executescript("DROP TRIGGER IF EXISTS test_log_chunks; DROP TABLE test_chunk_log;")
+        con.close()

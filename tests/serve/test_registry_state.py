@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
+from numpy.testing import assert_array_equal
 
+import pycwt_mod
+from pycwt_mod.options import MonteCarlo, Preprocessing, ScaleGrid
 from serve_app.jobs.prepare import JobDefaults, prepare_job
 from serve_app.jobs.registry import JobRegistry
 from serve_app.jobs.store import JobStore, utcnow
@@ -99,10 +102,17 @@ def test_reload_fails_jobs_whose_runner_is_gone(tmp_path, ray_cluster):
 
 def test_prepare_job_reduces_to_ar1_and_grid():
     x, y = series(256, 50), series(256, 51, period=20)
-    kw = {"limits": Settings().request_limits(), "defaults": JobDefaults("ray", "auto", None)}
-    params = prepare_job(x, y, 1.0, 0.25, mc_count=10, seed=4, backend="sequential", **kw)
+    kw = {"limits": Settings().request_limits(), "defaults": JobDefaults("ray", "auto", 6)}
+    grid, pre = ScaleGrid(dt=1.0, dj=0.25), Preprocessing()
+    mc = MonteCarlo(mc_count=10, seed=4, backend="sequential")
+    params = prepare_job(x, y, grid, pre, mc, None, **kw)
     assert params.backend == "sequential"
-    assert params.seed == 4 and params.n == 256
-    assert -1 < params.a1 < 1 and params.J > 0
-    drawn = prepare_job(x, y, 1.0, 0.25, mc_count=10, **kw)
-    assert drawn.backend == "ray" and isinstance(drawn.seed, int)
+    assert params.monte_carlo.seed == 4 and params.n == 256
+    assert (params.a1, params.a2) == (pycwt_mod.ar1(x)[0], pycwt_mod.ar1(y)[0])
+    rg = grid.resolve(256)
+    assert (params.grid.s0, params.grid.J) == (rg.s0, rg.J) and rg.J > 0
+    assert_array_equal(params.resolved_grid().scales, rg.scales)
+    assert params.monte_carlo.chunk_size == 6 and params.monte_carlo.cache is False
+    drawn = prepare_job(x, y, grid, pre, MonteCarlo(mc_count=10), None, **kw)
+    assert drawn.backend == "ray" and isinstance(drawn.monte_carlo.seed, int)
+    assert 0 <= drawn.monte_carlo.seed < 2**53  # exact in JSON

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 import pycwt_mod
 from pycwt_mod import montecarlo
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
 from serve_app.analysis import RequestLimits, resolve_grid
 from serve_app.http.schemas import SignificanceRequest, WCTRequest
 from serve_app.jobs.job import JobParams
@@ -101,20 +102,27 @@ class TestRequestChecks:
         limits = RequestLimits(10_000, 10**8, 1000)
         defaults = JobDefaults("sequential", "auto", None)
         x, y = series(64, 1), series(64, 2)
-        ar1 = prepare_job(x, y, 1.0, 0.25, limits=limits, defaults=defaults)
-        assert ar1.data1 is None and ar1.surrogate == "ar1" and not ar1.areawise
-        p = prepare_job(x, y, 1.0, 0.25, detrend="linear", surrogate="iaaft", areawise=True,
-                        area_measure="schulte", limits=limits, defaults=defaults)  # fmt: skip
+        grid = ScaleGrid(dt=1.0, dj=0.25)
+        ar1 = prepare_job(x, y, grid, Preprocessing(), MonteCarlo(), None, limits=limits,
+                          defaults=defaults)  # fmt: skip
+        assert ar1.data1 is None and ar1.monte_carlo.surrogate.name == "ar1"
+        assert ar1.areawise is None
+        p = prepare_job(x, y, grid, Preprocessing(detrend="linear"), MonteCarlo(surrogate="iaaft"),
+                        Areawise(area_measure="schulte"), limits=limits,
+                        defaults=defaults)  # fmt: skip
         back = JobParams.from_dict(json.loads(json.dumps(p.to_dict())))  # as stored
         assert back == p
         y1, _ = back.series()
         assert_array_equal(y1, pycwt_mod.preprocess.detrend(x, "linear"))
-        assert (back.a1, back.a2, back.area_measure) == (0.0, 0.0, "schulte")
-        with pytest.raises(ValueError, match="area_level must be in"):
-            prepare_job(x, y, 1.0, areawise=True, area_level=2, limits=limits,
-                        defaults=defaults)  # fmt: skip
-        with pytest.raises(ValueError, match="unknown surrogate"):
-            prepare_job(x, y, 1.0, surrogate="white", limits=limits, defaults=defaults)
+        assert (back.a1, back.a2, back.areawise.area_measure) == (0.0, 0.0, "schulte")
+        with pytest.raises(ValueError, match="an areawise test needs mc_count >= 2"):
+            prepare_job(x, y, grid, Preprocessing(), MonteCarlo(mc_count=1), Areawise(),
+                        limits=limits, defaults=defaults)  # fmt: skip
+        # the option types refuse bad values before a job is prepared
+        with pytest.raises(ValueError, match="`area_level` must be in"):
+            Areawise(area_level=2)
+        with pytest.raises(ValueError, match="`surrogate` must be one of 'ar1'"):
+            MonteCarlo(surrogate="white")
 
 
 class TestSurrogateJobs:
