@@ -162,9 +162,10 @@ def _row(db, job_id, *cols):
 
 def _expected(db, job_id):
     p = json.loads(_row(db, job_id, "params")[0])
+    g, mc = p["grid"], p["monte_carlo"]
     return montecarlo.wct_significance(
-        p["a1"], p["a2"], p["dt"], p["dj"], p["s0"], p["J"], mc_count=p["mc_count"],
-        seed=p["seed"], chunk_size=CHUNK, backend="sequential", progress=False, cache=False,
+        p["a1"], p["a2"], g["dt"], g["dj"], g["s0"], g["J"], mc_count=mc["mc_count"],
+        seed=mc["seed"], chunk_size=CHUNK, backend="sequential", progress=False, cache=False,
     )  # fmt: skip
 
 
