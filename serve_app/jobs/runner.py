@@ -205,9 +205,10 @@ class JobRunner:
         area = params.areawise
         return thr, pycwt_mod.areawise_coherence(
             y1, y2, grid.dt, grid.dj, grid.s0, grid.J, grid.mother, surrogate=mc.surrogate.name,
-            sig95=thr.rows, level=mc.significance_level, area_level=area.area_level,
-            mc_count=mc.mc_count, seed=thr.seed, measure=area.area_measure,
-            test=area.area_test, al1=params.a1, al2=params.a2,  # used by "ar1" only
+            sig95=thr.rows, significance_level=mc.significance_level,
+            area_level=area.area_level, mc_count=mc.mc_count, seed=thr.seed,
+            area_measure=area.area_measure, area_test=area.area_test,
+            al1=params.a1, al2=params.a2,  # used by "ar1" only
             backend=backend, chunk_size=mc.chunk_size, cache=False, cancel=self._cancel,
             checkpoint=checkpoint,
         )  # fmt: skip
