@@ -175,7 +175,7 @@ class TestSurrogateJobs:
         res = _run_job(client, body)["result"]
         x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
         ref = pycwt_mod.areawise_coherence(
-            x, y, 1.0, 0.25, surrogate="phase", mc_count=20, seed=11, test="cumulative",
+            x, y, 1.0, 0.25, surrogate="phase", mc_count=20, seed=11, area_test="cumulative",
             backend="sequential", cache=False,
         )  # fmt: skip
         assert res["areawise_test"] == "cumulative" and res["surrogate"] == "phase"
