@@ -24,6 +24,9 @@ from serve_app.client import (
     UnprocessableEntity,
 )
 from serve_app.client.api import _error
+from serve_app.client.fields import FIELDS, OPTION_TYPES, PLOT_OPTIONS
+from serve_app.http.schemas import PLOT_FIELDS
+from serve_app.npz import from_npz
 from serve_app.records import CWTResult, SignificanceResult, WCTResult
 
 from .conftest import free_port
@@ -178,8 +181,6 @@ class Captured:
     a synchronous coherence test is answered with the work-budget 400."""
 
     def __init__(self):
-        from serve_app.npz import from_npz
-
         self.requests: list[tuple[str, dict]] = []
 
         def handler(request):
@@ -201,8 +202,6 @@ class Captured:
 
 
 def _objects(kinds=("grid", "preprocessing", "monte_carlo", "areawise")) -> dict:
-    from serve_app.client.fields import FIELDS, OPTION_TYPES
-
     return {k: OPTION_TYPES[k](**{n: OTHER[n] for n in FIELDS[k]}) for k in kinds}
 
 
@@ -210,8 +209,6 @@ class TestRequestFields:
     x = np.arange(64.0)
 
     def test_every_field_has_a_value(self):
-        from serve_app.client.fields import FIELDS
-
         assert {n for names in FIELDS.values() for n in names} == set(OTHER)
 
     @pytest.mark.parametrize("flat", [False, True], ids=["objects", "keywords"])
@@ -292,7 +289,4 @@ class TestRequestFields:
         assert fields == {"dt": 1.0, "areawise": True, "area_test": "cumulative"}
 
     def test_plot_options_are_the_services(self):
-        from serve_app.client.fields import PLOT_OPTIONS
-        from serve_app.http.schemas import PLOT_FIELDS
-
         assert set(PLOT_OPTIONS) == PLOT_FIELDS
