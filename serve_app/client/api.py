@@ -122,8 +122,8 @@ class Client(Jobs):
         fields = request_fields(
             method, _ALL, extras, {**options, "areawise": area}, kwargs, dt, stacklevel=5
         )
-        if significance_test is None:
-            significance_test = options["monte_carlo"] is not None or None
+        if significance_test is None and options["monte_carlo"] is not None:
+            significance_test = True  # the test's options ask for the test
         if significance_test is not None:
             fields["significance_test"] = bool(significance_test)
         if on:

@@ -133,12 +133,12 @@ def _missing(*series: np.ndarray) -> int:
 # -------------------------------------------------------------------------- cwt
 
 
-def _red_noise_level(p: PreparedSeries, grid: ScaleGrid, scales: np.ndarray, level: float):
+def _red_noise_level(p: PreparedSeries, grid: ScaleGrid, scales, level: float, name: str):
     """The red-noise power level of a transform made by the service: as `analyze_cwt`
     makes it, from the series prepared the same way (variance and AR(1) of its valid
     samples, the pipeline's AR(1) policy)."""
     valid = p.values[~p.missing]
-    (alpha,), notes = red_noise((valid,), (None,), ("data",))
+    (alpha,), notes = red_noise((valid,), (None,), (name,))
     variance = float(valid.var())
     signif, _ = significance(
         variance, grid.dt, scales, 0, alpha, significance_level=level, wavelet=grid.mother
@@ -162,7 +162,7 @@ def cmd_cwt(args) -> int:
         signif = variance = alpha = None
         notes: tuple[str, ...] = ()
         if several:
-            signif, variance, alpha, notes = _red_noise_level(p, grid, scales, level)
+            signif, variance, alpha, notes = _red_noise_level(p, grid, scales, level, what)
         where = args.url
     else:
         a = analyze_cwt(
