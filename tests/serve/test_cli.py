@@ -19,6 +19,10 @@ from matplotlib.image import imread
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
+from pycwt_mod import options
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing
+from serve_app.client.cli import build_parser
+from serve_app.client.flags import flag_name, options_from_args
 
 from .conftest import ROOT
 from .utils import series
@@ -203,3 +207,48 @@ def test_wct_areawise_local_equals_service(files, tmp_path, service):
     assert r.returncode == 0 and imread(png).shape == (450, 900, 4)
     r = run(*args[:-1])  # the summary line
     assert r.returncode == 0 and "areawise:" in r.stdout and "critical area" in r.stdout
+
+
+class TestFlags:
+    """The analysis flags are generated from the option types, old spellings kept."""
+
+    @pytest.mark.parametrize(
+        "cmd, types",
+        [("cwt", ("ScaleGrid", "Preprocessing")),
+         ("wct", ("ScaleGrid", "Preprocessing", "MonteCarlo", "Areawise"))],
+    )  # fmt: skip
+    def test_every_option_field_is_a_flag(self, cmd, types):
+        r = run(cmd, "--help")
+        assert r.returncode == 0
+        for cls in types:
+            for f in options.option_fields(getattr(options, cls)):
+                if f.name != "cache":  # the CLI leaves the threshold cache alone
+                    assert f"{flag_name(f.name)} " in r.stdout, f.name
+        assert "--significance-level" in r.stdout
+
+    def test_deprecated_spellings(self, capsys):
+        args = build_parser().parse_args(
+            ["wct", "a.npy", "b.npy", "--level", "0.9", "--areawise-test", "cumulative",
+             "--gap-fill", "linear", "--standardize", "--no-normalize"]
+        )  # fmt: skip
+        err = capsys.readouterr().err
+        for old, new in (
+            ("--level", "--significance-level"),
+            ("--gap-fill", "--fill"),
+            ("--areawise-test", "--area-test"),
+            ("--standardize", "--normalize"),
+        ):
+            assert f"{old} is deprecated; use {new}" in err  # fmt: skip
+        assert options_from_args(args, MonteCarlo).significance_level == 0.9
+        assert options_from_args(args, Areawise).area_test == "cumulative"
+        pre = options_from_args(args, Preprocessing)
+        assert pre.fill == "linear" and pre.normalize  # --standardize wins, as it did
+        args = build_parser().parse_args(["cwt", "a.npy", "--no-normalize"])
+        assert not options_from_args(args, Preprocessing).normalize
+
+    def test_bad_values_name_the_option(self, files):
+        d, _, _ = files
+        r = run("cwt", d / "y.npy", "--dj", -1)
+        assert r.returncode == 2 and "`dj` must be > 0" in r.stderr
+        r = run("wct", d / "y.npy", d / "y.npy", "--areawise", "--mc-count", 1)
+        assert r.returncode == 2 and "mc_count >= 2" in r.stderr

@@ -1,5 +1,6 @@
-"""The CLI's issue-12 options, in-process: time columns, --dt fractions, --detrend,
---standardize, --gaps, labels and units, and the red-noise contour of ``cwt``."""
+"""The CLI's preprocessing options, in-process: time columns, --dt fractions,
+--anomalies, --detrend, --standardize, --gaps, labels and units, and the red-noise
+contour of ``cwt``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from matplotlib.image import imread
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
+from pycwt_mod.options import MonteCarlo, Preprocessing, ScaleGrid
+from pycwt_mod.pipeline import analyze_cwt, analyze_wct
 from pycwt_mod.preprocess import detrend, fill_gaps, gap_mask, standardize
 from serve_app.client.series import SeriesFileError, read_timed_series
 
@@ -206,3 +209,88 @@ def test_single_scale_is_shown_without_a_red_noise_level(data, tmp_path):
     assert "1 scales" in r.stdout and "no red-noise level" in r.stdout
     r = run("cwt", d / "x.npy", "--J", 0, "-o", tmp_path / "one.png")
     assert r.returncode == 2 and "a figure needs at least 2 scales" in r.stderr
+
+
+class TestAnomalies:
+    """``--anomalies N|auto``: the pipeline's seasonal anomalies (``auto`` from the dates)."""
+
+    grid = ScaleGrid(dt=1 / 12, dj=0.25)
+
+    def test_cwt_local_is_the_library(self, data, tmp_path):
+        d, x, _ = data
+        out, auto = tmp_path / "a.npz", tmp_path / "auto.npz"
+        r = run("cwt", d / "monthly.csv", "--anomalies", 12, "--dj", 0.25, "-o", out)
+        assert r.returncode == 0, r.stderr
+        z = np.load(out)
+        lib = analyze_cwt(x, self.grid, Preprocessing(anomalies=12), significance_level=0.95)
+        assert_array_equal(z["wave"], lib.wave)
+        assert_array_equal(z["signif"], lib.sig95)
+        assert str(z["preprocessing"]) == "anomalies=12, standardize"
+        assert not np.allclose(z["wave"], analyze_cwt(x, self.grid).wave)
+        r = run("cwt", d / "monthly.csv", "--anomalies", "auto", "--dj", 0.25, "-o", auto)
+        assert r.returncode == 0, r.stderr
+        assert_array_equal(np.load(auto)["wave"], z["wave"])  # monthly dates: 12
+        assert str(np.load(auto)["preprocessing"]) == "anomalies=12, standardize"
+
+    def test_auto_reads_quarterly_dates_and_needs_dates(self, data, tmp_path):
+        d, x, _ = data
+        out = tmp_path / "q.npz"
+        r = run("cwt", d / "quarterly.csv", "--time-column", "t", "--time-unit", "year",
+                "--anomalies", "auto", "--dj", 0.5, "-o", out)  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        z = np.load(out)
+        assert str(z["preprocessing"]) == "anomalies=4, standardize"
+        lib = analyze_cwt(x, ScaleGrid(dt=0.25, dj=0.5), Preprocessing(anomalies=4))
+        assert_array_equal(z["wave"], lib.wave)
+        r = run("cwt", d / "x.npy", "--anomalies", "auto")
+        assert r.returncode == 2 and "monthly or quarterly dates" in r.stderr
+        assert "--anomalies 12" in r.stderr  # the library's advice, in flags
+        r = run("cwt", d / "x.npy", "--anomalies", 1)
+        assert r.returncode == 2 and "`anomalies` must be the samples per seasonal cycle" in (
+            r.stderr
+        )
+
+    def test_wct_local_is_the_library(self, data, tmp_path):
+        d, x, _ = data
+        y = np.load(d / "y.npy")
+        out = tmp_path / "w.npz"
+        r = run("wct", d / "monthly.csv", d / "y.npy", "--anomalies", "auto", "--dj", 0.5,
+                "--significance", "--mc-count", 8, "--seed", 1, "-q", "-o", out)  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        z = np.load(out)
+        mc = MonteCarlo(mc_count=8, seed=1, backend="sequential", cache=False)
+        lib = analyze_wct(x, y, ScaleGrid(dt=1 / 12, dj=0.5), Preprocessing(anomalies=12),
+                          monte_carlo=mc)  # fmt: skip
+        assert_array_equal(z["WCT"], lib.WCT)
+        assert_array_equal(z["sig95"], lib.sig95)
+        assert "anomalies=12" in str(z["preprocessing"])
+
+
+class TestAnomaliesViaService:
+    """``--url`` sends ``anomalies`` (``auto`` resolved from the dates): the same bits as
+    locally and as the library (needs the service's request models with ``anomalies``)."""
+
+    def test_cwt(self, data, tmp_path, service):
+        d, x, _ = data
+        local, remote = tmp_path / "local.npz", tmp_path / "remote.npz"
+        args = ("cwt", d / "monthly.csv", "--anomalies", "auto", "--dj", 0.25)
+        assert run(*args, "-o", local).returncode == 0
+        r = run(*args, "--url", service.url, "-o", remote)
+        assert r.returncode == 0, r.stderr
+        a, b = np.load(local), np.load(remote)
+        lib = analyze_cwt(x, ScaleGrid(dt=1 / 12, dj=0.25), Preprocessing(anomalies=12))
+        assert_array_equal(b["wave"], a["wave"])
+        assert_array_equal(b["wave"], lib.wave)
+        assert_array_equal(b["signif"], a["signif"])
+
+    def test_wct_significance(self, data, tmp_path, service):
+        d, _, _ = data
+        local, remote = tmp_path / "local.npz", tmp_path / "remote.npz"
+        args = ("wct", d / "monthly.csv", d / "y.npy", "--anomalies", 12, "--dj", 0.5,
+                "--significance", "--mc-count", 8, "--seed", 2, "-q")  # fmt: skip
+        assert run(*args, "-o", local).returncode == 0
+        r = run(*args, "--url", service.url, "-o", remote)
+        assert r.returncode == 0, r.stderr
+        a, b = np.load(local), np.load(remote)
+        for name in ("WCT", "aWCT", "sig95", "scales"):
+            assert_array_equal(b[name], a[name])

@@ -1,4 +1,5 @@
-"""serve_app.client.Client against the real session service."""
+"""serve_app.client.Client: against the real session service, and the fields each call
+sends (through a mock transport, no service)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
 from pycwt_mod import montecarlo
+from pycwt_mod.options import MonteCarlo, ScaleGrid
 from serve_app.analysis import resolve_grid
 from serve_app.client import (
     BadRequest,
@@ -22,6 +24,9 @@ from serve_app.client import (
     UnprocessableEntity,
 )
 from serve_app.client.api import _error
+from serve_app.client.fields import FIELDS, OPTION_TYPES, PLOT_OPTIONS
+from serve_app.http.schemas import PLOT_FIELDS
+from serve_app.npz import from_npz
 from serve_app.records import CWTResult, SignificanceResult, WCTResult
 
 from .conftest import free_port
@@ -155,3 +160,133 @@ class TestErrors:
         assert isinstance(e, UnprocessableEntity) and e.message == "body.dt: Field required"
         e = _error(resp(418, {"detail": "teapot"}))
         assert type(e) is ClientError and e.status == 418
+
+
+# -- the fields a call sends (a mock transport: no service) ----------------------------
+
+#: A valid value other than the default for every option field: a field the option
+#: types gain must be added here (test_every_field_has_a_value says so), and is then
+#: checked to reach the wire of every request that takes its type.
+OTHER = {
+    "dt": 0.5, "dj": 0.25, "s0": 2.0, "J": 7, "wavelet": "paul",
+    "anomalies": 12, "detrend": "linear", "normalize": False, "gaps": "mask", "fill": "linear",
+    "significance_level": 0.9, "mc_count": 17, "seed": 3, "surrogate": "phase", "al1": 0.3,
+    "al2": -0.2, "backend": "sequential", "chunk_size": 4, "cache": False,
+    "area_level": 0.9, "area_measure": "schulte", "area_test": "cumulative",
+}  # fmt: skip
+
+
+class Captured:
+    """A client whose requests are kept (path, decoded .npz fields) and answered 400;
+    a synchronous coherence test is answered with the work-budget 400."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, dict]] = []
+
+        def handler(request):
+            fields = {k: v.item() for k, v in from_npz(request.content).items() if v.ndim == 0}
+            self.requests.append((request.url.path, fields))
+            detail = "over PYCWT_SYNC_WORK_BUDGET" if fields.get("significance_test") else "kept"
+            return httpx.Response(400, json={"detail": detail})
+
+        self.client = Client("http://client.test", retries=0)
+        self.client._http = httpx.Client(
+            transport=httpx.MockTransport(handler), base_url="http://client.test"
+        )
+
+    def send(self, method: str, *args, **kwargs) -> list[tuple[str, dict]]:
+        self.requests.clear()
+        with pytest.raises(BadRequest):
+            getattr(self.client, method)(*args, **kwargs)
+        return self.requests
+
+
+def _objects(kinds=("grid", "preprocessing", "monte_carlo", "areawise")) -> dict:
+    return {k: OPTION_TYPES[k](**{n: OTHER[n] for n in FIELDS[k]}) for k in kinds}
+
+
+class TestRequestFields:
+    x = np.arange(64.0)
+
+    def test_every_field_has_a_value(self):
+        assert {n for names in FIELDS.values() for n in names} == set(OTHER)
+
+    @pytest.mark.parametrize("flat", [False, True], ids=["objects", "keywords"])
+    def test_a_significance_job_gets_every_option(self, flat):
+        """The areawise job of `wct`: every field of every option type reaches the job
+        request, as option objects or flat keywords (the old hand-kept job fields lacked
+        normalize, gaps, fill, chunk_size and cache, and dropped them silently)."""
+        c = Captured()
+        options = {n: v for n, v in OTHER.items() if n != "dt"} if flat else _objects()
+        if flat:
+            options["areawise"] = True
+        ((path, fields),) = c.send("wct", self.x, self.x, 0.5, **options)
+        assert path == "/api/v1/analysis/significance"
+        assert fields == {**OTHER, "areawise": True}
+
+    def test_sync_coherence_and_its_job(self):
+        """Over the work budget: the job gets the test, the coherence request after it
+        would not (here the job's 400 stops the call first)."""
+        c = Captured()
+        objects = _objects()
+        sent = c.send("wct", self.x, self.x, grid=objects["grid"],
+                      preprocessing=objects["preprocessing"],
+                      monte_carlo=objects["monte_carlo"])  # fmt: skip
+        (sync_path, sync), (job_path, job) = sent
+        assert sync_path == "/api/v1/analysis/wct" and sync["significance_test"] is True
+        assert sync == {**{n: v for n, v in OTHER.items() if not n.startswith("area")},
+                        "significance_test": True}  # fmt: skip
+        assert job_path == "/api/v1/analysis/significance"
+        assert job == {n: v for n, v in OTHER.items() if not n.startswith("area")}
+
+    def test_one_series_requests(self):
+        c = Captured()
+        objects = _objects(("grid", "preprocessing"))
+        expected = {n: OTHER[n] for n in ("dt", "dj", "s0", "J", "wavelet", "anomalies",
+                                          "detrend", "normalize", "gaps", "fill")}  # fmt: skip
+        for method in ("cwt", "plot_cwt"):
+            ((_, fields),) = c.send(method, self.x, **objects)
+            assert fields == expected
+        ((_, fields),) = c.send("xwt", self.x, self.x, **objects, significance_level=0.9)
+        assert fields == {**expected, "significance_level": 0.9}
+        ((_, fields),) = c.send("cwt", self.x, 1.0, dj=0.25, s0=None, output="power")
+        assert fields == {"dt": 1.0, "dj": 0.25, "output": "power"}  # None is left out
+        ((_, fields),) = c.send("cwt", self.x, grid=ScaleGrid(dt=2.0))
+        assert fields == {"dt": 2.0}  # defaults are the service's: not sent
+
+    def test_unknown_keywords_are_named(self):
+        c = Captured().client
+        with pytest.raises(TypeError, match="'mc_cuont'"):
+            c.wct(self.x, self.x, 1.0, areawise=True, mc_cuont=20)
+        with pytest.raises(TypeError, match="'mc_count'"):  # no Monte Carlo in a cwt
+            c.cwt(self.x, 1.0, mc_count=20)
+        with pytest.raises(TypeError, match="'titel'"):
+            c.plot_wct(self.x, self.x, 1.0, titel="x")
+        with pytest.raises(TypeError, match="'normalise'"):
+            c.significance(self.x, self.x, 1.0, normalise=False)
+
+    def test_misuse(self):
+        c = Captured().client
+        with pytest.raises(TypeError, match="'dj' in `grid` or as a keyword"):
+            c.cwt(self.x, grid=ScaleGrid(dt=1.0, dj=0.5), dj=0.25)
+        with pytest.raises(TypeError, match="needs `dt`"):
+            c.cwt(self.x)
+        with pytest.raises(TypeError, match=r"grid\.dt"):
+            c.cwt(self.x, 1.0, grid=ScaleGrid(dt=2.0))
+        with pytest.raises(TypeError, match="`monte_carlo` must be a MonteCarlo"):
+            c.wct(self.x, self.x, 1.0, monte_carlo={"mc_count": 3})
+        with pytest.raises(TypeError, match="`areawise` must be True, False or an Areawise"):
+            c.wct(self.x, self.x, 1.0, areawise="yes")
+        with pytest.raises(TypeError, match="not both"):
+            c.wct(self.x, self.x, 1.0, monte_carlo=MonteCarlo(), seed=2)
+
+    def test_areawise_test_is_a_deprecated_alias(self):
+        c = Captured()
+        with pytest.warns(DeprecationWarning, match="`areawise_test` is deprecated"):
+            ((_, fields),) = c.send(
+                "significance", self.x, self.x, 1.0, areawise=True, areawise_test="cumulative"
+            )
+        assert fields == {"dt": 1.0, "areawise": True, "area_test": "cumulative"}
+
+    def test_plot_options_are_the_services(self):
+        assert set(PLOT_OPTIONS) == PLOT_FIELDS
