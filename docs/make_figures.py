@@ -65,7 +65,7 @@ def co2() -> pd.Series:
 
 def make_elnino(path: Path):
     s = elnino()
-    ds = pxr.cwt(s, detrend="linear")
+    ds = pxr.cwt(s, detrend="linear", normalize=False)  # power in deg C^2
     band = (2.0, 8.0)
     avg = pxr.scale_average(ds, band)
     fig = plot.summary_figure(
@@ -95,7 +95,7 @@ def make_coherence(path: Path):
 
 def make_co2(path: Path):
     s = co2()
-    ds = pxr.cwt(s, unit="year", detrend="linear", gaps="mask", dj=1 / 12)
+    ds = pxr.cwt(s, unit="year", detrend="linear", normalize=False, gaps="mask", dj=1 / 12)
     fig = plot.scalogram_figure(
         np.sqrt(ds.power.values), ds.scale.values, 1 / ds.period.values,
         ds.coi.values, time=ds.time.values, signif=ds.sig95.values,

@@ -29,8 +29,10 @@ References
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -57,6 +59,7 @@ __all__ = [
     "from_dict",
     "get_surrogate_family",
     "option_fields",
+    "renamed_keywords",
     "to_dict",
 ]
 
@@ -425,6 +428,9 @@ class MonteCarlo:
             object.__setattr__(self, "chunk_size", check_count(self.chunk_size, "chunk_size"))
         if self.backend is not None and not isinstance(self.backend, str):
             raise ValueError(f"`backend` must be a backend name (got {self.backend!r})")
+        if not isinstance(self.cache, bool | np.bool_):
+            raise ValueError(f"`cache` must be true or false (got {self.cache!r})")
+        object.__setattr__(self, "cache", bool(self.cache))
 
     def with_seed(self, seed: int) -> MonteCarlo:
         """The same test with its root seed fixed."""
@@ -559,3 +565,54 @@ def option_fields(cls: type) -> tuple[OptionField, ...]:
         choices = meta.pop("choices", None)
         out.append(OptionField(f.name, f.default, doc, choices, meta, str(f.type)))
     return tuple(out)
+
+
+# ---------------------------------------------------------- deprecated names
+
+
+def renamed_keywords(**renamed: str):
+    """Accept the old name of a renamed keyword, with a DeprecationWarning, for one release.
+
+    ``@renamed_keywords(level="significance_level")`` lets a caller of the decorated
+    function still write ``level=0.9``: it is passed on as ``significance_level=0.9``.
+    The signature shown (`inspect.signature`) is the function's own, with the new names.
+
+    Raises
+    ------
+    TypeError
+        When a call gives both the old and the new name.
+
+    Examples
+    --------
+    >>> @renamed_keywords(standardize="normalize")
+    ... def f(*, normalize=True):
+    ...     return normalize
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     f(standardize=False)
+    False
+    """
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            for old, new in renamed.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(
+                            f"{func.__name__}() got both `{old}` and its new name `{new}`; "
+                            f"pass `{new}` only"
+                        )
+                    warnings.warn(
+                        f"`{old}` is deprecated and will be removed in the next release; "
+                        f"use `{new}` (the name of every door, pycwt_mod.options)",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

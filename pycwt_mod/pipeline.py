@@ -379,10 +379,10 @@ def analyze_cwt(
         mc = monte_carlo or MonteCarlo()
         out.areawise = areawise_power(
             series.values, rg.dt, rg.dj, rg.s0, rg.J, rg.mother,
-            surrogate=mc.surrogate.name, level=mc.significance_level,
+            surrogate=mc.surrogate.name, significance_level=mc.significance_level,
             area_level=areawise.area_level, mc_count=mc.mc_count,
-            seed=draw_seed() if mc.seed is None else mc.seed, measure=areawise.area_measure,
-            test=areawise.area_test, backend=mc.backend, chunk_size=mc.chunk_size,
+            seed=draw_seed() if mc.seed is None else mc.seed, area_measure=areawise.area_measure,
+            area_test=areawise.area_test, backend=mc.backend, chunk_size=mc.chunk_size,
             cache=mc.cache, progress_callback=progress_callback, cancel=cancel,
         )  # fmt: skip
     out.elapsed_s = _time.perf_counter() - t0
@@ -408,6 +408,10 @@ class XWTAnalysis:
     series : (PreparedSeries, PreparedSeries)
     gap_mask : (n_scales, n) bool ndarray
         Gaps of either series.
+    ar1 : (float, float)
+        The backgrounds' lag-1 coefficients (`red_noise`).
+    warnings : tuple of str
+        Why a coefficient is the Yule-Walker fallback, if one is.
     elapsed_s : float
     """
 
@@ -419,6 +423,8 @@ class XWTAnalysis:
     grid: ResolvedGrid
     series: tuple[PreparedSeries, PreparedSeries]
     gap_mask: np.ndarray
+    ar1: tuple[float, float] = (0.0, 0.0)
+    warnings: tuple[str, ...] = ()
     elapsed_s: float = 0.0
 
 
@@ -436,7 +442,8 @@ def analyze_xwt(
     """Cross wavelet transform of two series ([2]_ sec. 3).
 
     ``pre.normalize`` standardises both series in the transform (pycwt's
-    ``normalize``), so the cross power is in units of ``std1 * std2``.
+    ``normalize``); without it the cross power is in units of ``std1 * std2``.
+    The red-noise backgrounds are `red_noise`'s (the one AR(1) policy).
 
     Returns
     -------
@@ -446,12 +453,15 @@ def analyze_xwt(
     t0 = _time.perf_counter()
     p1, p2 = prepare_pair(data1, data2, pre, names, dt=grid.dt, unit=unit, labels=labels)
     rg = grid.resolve(p1.values.size)
+    ar1, warnings = red_noise((p1.values, p2.values), (None, None), names)
     W12, coi, freqs, signif = xwt(
         p1.values, p2.values, rg.dt, rg.dj, rg.s0, rg.J, significance_level, rg.mother,
-        pre.normalize,
+        pre.normalize, ar1=ar1,
     )  # fmt: skip
     mask = _gap_mask(p1.missing | p2.missing, freqs, rg)
-    out = XWTAnalysis(W12, coi, freqs, rg.scales[: freqs.size], signif, rg, (p1, p2), mask)
+    out = XWTAnalysis(
+        W12, coi, freqs, rg.scales[: freqs.size], signif, rg, (p1, p2), mask, ar1, warnings
+    )
     out.elapsed_s = _time.perf_counter() - t0
     return out
 
@@ -677,9 +687,10 @@ def analyze_wct(
             a1, a2 = thr.ar1 if thr.ar1 is not None else (None, None)
             out.areawise = areawise_coherence(
                 y1, y2, rg.dt, rg.dj, rg.s0, rg.J, rg.mother, sig95=thr.rows,
-                surrogate=monte_carlo.surrogate.name, level=monte_carlo.significance_level,
+                surrogate=monte_carlo.surrogate.name,
+                significance_level=monte_carlo.significance_level,
                 area_level=areawise.area_level, mc_count=monte_carlo.mc_count, seed=thr.seed,
-                measure=areawise.area_measure, test=areawise.area_test, al1=a1, al2=a2,
+                area_measure=areawise.area_measure, area_test=areawise.area_test, al1=a1, al2=a2,
                 backend=monte_carlo.backend, chunk_size=monte_carlo.chunk_size,
                 cache=monte_carlo.cache, progress_callback=pass_progress(1), cancel=cancel,
             )  # fmt: skip

@@ -28,7 +28,8 @@ from ._validation import (
 )
 from .grid import cone_of_influence, scale_grid
 from .mothers import Mother, get_wavelet
-from .significance import ar1, ar1_spectrum
+from .significance import ar1 as _ar1
+from .significance import ar1_spectrum
 from .smoothing import next_pow2
 
 __all__ = ["cone_of_influence", "cwt", "icwt", "scale_grid", "xwt"]
@@ -290,6 +291,8 @@ def xwt(
     significance_level: float = 0.95,
     wavelet="morlet",
     normalize: bool = True,
+    *,
+    ar1: tuple[float, float] | None = None,
 ):
     """Cross wavelet transform of two series ([2]_, Sec. 3).
 
@@ -303,6 +306,9 @@ def xwt(
         Default 0.95.
     normalize : bool, optional
         Standardise both series first (default True).
+    ar1 : (float, float), optional
+        Lag-1 coefficients of the two red-noise backgrounds (default: `ar1` of
+        each series; `pycwt_mod.pipeline` passes its `fit_ar1` estimates).
 
     Returns
     -------
@@ -329,8 +335,7 @@ def xwt(
     W1, _, freq, coi, _, _ = cwt(y1n, dt, **kw)
     W2, _, _, _, _, _ = cwt(y2n, dt, **kw)
     W12 = W1 * W2.conj()
-    a1, _, _ = ar1(y1)
-    a2, _, _ = ar1(y2)
+    a1, a2 = (_ar1(y1)[0], _ar1(y2)[0]) if ar1 is None else ar1
     Pk1 = ar1_spectrum(freq * dt, a1)
     Pk2 = ar1_spectrum(freq * dt, a2)
     dof = mother.dofmin

@@ -12,12 +12,15 @@ runs the same checks on a larger grid):
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
 import pycwt_mod as wavelet
 from pycwt_mod import areawise as A
 from pycwt_mod.montecarlo import surrogates as S
+from pycwt_mod.options import MonteCarlo
 
 N, DJ = 512, 0.25
 
@@ -150,6 +153,11 @@ class TestAreawisePower:
             0.95,
             0.95,
         )
+        assert (r1.significance_level, r1.area_measure, r1.area_test) == (
+            0.95,
+            "maraun",
+            "areawise",
+        )
         with pytest.raises(AttributeError):
             r1.seed = 5  # frozen
 
@@ -159,8 +167,12 @@ class TestAreawisePower:
             wavelet.areawise_power(x, 1.0, mc_count=1)
         with pytest.raises(ValueError, match=r"`seed`.*got -2"):
             wavelet.areawise_power(x, 1.0, seed=-2)
-        with pytest.raises(ValueError, match=r"`level` must be in \(0, 1\) \(got 95\)"):
-            wavelet.areawise_power(x, 1.0, level=95)
+        with pytest.raises(
+            ValueError, match=r"`significance_level` must be in \(0, 1\) \(got 95\)"
+        ):
+            wavelet.areawise_power(x, 1.0, significance_level=95)
+        with pytest.raises(ValueError, match="`area_measure` must be one of 'maraun', 'schulte'"):
+            wavelet.areawise_power(x, 1.0, area_measure="area")
 
     @pytest.mark.parametrize("family", S.SURROGATES)
     def test_false_positive_rate_under_the_null(self, family):
@@ -210,9 +222,12 @@ class TestAreawisePower:
         t = np.arange(N)
         x = wavelet.rednoise(N, 0.7, rng=7)
         x = x / x.std() + 1.0 * ((t > 150) & (t < 350)) * np.sin(2 * np.pi * t / 32)
-        res = wavelet.areawise_power(x, 1.0, dj=DJ, mc_count=60, seed=1, measure="schulte")
+        res = wavelet.areawise_power(x, 1.0, dj=DJ, mc_count=60, seed=1, area_measure="schulte")
         band = np.abs(1 / wavelet.cwt(x, 1.0, dj=DJ)[2] - 32) < 8  # the planted period
-        assert res.measure == "schulte" and res.areawise[band][:, 170:330].mean() > 0.5
+        assert (
+            res.area_measure == res.measure == "schulte"
+            and res.areawise[band][:, 170:330].mean() > 0.5
+        )
 
 
 class TestAreawiseCoherence:
@@ -252,3 +267,45 @@ class TestAreawiseCoherence:
         assert res.areawise[band][:, 80:180].mean() > 0.5
         with pytest.raises(ValueError, match=r"`sig95` must have shape \(n_scales,\)"):
             wavelet.areawise_coherence(y1, y2, 1.0, dj=DJ, sig95=sig95[:-1], mc_count=4)
+
+
+class TestRenamedKeywords:
+    """`level`, `measure` and `test` still work for one release, with a DeprecationWarning."""
+
+    @pytest.mark.parametrize(
+        ("old", "new", "value"),
+        [("level", "significance_level", 0.9), ("measure", "area_measure", "schulte"),
+         ("test", "area_test", "cumulative")],
+    )  # fmt: skip
+    def test_old_name_warns_and_gives_the_same_result(self, old, new, value):
+        x = wavelet.rednoise(128, 0.5, rng=3)
+        kw = dict(dj=0.5, mc_count=8, seed=2, cache=False, backend="sequential")
+        with pytest.warns(DeprecationWarning, match=f"`{old}` is deprecated.*`{new}`"):
+            got = wavelet.areawise_power(x, 1.0, **{old: value}, **kw)
+        ref = wavelet.areawise_power(x, 1.0, **{new: value}, **kw)
+        np.testing.assert_array_equal(got.areawise, ref.areawise)
+        assert getattr(got, new) == value
+
+    def test_both_names_is_an_error(self):
+        with pytest.raises(TypeError, match="both `level` and its new name"):
+            wavelet.areawise_coherence(
+                np.ones(8), np.ones(8), 1.0, level=0.9, significance_level=0.9
+            )
+
+    def test_power_significance_and_coherence_accept_the_old_names(self):
+        x = wavelet.rednoise(128, 0.5, rng=3)
+        kw = dict(dj=0.5, mc_count=8, seed=2, cache=False, backend="sequential")
+        with pytest.warns(DeprecationWarning, match="`level` is deprecated"):
+            old = wavelet.power_significance(x, 1.0, level=0.9, **kw)
+        np.testing.assert_array_equal(
+            old, wavelet.power_significance(x, 1.0, significance_level=0.9, **kw)
+        )
+        y = wavelet.rednoise(128, 0.3, rng=4)
+        with pytest.warns(DeprecationWarning, match="`test` is deprecated"):
+            old = wavelet.areawise_coherence(x, y, 1.0, test="areawise", **kw)
+        assert old.area_test == "areawise"
+
+    def test_default_mc_count_is_the_options(self):
+        for func in (wavelet.areawise_power, wavelet.areawise_coherence,
+                     wavelet.power_significance):  # fmt: skip
+            assert inspect.signature(func).parameters["mc_count"].default == MonteCarlo.mc_count

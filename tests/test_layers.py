@@ -7,6 +7,14 @@
 - ``pycwt_mod`` imports with ``serve_app``, ``ray`` and ``fastapi`` blocked; the
   client (``serve_app.client``, with the CLI's local path) imports with ``ray``,
   ``fastapi``, ``pydantic`` and ``orjson`` blocked.
+- The library's own layering (README, "Layout"), on the graph of its module-level
+  imports (a module's imports and theirs, not the package ``__init__`` files Python
+  runs on the way): ``montecarlo.plan``/``kernel``/``chunks`` import no backend and
+  no engine; ``montecarlo.backends`` import only ``plan``/``kernel``/``chunks`` of the
+  engine's package (never ``engine``, ``cache``, ``areawise``); ``transform`` imports
+  no engine (``montecarlo``) and no ``coherence``; ``areawise`` may import
+  ``montecarlo``, never the reverse; nothing imports ``xarray`` or ``pandas`` at
+  module level, and importing every library module loads neither.
 """
 
 from __future__ import annotations
@@ -171,3 +179,249 @@ def test_cli_works_locally_without_the_client_extra(tmp_path):
     assert "cwt (local): 128 samples" in proc.stdout
     assert "exit 2" in proc.stdout
     assert "pip install 'pycwt-mod[client]'" in proc.stderr
+
+
+# -- the library's layering, on its static import graph ----------------------------
+
+
+def _module_files(root: Path, pkg: str) -> dict[str, Path]:
+    files = {}
+    for path in sorted((root / pkg).rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        files[".".join(parts)] = path
+    return files
+
+
+def _module_level_imports(tree: ast.Module):
+    """Import nodes outside functions (module body, classes, ``try``, ``if``)."""
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _import_graph(root: Path, pkg: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Project edges and third-party top-level names of each module's module-level imports.
+
+    ``from X import a`` is an edge to ``X.a`` when that is a module, else to ``X``
+    (so ``from . import plan`` is not an edge to the package ``__init__``).
+    """
+    files = _module_files(root, pkg)
+    edges: dict[str, set[str]] = {}
+    external: dict[str, set[str]] = {}
+    for name, path in files.items():
+        is_pkg = path.name == "__init__.py"
+        here = name.split(".") if is_pkg else name.split(".")[:-1]
+        out, ext = set(), set()
+        for node in _module_level_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                base = here[: len(here) - (node.level - 1)] if node.level else []
+                mod = ".".join(base + ([node.module] if node.module else []))
+                subs = [f"{mod}.{alias.name}" for alias in node.names]
+                targets = [t for t in subs if t in files]
+                if len(targets) < len(subs):
+                    targets.append(mod)
+            for t in targets:
+                if t.split(".")[0] == pkg:
+                    out.add(t)
+                else:
+                    ext.add(t.split(".")[0])
+        edges[name] = out - {name}
+        external[name] = ext
+    return edges, external
+
+
+def _reach(edges: dict[str, set[str]], start: str) -> dict[str, list[str]]:
+    """Every module reachable from ``start``, with one import path to it."""
+    paths = {start: [start]}
+    todo = [start]
+    while todo:
+        mod = todo.pop()
+        for nxt in sorted(edges.get(mod, ())):
+            if nxt not in paths:
+                paths[nxt] = [*paths[mod], nxt]
+                todo.append(nxt)
+    del paths[start]
+    return paths
+
+
+def _under(name: str, prefixes) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def _layer_violations(root: Path, pkg: str = "pycwt_mod") -> list[str]:
+    """Each broken rule of the library's layering, with the import path that breaks it."""
+    edges, external = _import_graph(root, pkg)
+    mc = f"{pkg}.montecarlo"
+    found = []
+
+    def forbid(sources, banned, rule, package=None):
+        # `package`: its __init__ alone is banned too (it imports the engine)
+        for src in sorted(m for m in edges if _under(m, sources)):
+            for dst, path in sorted(_reach(edges, src).items()):
+                if _under(dst, banned) or dst == package:
+                    found.append(f"{rule}: {' -> '.join(path)}")
+
+    leaves = [f"{mc}.plan", f"{mc}.kernel", f"{mc}.chunks"]
+    forbid(leaves, [f"{mc}.backends", f"{mc}.engine"], "leaf: no backend, no engine", mc)
+    backends = f"{mc}.backends"
+    forbid(
+        [backends],
+        [f"{mc}.engine", f"{mc}.cache", f"{pkg}.areawise"],
+        "backends: no engine, cache, areawise",
+        mc,
+    )
+    allowed = {*leaves}
+    for src in sorted(m for m in edges if _under(m, [backends])):
+        for dst in sorted(edges[src]):
+            if _under(dst, [mc]) and not _under(dst, [backends]) and dst not in allowed:
+                found.append(f"backends: only plan/kernel/chunks: {src} -> {dst}")
+    forbid([f"{pkg}.transform"], [mc, f"{pkg}.coherence"], "transform: no engine, no coherence")
+    forbid([mc], [f"{pkg}.areawise"], "montecarlo: no areawise")
+    for mod, names in sorted(external.items()):
+        for lib in sorted(names & {"xarray", "pandas"}):
+            found.append(f"xarray/pandas: in functions only: {mod} imports {lib}")
+    return found
+
+
+def test_library_layering():
+    found = _layer_violations(ROOT)
+    assert found == [], "layering rules broken:\n" + "\n".join(found)
+
+
+def test_the_layering_check_sees_violations(tmp_path):
+    """One breach of each rule in a mock package, each reported with its path."""
+    files = {
+        "__init__.py": "",
+        "transform.py": "from .grid import f\nfrom .coherence import wct\n",
+        "grid.py": "from .montecarlo.engine import run\n",
+        "coherence.py": "",
+        "montecarlo/__init__.py": "from .engine import run\n",
+        "montecarlo/engine.py": "from .plan import make_plan\n",
+        "montecarlo/plan.py": "try:\n    from .backends import f\nexcept OSError:\n    pass\n",
+        "montecarlo/kernel.py": "from . import plan\n",
+        "montecarlo/chunks.py": "from ..areawise.patches import size\n",
+        "montecarlo/cache.py": "",
+        "montecarlo/backends/__init__.py": "from .base import get\n",
+        "montecarlo/backends/base.py": "from .. import kernel\nfrom ..cache import Cache\n",
+        "areawise/__init__.py": "",
+        "areawise/patches.py": "from ..montecarlo import run\n",
+        "labelled.py": "import numpy\nimport pandas as pd\n\ndef f():\n    import xarray\n",
+    }
+    for rel, text in files.items():
+        path = tmp_path / "pkg" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    found = _layer_violations(tmp_path, "pkg")
+    mc = "pkg.montecarlo"
+    expected = [
+        f"leaf: no backend, no engine: {mc}.plan -> {mc}.backends",
+        f"backends: no engine, cache, areawise: {mc}.backends.base -> {mc}.cache",
+        f"backends: only plan/kernel/chunks: {mc}.backends.base -> {mc}.cache",
+        "transform: no engine, no coherence: pkg.transform -> pkg.coherence",
+        f"transform: no engine, no coherence: pkg.transform -> pkg.grid -> {mc}.engine",
+        f"montecarlo: no areawise: {mc}.chunks -> pkg.areawise.patches",
+        "xarray/pandas: in functions only: pkg.labelled imports pandas",
+    ]
+    for line in expected:
+        assert line in found, (line, found)
+    # kernel's `from . import plan` is no edge to the package __init__ (and so to the
+    # engine), but plan's backend import does reach them: reported from kernel too.
+    assert "pkg.montecarlo.kernel -> pkg.montecarlo.plan -> pkg.montecarlo.backends" in "\n".join(
+        found
+    )
+    assert not [f for f in found if "xarray" in f and "imports xarray" in f]
+
+
+def test_library_modules_load_no_xarray_or_pandas():
+    code = f"""
+    import importlib, sys
+    for name in {[m for m in _modules() if m.startswith("pycwt_mod")]!r}:
+        importlib.import_module(name)
+    print(sorted(m for m in ("xarray", "pandas") if m in sys.modules))
+    """
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+# The client needs numpy and httpx only: pandas and xarray are blocked too, and the
+# CLI's local path is run on ISO dates (its date handling is pycwt_mod.timeaxis).
+_CLIENT_BLOCKED = {
+    "ray",
+    "fastapi",
+    "pydantic",
+    "pydantic_settings",
+    "orjson",
+    "starlette",
+    "pandas",
+    "xarray",
+}
+
+
+def test_client_imports_with_pandas_and_xarray_blocked():
+    modules = [m for m in _modules() if m.startswith("serve_app.client")]
+    modules += ["serve_app.npz", "serve_app.records", "pycwt_mod.timeaxis"]
+    code = _BLOCKER.format(blocked=_CLIENT_BLOCKED) + textwrap.dedent(
+        f"""
+        import importlib
+        for name in {modules!r}:
+            importlib.import_module(name)
+        print("ok")
+        """
+    )
+    proc = _run(code)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
+
+
+def _dated_csv(path: Path, dates, header: str = "date,value") -> Path:
+    values = [0.0, 1.0, 0.5, -1.0] * (len(dates) // 4)
+    rows = [f"{d},{v!r}" for d, v in zip(dates, values, strict=True)]
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def test_cli_dates_work_with_pandas_and_xarray_blocked(tmp_path):
+    """``pycwt-mod cwt``/``wct`` on CSV files of ISO dates, locally: the spacing comes
+    from the dates (monthly: 1/12 year, month ends in months, hourly: 1 hour) with
+    ray, fastapi, pydantic, orjson, pandas and xarray blocked."""
+    import numpy as np
+
+    months = np.arange("2000-01", "2010-09", dtype="datetime64[M]")
+    monthly = _dated_csv(tmp_path / "monthly.csv", [f"{m}-01" for m in months])
+    other = _dated_csv(tmp_path / "other.csv", [f"{m}-01" for m in months], "time,x")
+    month_ends = (months + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    ends = _dated_csv(tmp_path / "ends.csv", [str(d) for d in month_ends])
+    hours = np.datetime64("2000-01-01T00:00") + np.arange(128) * np.timedelta64(1, "h")
+    hourly = _dated_csv(tmp_path / "hourly.csv", [str(h) for h in hours])
+    out = tmp_path / "hourly.npz"
+    code = _BLOCKER.format(blocked=_CLIENT_BLOCKED) + textwrap.dedent(
+        f"""
+        import sys
+        from serve_app.client.cli import main
+        assert main(["cwt", {str(monthly)!r}, "--dj", "0.5"]) == 0
+        assert main(["cwt", {str(ends)!r}, "--dj", "0.5", "--time-unit", "month"]) == 0
+        assert main(["wct", {str(monthly)!r}, {str(other)!r}, "--dj", "0.5"]) == 0
+        assert main(["cwt", {str(hourly)!r}, "--dj", "0.5", "-o", {str(out)!r}]) == 0
+        loaded = sorted({{m.split(".")[0] for m in sys.modules}} & {_CLIENT_BLOCKED!r})
+        print("loaded", loaded)
+        """
+    )
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "cwt (local): 128 samples, dt 0.0833333 year" in proc.stdout
+    assert "cwt (local): 128 samples, dt 1 month" in proc.stdout
+    assert "wct (local): 128 samples, 13 scales;" in proc.stdout
+    assert "coherence inside the cone of influence 1.000 at period 0.1667 year" in proc.stdout
+    assert "loaded []" in proc.stdout
+    with np.load(out) as saved:
+        assert (float(saved["dt"]), str(saved["unit"])) == (1.0, "hour")
+        assert saved["time"][1] - saved["time"][0] == np.timedelta64(1, "h")

@@ -1,4 +1,5 @@
-"""Preprocessing: detrending, standardising, gap filling and the gap cone of influence."""
+"""Preprocessing: seasonal anomalies, detrending, standardising, gap filling and the gap
+cone of influence."""
 
 import numpy as np
 import pytest
@@ -55,6 +56,42 @@ class TestDetrend:
     def test_time_of_other_length(self):
         with pytest.raises(ValueError, match="`time` must have the shape"):
             pp.detrend([1.0, 2.0, 3.0], time=[0.0, 1.0])
+
+
+class TestAnomalies:
+    def test_hand_example(self):
+        assert_array_equal(pp.anomalies([1.0, 5.0, 3.0, 7.0], 2), [-1.0, -1.0, 1.0, 1.0])
+
+    def test_removes_a_periodic_cycle_exactly_and_keeps_the_rest(self):
+        t = np.arange(120)
+        cycle = np.tile([3.0, 1.0, -2.0, 0.5, 4.0, -1.0, 0.0, 2.0, -3.0, 1.5, -0.5, 2.5], 10)
+        slow = np.sin(2 * np.pi * t / 60)  # whole cycles: zero mean at every phase
+        assert_allclose(pp.anomalies(cycle + slow, 12), slow, atol=1e-12)
+
+    def test_gaps_stay_and_phase_means_are_of_the_valid_samples(self):
+        x = np.arange(30.0) % 3 * 10 + np.arange(30.0)  # phases 0, 1, 2 of a 3-cycle
+        x[[4, 20]] = np.nan
+        y = pp.anomalies(x, 3)
+        assert_array_equal(np.isnan(y), np.isnan(x))
+        for phase in range(3):
+            assert np.nanmean(y[phase::3]) == pytest.approx(0.0, abs=1e-12)
+
+    def test_partial_last_cycle(self):
+        x = np.r_[np.tile([1.0, -1.0, 2.0], 3), 1.0]  # 10 samples, 3-cycle
+        assert_allclose(pp.anomalies(x, 3), 0.0, atol=1e-12)
+
+    @pytest.mark.parametrize(
+        ("x", "period", "match"),
+        [(np.ones(24), 1, "`anomalies` must be the samples per seasonal cycle"),
+         (np.ones(24), 2.5, "`anomalies` must be"),
+         (np.ones(24), True, "`anomalies` must be"),
+         (np.ones(20), 12, r"`anomalies=12` needs at least two full cycles \(24 samples"),
+         (np.r_[np.nan, 1.0, np.nan, 1.0], 2, "phase 0 of the 2-sample cycle"),
+         ([1.0, np.inf, 2.0, 3.0], 2, "infinite value at index 1")],
+    )  # fmt: skip
+    def test_errors(self, x, period, match):
+        with pytest.raises(ValueError, match=match):
+            pp.anomalies(x, period)
 
 
 class TestStandardize:

@@ -13,7 +13,6 @@ import pytest
 
 import pycwt_mod as wavelet
 from pycwt_mod.areawise import threshold_levels
-from pycwt_mod.areawise.cumulative import null_sample
 from pycwt_mod.areawise.kernel import (
     LOG_POWER_RANGE,
     POWER_NBINS,
@@ -22,6 +21,7 @@ from pycwt_mod.areawise.kernel import (
     field_of,
     power_thresholds,
 )
+from pycwt_mod.areawise.pathways import null_sample
 from pycwt_mod.montecarlo import (
     Cancelled,
     make_plan,
@@ -179,8 +179,8 @@ class TestAreawiseOnTheEngine:
             )
 
     def test_test_name_is_checked(self, pair):
-        with pytest.raises(ValueError, match="`test` must be one of"):
-            wavelet.areawise_power(pair[0], 1.0, dj=DJ, test="topological", cache=False)
+        with pytest.raises(ValueError, match="`area_test` must be one of"):
+            wavelet.areawise_power(pair[0], 1.0, dj=DJ, area_test="topological", cache=False)
 
     def test_patch_plan_chunks_concatenate_in_order(self, pair):
         data = ObservedSeries.of(*pair)
@@ -243,12 +243,12 @@ class TestCumulativeOnTheEngine:
         noise = wavelet.rednoise(512, 0.7, rng=1)
         x = noise.copy()
         x[200:400] += 1.5 * np.sin(2 * np.pi * t[200:400] / 32)
-        kw = dict(dj=DJ, s0=S0, mc_count=40, seed=1, cache=False, test="cumulative")
+        kw = dict(dj=DJ, s0=S0, mc_count=40, seed=1, cache=False, area_test="cumulative")
         ref = wavelet.areawise_power(x, 1.0, backend="sequential", **kw)
         got = wavelet.areawise_power(x, 1.0, backend="joblib", chunk_size=7, **kw)
         np.testing.assert_array_equal(got.areawise, ref.areawise)
         assert got.cumulative_critical_areas == ref.cumulative_critical_areas
-        assert len(ref.cumulative_levels) == 5 and ref.test == "cumulative"
+        assert len(ref.cumulative_levels) == 5 and ref.area_test == "cumulative"
         # the planted period-32 burst is found, the noise alone mostly is not
         freqs = wavelet.cwt(x, 1.0, DJ, S0)[2]
         band = np.abs(1 / freqs - 32) < 8
@@ -259,7 +259,7 @@ class TestCumulativeOnTheEngine:
     def test_cumulative_refuses_a_single_level_sig95(self, pair):
         with pytest.raises(ValueError, match=rf"`sig95` must have shape .* = \(6, {J + 1}\)"):
             wavelet.areawise_coherence(
-                *pair, 1.0, dj=DJ, s0=S0, sig95=np.zeros(J + 1), test="cumulative", cache=False
+                *pair, 1.0, dj=DJ, s0=S0, sig95=np.zeros(J + 1), area_test="cumulative", cache=False
             )
 
     def test_thresholds_of_every_level_from_a_caller(self, pair):
@@ -268,7 +268,7 @@ class TestCumulativeOnTheEngine:
         plan = make_plan(*(wavelet.ar1(y)[0] for y in pair), 1.0, DJ, S0, J, mc_count=12, seed=3)
         hist, _ = run_plan(plan, "sequential")
         rows = np.stack([thresholds(plan, hist, lv) for lv in threshold_levels("cumulative", 0.95)])
-        kw = dict(dj=DJ, s0=S0, mc_count=12, seed=3, test="cumulative", cache=False)
+        kw = dict(dj=DJ, s0=S0, mc_count=12, seed=3, area_test="cumulative", cache=False)
         given = wavelet.areawise_coherence(*pair, 1.0, sig95=rows, **kw)
         own = wavelet.areawise_coherence(*pair, 1.0, **kw)
         np.testing.assert_array_equal(given.areawise, own.areawise)

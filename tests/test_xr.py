@@ -1,5 +1,6 @@
 """Labelled API: pandas / xarray in, xarray.Dataset out, NetCDF round trip."""
 
+import inspect
 import subprocess
 import sys
 
@@ -9,7 +10,10 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod as pm
 from pycwt_mod import labelled as pxr
+from pycwt_mod import options
 from pycwt_mod import preprocess as pp
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
+from pycwt_mod.significance import AR1FallbackWarning, ar1_yule_walker
 from pycwt_mod.spectra import scale_averaged_power
 
 pd = pytest.importorskip("pandas")
@@ -40,7 +44,7 @@ def daily():
 
 class TestCwt:
     def test_pandas_monthly_series(self, monthly):
-        ds = pxr.cwt(monthly, detrend="linear", standardize=True)
+        ds = pxr.cwt(monthly, detrend="linear", normalize=True)
         assert ds.attrs["dt"] == pytest.approx(1 / 12)
         assert ds.attrs["time_unit"] == "year"
         assert ds.period.attrs["units"] == "year"
@@ -53,7 +57,7 @@ class TestCwt:
         alpha = pm.ar1(y)[0]
         assert ds.attrs["ar1"] == pytest.approx(alpha)
         assert_allclose(ds.sig95.values, pm.significance(y.var(), 1 / 12, sj, 0, alpha)[0])
-        assert ds.attrs["preprocessing"] == "detrend=linear; standardize=yes; gaps=raise"
+        assert ds.attrs["preprocessing"] == "detrend=linear; normalize=yes; gaps=raise"
         assert not ds.gap_mask.any()
         # ENSO: the global spectrum peaks at 2-8 years and is significant there
         k = int(ds.global_power.argmax("period"))
@@ -124,7 +128,7 @@ class TestCwt:
             pxr.cwt(daily)
 
     def test_daily_xarray_with_gaps(self, daily):
-        ds = pxr.cwt(daily, gaps="mask", dj=1 / 8)
+        ds = pxr.cwt(daily, gaps="mask", dj=1 / 8, normalize=False)
         assert (ds.attrs["dt"], ds.attrs["time_unit"], ds.attrs["n_missing"]) == (1.0, "day", 11)
         assert ds.attrs["units"] == "m3/s" and ds.power.attrs["units"] == "(m3/s)^2"
         missing = np.isnan(daily.values)
@@ -211,7 +215,7 @@ class TestNetcdfRoundTrip:
 
 class TestScaleAverage:
     def test_matches_the_array_function(self, monthly):
-        ds = pxr.cwt(monthly, dj=1 / 4, standardize=True)
+        ds = pxr.cwt(monthly, dj=1 / 4, normalize=True)
         avg = pxr.scale_average(ds, (2.0, 8.0))
         y = pp.standardize(monthly.to_numpy())
         W, sj, _, _, _, _ = pm.cwt(y, 1 / 12, 1 / 4)
@@ -289,3 +293,165 @@ class TestWct:
         ds = pxr.wct(daily, other, dj=1 / 4, gaps="mask", sig=False)
         assert ds.gap_mask.values[:, [100, 400, 600]].all()
         assert ds.attrs["n_missing"] == 12
+
+
+@pytest.fixture(scope="module")
+def seasonal():
+    """30 years of monthly values: a strong annual cycle on red noise, with a 4-year cycle."""
+    n = 360
+    t = np.arange(n)
+    x = 5 * np.sin(2 * np.pi * t / 12) + np.sin(2 * np.pi * t / 48) + pm.rednoise(n, 0.5, rng=4)
+    return pd.Series(x, pd.date_range("1981-01-01", periods=n, freq="MS"), name="sst")
+
+
+class TestAnomalies:
+    def test_auto_removes_the_annual_peak(self, seasonal):
+        raw = pxr.cwt(seasonal, dj=1 / 8)
+        ds = pxr.cwt(seasonal, dj=1 / 8, anomalies="auto")
+        year = dict(period=1.0, method="nearest")
+        assert float(raw.global_power.idxmax()) == pytest.approx(1.0, rel=0.1)
+        assert raw.global_power.sel(**year) > raw.global_sig95.sel(**year)
+        assert ds.global_power.sel(**year) < ds.global_sig95.sel(**year)  # the peak is gone
+        assert float(ds.global_power.idxmax()) == pytest.approx(4.0, rel=0.15)
+        power = [pxr.cwt(seasonal, dj=1 / 8, normalize=False, anomalies=a).global_power
+                 for a in (None, "auto")]  # fmt: skip
+        assert power[1].sel(**year) < 0.05 * power[0].sel(**year)
+        assert ds.attrs["anomalies"] == 12
+        assert ds.attrs["preprocessing"] == "anomalies=12; detrend=none; normalize=yes; gaps=raise"
+        assert "anomalies" not in raw.attrs
+
+    def test_auto_equals_twelve_and_the_plain_functions(self, seasonal):
+        auto = pxr.cwt(seasonal, dj=1 / 8, anomalies="auto")
+        xr.testing.assert_identical(auto, pxr.cwt(seasonal, dj=1 / 8, anomalies=12))
+        y = pp.standardize(pp.anomalies(seasonal.to_numpy(), 12))
+        W = pm.cwt(y, 1 / 12, 1 / 8)[0]
+        assert_array_equal(auto.power.values, np.abs(W) ** 2)
+        assert auto.attrs["ar1"] == pm.ar1(y)[0]
+
+    def test_month_unit_and_pairs(self, seasonal):
+        assert pxr.cwt(seasonal, unit="month", dj=0.5, anomalies="auto").attrs["anomalies"] == 12
+        other = seasonal.shift(1).bfill()
+        ds = pxr.wct(seasonal, other, dj=1 / 4, anomalies="auto", sig=False)
+        a, b = (pp.anomalies(s.to_numpy(), 12) for s in (seasonal, other))
+        assert_array_equal(ds.coherence.values, pm.wct(a, b, 1 / 12, 1 / 4, sig=False)[0])
+        assert ds.attrs["anomalies"] == 12
+        cross = pxr.xwt(seasonal, other, dj=1 / 4, anomalies=12)
+        assert_array_equal(cross.power.values, np.abs(pm.xwt(a, b, 1 / 12, 1 / 4)[0]))
+        assert cross.attrs["preprocessing"].startswith("anomalies=12; ")
+
+    def test_quarterly_dates_give_four(self):
+        index = pd.date_range("2000-01-01", periods=80, freq="QS")
+        x = pd.Series(
+            np.tile([3.0, -1.0, 0.5, -2.5], 20) + pm.rednoise(80, 0.3, rng=2), index=index
+        )
+        ds = pxr.cwt(x, dj=0.5, anomalies="auto")
+        assert ds.attrs["anomalies"] == 4
+        assert ds.attrs["preprocessing"].startswith("anomalies=4; ")
+
+    def test_daily_dates_with_auto_are_an_error(self, daily):
+        with pytest.raises(ValueError, match=r"`anomalies='auto'` needs monthly or quarterly"):
+            pxr.cwt(daily, gaps="mask", anomalies="auto")
+
+    def test_bad_value_names_the_field(self, seasonal):
+        with pytest.raises(ValueError, match="`anomalies` must be the samples per seasonal"):
+            pxr.cwt(seasonal, anomalies=1)
+
+    def test_netcdf_round_trip(self, seasonal, tmp_path):
+        ds = pxr.cwt(seasonal, dj=1 / 4, anomalies="auto")
+        path = tmp_path / "anomalies.nc"
+        ds.to_netcdf(path, engine="scipy")
+        with xr.open_dataset(path, engine="scipy") as back:
+            back = back.load()
+        xr.testing.assert_identical(back, ds)
+        assert back.attrs["anomalies"] == 12
+
+
+class TestOptionKeywords:
+    """The keywords are the option types' fields; the objects are accepted instead."""
+
+    @pytest.mark.parametrize(
+        ("func", "types"),
+        [("cwt", ("ScaleGrid", "Preprocessing", "MonteCarlo", "Areawise")),
+         ("xwt", ("ScaleGrid", "Preprocessing")),
+         ("wct", ("ScaleGrid", "Preprocessing", "MonteCarlo", "Areawise"))],
+    )  # fmt: skip
+    def test_names_and_defaults_are_the_options(self, func, types):
+        params = inspect.signature(getattr(pxr, func)).parameters
+        skip = {"dt"} | ({"al1", "al2"} if func == "cwt" else set())
+        for name in types:
+            for f in options.option_fields(getattr(options, name)):
+                if f.name in skip or (func == "xwt" and f.name == "significance_level"):
+                    continue
+                assert params[f.name].default == f.default, (func, f.name)
+        assert "standardize" not in params
+
+    def test_objects_equal_keywords(self, monthly):
+        x = monthly.iloc[:128]
+        kw = dict(dj=1 / 4, detrend="linear", **MC)
+        ds = pxr.cwt(x, areawise=True, area_level=0.9, **kw)
+        objs = pxr.cwt(
+            x, grid=ScaleGrid(dj=1 / 4), preprocessing=Preprocessing(detrend="linear"),
+            monte_carlo=MonteCarlo(**MC), areawise=Areawise(area_level=0.9),
+        )  # fmt: skip
+        xr.testing.assert_identical(objs, ds)
+        y = x.shift(3).bfill()
+        xr.testing.assert_identical(
+            pxr.wct(x, y, grid=ScaleGrid(dj=1 / 4), monte_carlo=MonteCarlo(**MC)),
+            pxr.wct(x, y, dj=1 / 4, **MC),
+        )
+
+    def test_grid_dt_stands_for_dt(self):
+        x = np.random.default_rng(1).standard_normal(64)
+        xr.testing.assert_identical(
+            pxr.cwt(x, grid=ScaleGrid(dt=0.5, dj=0.5)), pxr.cwt(x, 0.5, dj=0.5)
+        )
+        with pytest.raises(ValueError, match="`grid` already holds `dt`"):
+            pxr.cwt(x, 0.5, grid=ScaleGrid(dt=0.5))
+
+    def test_object_and_a_changed_field_is_an_error(self, monthly):
+        with pytest.raises(ValueError, match="`grid` already holds `dj`"):
+            pxr.cwt(monthly, dj=0.5, grid=ScaleGrid(dj=0.25))
+        with pytest.raises(ValueError, match="`monte_carlo` already holds `mc_count`"):
+            pxr.wct(monthly, monthly, mc_count=20, monte_carlo=MonteCarlo())
+        with pytest.raises(TypeError, match=r"`preprocessing` must be a pycwt_mod\.options"):
+            pxr.cwt(monthly, preprocessing={"detrend": "linear"})
+        with pytest.raises(TypeError, match="`areawise` must be True, False or"):
+            pxr.cwt(monthly, areawise="yes")
+
+    def test_standardize_is_a_deprecated_alias(self, monthly):
+        x = monthly.iloc[:128]
+        with pytest.warns(DeprecationWarning, match="`standardize` is deprecated.*`normalize`"):
+            old = pxr.cwt(x, dj=0.5, standardize=False)
+        xr.testing.assert_identical(old, pxr.cwt(x, dj=0.5, normalize=False))
+        with pytest.warns(DeprecationWarning):
+            pxr.xwt(x, x, dj=0.5, standardize=True)
+        with pytest.raises(TypeError, match="both `standardize` and its new name"):
+            pxr.wct(x, x, standardize=True, normalize=True, sig=False)
+
+    def test_normalize_false_keeps_the_series_units(self, monthly):
+        x = monthly.iloc[:128]
+        ds = pxr.cwt(x, dj=0.5, normalize=False)
+        W = pm.cwt(x.to_numpy(), 1 / 12, 0.5)[0]
+        assert_array_equal(ds.power.values, np.abs(W) ** 2)
+        assert ds.attrs["preprocessing"] == "detrend=none; normalize=no; gaps=raise"
+
+
+class TestAR1Fallback:
+    """A series without an unbiased AR(1) estimate: the Yule-Walker one, announced."""
+
+    RAMP = np.arange(50.0)
+
+    def test_every_analysis_warns_and_records_it(self):
+        noise = pm.rednoise(50, 0.3, rng=1)
+        mc = dict(mc_count=4, seed=1, backend="sequential", cache=False)
+        cases = [
+            (lambda: pxr.cwt(self.RAMP, 1.0, dj=0.5), "obj"),
+            (lambda: pxr.xwt(self.RAMP, noise, 1.0, dj=0.5), "a"),
+            (lambda: pxr.wct(self.RAMP, noise, 1.0, dj=0.5, **mc), "a"),
+        ]
+        for call, name in cases:
+            with pytest.warns(AR1FallbackWarning, match=f"{name}: .*Yule-Walker"):
+                ds = call()
+            assert "Yule-Walker" in ds.attrs["warnings"]
+            g = next(v for k, v in ds.attrs.items() if k in ("ar1", "ar1_a"))
+            assert g == pytest.approx(ar1_yule_walker(self.RAMP))

@@ -139,10 +139,10 @@ class TestCumulative:
     def test_wct_cumulative_attrs_and_netcdf(self, pair, tmp_path):
         ds = pxr.wct(*pair, **GRID, **AREA, area_test="cumulative")
         x, y = (s.to_numpy() for s in pair)
-        res = pm.areawise_coherence(x, y, 1.0, mc_count=20, seed=5, test="cumulative",
+        res = pm.areawise_coherence(x, y, 1.0, mc_count=20, seed=5, area_test="cumulative",
                                     **MC, **GRID)  # fmt: skip
         assert_array_equal(ds.areawise_significant.values, res.areawise)
-        assert ds.attrs["areawise_test"] == "cumulative"
+        assert ds.attrs["areawise_test"] == ds.attrs["area_test"] == "cumulative"
         assert list(ds.attrs["cumulative_levels"]) == list(res.cumulative_levels)
         assert "cumulative test" in ds.areawise_significant.attrs["long_name"]
         path = tmp_path / "wct_cumulative.nc"

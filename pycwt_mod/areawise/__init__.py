@@ -1,27 +1,25 @@
 """Areawise significance tests: Maraun et al. (2007) and the cumulative test.
 
-`areawise_power` and `areawise_coherence` run the pointwise and areawise tests of a
-series or pair on the Monte Carlo engine (`pycwt_mod.montecarlo`, which this
-package may import, never the reverse); `patches` measures patches and their
-critical area, `cumulative` is Schulte's (2016) cumulative test and `kernel` the
-power and null-patch plans the engine runs.
+`areawise_power` (`power`) and `areawise_coherence` (`coherence`) run the pointwise
+and areawise tests of a series or pair on the Monte Carlo engine
+(`pycwt_mod.montecarlo`, which this package may import, never the reverse), through
+the glue they share (`common`, where the procedure is described); `patches`
+measures patches and their critical area, `pathways` and `cumulative` are Schulte's
+(2016) cumulative test and `kernel` the power and null-patch plans the engine runs.
 """
 
-from .power import (
+from .coherence import areawise_coherence
+from .common import AREAWISE_TESTS, AreawiseResult, threshold_levels
+from .patches import (
     AREA_MEASURES,
-    AREAWISE_TESTS,
-    AreawiseResult,
-    areawise_coherence,
     areawise_mask,
-    areawise_power,
     critical_area,
     critical_size,
     outside_coi,
     patch_sizes,
     pointwise_thresholds,
-    power_significance,
-    threshold_levels,
 )
+from .power import areawise_power, power_significance
 
 __all__ = [
     "AREAWISE_TESTS",

@@ -43,8 +43,8 @@ from ..montecarlo.observed import ObservedSeries
 from ..montecarlo.surrogates import multi_surrogates
 from ..mothers import Mother
 from ..transform import cwt
-from .cumulative import level_masks, null_sample
 from .patches import outside_coi, patch_sizes
+from .pathways import level_masks, null_sample
 
 __all__ = [
     "LOG_POWER_RANGE",

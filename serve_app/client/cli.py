@@ -25,7 +25,6 @@ import numpy as np
 
 import pycwt_mod
 from pycwt_mod.areawise.patches import AREA_MEASURES
-from pycwt_mod.labelled import time_spacing
 from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
 from pycwt_mod.preprocess import (
     DETREND_METHODS,
@@ -38,6 +37,7 @@ from pycwt_mod.preprocess import (
     standardize,
 )
 from pycwt_mod.significance import ar1_yule_walker
+from pycwt_mod.timeaxis import time_spacing
 
 from ..records import JobStatus
 from .api import Client, ClientError, JobFailed, httpx

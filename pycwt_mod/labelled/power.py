@@ -1,0 +1,227 @@
+"""Labelled analyses of one series: `cwt` and `scale_average` (see `pycwt_mod.labelled`)."""
+
+from __future__ import annotations
+
+from ..options import MonteCarlo, Preprocessing, renamed_keywords
+from ..pipeline import analyze_cwt
+from ..spectra import _in_band, global_wavelet_spectrum, scale_averaged_power
+from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _mother_from_attrs
+from .keywords import announce, resolve, resolve_areawise, resolve_grid
+from .series import _libs, _read
+
+__all__ = ["cwt", "scale_average"]
+
+
+@renamed_keywords(standardize="normalize")
+@_doc
+def cwt(
+    obj,
+    dt=None,
+    *,
+    dim: str | None = None,
+    unit: str | None = None,
+    dj: float = 1 / 12,
+    s0: float = -1.0,
+    J: int = -1,
+    wavelet="morlet",
+    anomalies: int | str | None = None,
+    detrend: str = "none",
+    normalize: bool = True,
+    gaps: str = "raise",
+    fill: str = "mean",
+    significance_level: float = 0.95,
+    wave: bool = False,
+    areawise=False,
+    surrogate: str = "ar1",
+    area_level: float = 0.95,
+    area_measure: str = "maraun",
+    area_test: str = "areawise",
+    mc_count: int = 300,
+    seed: int | None = None,
+    backend: str | None = None,
+    chunk_size: int | None = None,
+    cache: bool = True,
+    grid=None,
+    preprocessing=None,
+    monte_carlo=None,
+):
+    """Continuous wavelet transform of a labelled series, as an `xarray.Dataset`.
+
+    The analysis is `pycwt_mod.pipeline.analyze_cwt` (the numbers of every door);
+    this function reads the time axis and labels the result.
+
+    Parameters
+    ----------
+    obj : pandas.Series, xarray.DataArray or (n,) array_like
+        The series; NaN marks a gap.
+    {common}
+    wave : bool, optional
+        Include the complex transform ``wave`` (default False; netCDF cannot store
+        complex numbers, so drop it or split it before ``to_netcdf``).
+    {areawise}
+    mc_count : int, optional
+        Surrogates of the areawise test, >= 2 (default 300).
+    seed : int, optional
+        Root seed of the surrogates (default None: fresh entropy, recorded in the
+        ``seed`` attr).
+    backend, chunk_size, cache
+        Monte Carlo backend, surrogates per chunk and threshold cache of the
+        areawise test, as in `pycwt_mod.areawise_power`.
+    monte_carlo : MonteCarlo, optional
+        ``significance_level``, ``surrogate``, ``mc_count``, ``seed``, ``backend``,
+        ``chunk_size`` and ``cache`` as one `pycwt_mod.options.MonteCarlo`.
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        Coordinates ``time`` (n, the input's), ``period`` (n_scales, in ``unit``)
+        and ``scale`` (along ``period``). Variables: ``power`` (period, time),
+        ``|W|**2`` of the preprocessed series; ``wave`` (period, time, complex, if
+        asked); ``coi`` (time), the cone of influence in periods; ``sig95``
+        (period), the red-noise power level of ``significance_level`` (chi-square,
+        [1]_ eq. 18, against the AR(1) coefficient and variance of the valid
+        samples); ``gap_mask`` (period, time, bool); ``global_power`` and
+        ``global_sig95`` (period), the global wavelet spectrum over the points not
+        gap-masked and its significance ([1]_ eq. 22-23). Attrs: ``wavelet``,
+        ``wavelet_param``, ``dj``, ``s0``, ``J``, ``dt``, ``time_unit``, ``ar1``,
+        ``variance``, ``significance_method``, ``significance_level``,
+        ``preprocessing``, ``anomalies`` (when removed), ``n_missing``,
+        ``series_name``, ``units``, and ``warnings`` when the AR(1) coefficient is
+        the Yule-Walker fallback. With ``areawise`` also ``pointwise_significant``
+        and ``areawise_significant`` (period, time, bool; areawise is a subset of
+        pointwise, whose threshold is the surrogates' ``significance_level``
+        quantile, not ``sig95``), and attrs ``surrogate``, ``area_level``,
+        ``area_measure``, ``area_test`` (also as ``areawise_test``, its old name),
+        ``critical_area``, ``mc_count``, ``seed`` (a string).
+
+    Raises
+    ------
+    ValueError
+        For irregular or decreasing times, a ``dt`` that is missing or conflicts with
+        the coordinate, a gap with ``gaps="raise"``, ``anomalies="auto"`` without
+        monthly or quarterly dates, or a bad option (named).
+    ImportError
+        Without xarray and pandas.
+
+    Warns
+    -----
+    AR1FallbackWarning
+        When the series has no unbiased AR(1) estimate (`pycwt_mod.significance.fit_ar1`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> t = pd.date_range("2000-01-01", periods=240, freq="MS")
+    >>> noise = np.random.default_rng(0).standard_normal(240)
+    >>> x = pd.Series(np.sin(2 * np.pi * np.arange(240) / 24) + 0.5 * noise, index=t)
+    >>> ds = cwt(x)
+    >>> ds.attrs["dt"], ds.attrs["time_unit"]
+    (0.08333333333333333, 'year')
+    >>> round(float(ds.global_power.idxmax()), 1)
+    2.0
+    >>> cwt(x, anomalies="auto").attrs["preprocessing"]
+    'anomalies=12; detrend=none; normalize=yes; gaps=raise'
+    """
+    _, xr = _libs()
+    grid, dt = resolve_grid(grid, dt, dj=dj, s0=s0, J=J, wavelet=wavelet)
+    pre = resolve(Preprocessing, preprocessing, "preprocessing", anomalies=anomalies,
+                  detrend=detrend, normalize=normalize, gaps=gaps, fill=fill)  # fmt: skip
+    mc = resolve(
+        MonteCarlo, monte_carlo, "monte_carlo", significance_level=significance_level,
+        surrogate=surrogate, mc_count=mc_count, seed=seed, backend=backend,
+        chunk_size=chunk_size, cache=cache,
+    )  # fmt: skip
+    test = resolve_areawise(
+        areawise, area_level=area_level, area_measure=area_measure, area_test=area_test
+    )
+    s = _read(obj, dt, dim, unit, "obj")
+    level = mc.significance_level
+    a = analyze_cwt(
+        s.values, grid.with_dt(s.dt), pre, significance_level=level, monte_carlo=mc,
+        areawise=test, name="obj", unit=s.unit, labels=s.time,
+    )  # fmt: skip
+    period = 1 / a.freqs
+    power = a.power
+    glbl, glbl_sig, _ = global_wavelet_spectrum(
+        power, a.scales, s.dt, a.variance, a.ar1, mask=a.gap_mask, significance_level=level,
+        wavelet=a.grid.mother,
+    )  # fmt: skip
+    sq = f"({s.units})^2" if s.units else ""
+    data = {
+        "power": (("period", "time"), power, {"long_name": "wavelet power |W|^2", "units": sq}),
+        "coi": ("time", a.coi, {"long_name": "cone of influence", "units": s.unit}),
+        "sig95": ("period", a.sig95, {"long_name": "significant local power", "units": sq}),
+        "gap_mask": (("period", "time"), a.gap_mask, {"long_name": "influenced by a gap"}),
+        "global_power": ("period", glbl, {"long_name": "global wavelet spectrum", "units": sq}),
+        "global_sig95": ("period", glbl_sig, {"long_name": "significant global power"}),
+    }
+    if wave:
+        data["wave"] = (("period", "time"), a.wave, {"long_name": "wavelet transform"})
+    attrs = _common_attrs(a.grid, a.scales, s, level, pre, a.series.steps)
+    attrs.update(
+        ar1=float(a.ar1),
+        variance=float(a.variance),
+        significance_method="chi-square against AR(1) red noise (Torrence & Compo 1998, "
+        "eq. 18; global spectrum eq. 23)",
+        n_missing=a.series.n_missing,
+        series_name=s.name,
+        units=s.units,
+    )
+    announce(a.warnings, attrs)
+    if a.areawise is not None:
+        data.update(_areawise_vars(a.areawise, attrs))
+    return xr.Dataset(data, coords=_coords(xr, s, period, a.scales), attrs=attrs)
+
+
+def scale_average(ds, band: tuple[float, float]):
+    """Power averaged over a band of periods, from a `cwt` Dataset.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Result of `cwt` (uses ``power``, ``gap_mask``, ``scale`` and the attrs
+        ``dt``, ``dj``, ``variance``, ``ar1``, ``wavelet``, ``significance_level``).
+    band : (float, float)
+        Shortest and longest period of the band, in the Dataset's time unit.
+
+    Returns
+    -------
+    avg : xarray.Dataset
+        ``power`` (time), the scale-averaged power of [1]_ eq. 24 (a variance), and
+        ``gap_mask`` (time), True where any period of the band is gap-masked. Attrs
+        ``sig95`` (the significant level, [1]_ eq. 25-28), ``band_min``,
+        ``band_max``, ``n_periods`` and those of ``ds``.
+
+    Raises
+    ------
+    ValueError
+        For a band holding no period (see `pycwt_mod.spectra.scale_averaged_power`)
+        or a Dataset that is not a `cwt` result.
+    """
+    _, xr = _libs()
+    need = ("power", "gap_mask")
+    if not isinstance(ds, xr.Dataset) or any(v not in ds for v in need) or "ar1" not in ds.attrs:
+        raise ValueError("`ds` must be the Dataset returned by pycwt_mod.xr.cwt")
+    mother = _mother_from_attrs(ds.attrs)
+    scales = ds["scale"].values
+    avg, sig = scale_averaged_power(
+        ds["power"].values, scales, ds.attrs["dt"], ds.attrs["dj"], ds.attrs["variance"],
+        ds.attrs["ar1"], band, significance_level=ds.attrs["significance_level"],
+        wavelet=mother,
+    )  # fmt: skip
+    period = ds["period"].values
+    inband = _in_band(period, float(band[0]), float(band[1]))
+    masked = ds["gap_mask"].values[inband].any(axis=0)
+    attrs = dict(ds.attrs)
+    attrs.update(sig95=sig, band_min=float(band[0]), band_max=float(band[1]),
+                 n_periods=int(inband.sum()))  # fmt: skip
+    units = ds["power"].attrs.get("units", "")
+    return xr.Dataset(
+        {
+            "power": ("time", avg, {"long_name": "scale-averaged power", "units": units}),
+            "gap_mask": ("time", masked, {"long_name": "influenced by a gap"}),
+        },
+        coords={"time": ds["time"]},
+        attrs=attrs,
+    )
