@@ -236,7 +236,8 @@ def xwt_record(a: XWTAnalysis, masked: bool) -> XWTResult:
     """`XWTResult` of `pycwt_mod.pipeline.analyze_xwt` (``masked``: see `cwt_record`)."""
     return XWTResult(
         a.xwt, a.coi, a.freqs, a.signif, a.scales, computation_time=a.elapsed_s,
-        gap_mask=a.gap_mask if masked else None,
+        gap_mask=a.gap_mask if masked else None, ar1=np.asarray(a.ar1),
+        warnings=list(a.warnings),
     )  # fmt: skip
 
 

@@ -117,7 +117,12 @@ class ICWTResult(_Result):
 
 @dataclass
 class XWTResult(_Result):
-    """Output of a cross wavelet transform; as `pycwt_mod.xwt` plus the scales."""
+    """Output of a cross wavelet transform; as `pycwt_mod.xwt` plus the scales.
+
+    ``ar1`` holds the lag-1 coefficients of the red-noise backgrounds of ``signif``
+    and ``warnings`` says when they are not the unbiased estimates (see
+    `pycwt_mod.significance.fit_ar1`).
+    """
 
     xwt: np.ndarray
     coi: np.ndarray
@@ -127,6 +132,8 @@ class XWTResult(_Result):
     computation_time: float
     backend_used: str = NUMPY
     gap_mask: np.ndarray | None = None
+    ar1: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list, metadata={"strings": True})
 
 
 @dataclass

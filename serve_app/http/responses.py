@@ -69,6 +69,10 @@ class XWTResponse(_Timed):
     signif: NullableFloats
     scales: NullableFloats
     gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
+    ar1: list[float] | None = Field(
+        None, description="Lag-1 coefficients of the red-noise backgrounds of signif."
+    )
+    warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
 
 
 class WCTResponse(_Timed):

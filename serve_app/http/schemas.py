@@ -137,17 +137,28 @@ class _Grid(option_model(ScaleGrid, "_GridFields", overrides=_GRID_CONTRACT)):
         return self
 
 
-class _Preprocess(option_model(Preprocessing, "_PreprocessFields")):
-    """What is done to the series first: the fields of `pycwt_mod.options.Preprocessing`."""
+def _preprocess_model(name: str, exclude: tuple[str, ...] = ()) -> type[BaseModel]:
+    """The fields of `pycwt_mod.options.Preprocessing` (less ``exclude``) as a request part."""
 
-    def preprocessing(self) -> Preprocessing:
-        """The request's preprocessing."""
-        return build_options(self, Preprocessing)
+    class Preprocess(option_model(Preprocessing, name + "Fields", exclude=exclude)):
+        """What is done to the series first: the fields of `Preprocessing`."""
 
-    @model_validator(mode="after")
-    def _preprocessing_builds(self) -> Any:
-        self.preprocessing()
-        return self
+        def preprocessing(self) -> Preprocessing:
+            """The request's preprocessing."""
+            return build_options(self, Preprocessing)
+
+        @model_validator(mode="after")
+        def _preprocessing_builds(self) -> Any:
+            self.preprocessing()
+            return self
+
+    Preprocess.__name__ = Preprocess.__qualname__ = name
+    return Preprocess
+
+
+_Preprocess = _preprocess_model("_Preprocess")
+#: A job answers no gap mask, so it takes no gap policy: a gap is a 400 (``gaps="raise"``).
+_JobPreprocess = _preprocess_model("_JobPreprocess", exclude=("gaps", "fill"))
 
 
 def _check_backend(v: str | None) -> str | None:
@@ -305,7 +316,7 @@ class WCTRequest(_WCTBase):
     )
 
 
-class SignificanceRequest(_Grid, _MonteCarlo, _Preprocess, _Areawise):
+class SignificanceRequest(_Grid, _MonteCarlo, _JobPreprocess, _Areawise):
     """Body of POST /api/v1/analysis/significance (an asynchronous job).
 
     With ``areawise`` the job also runs the areawise test of Maraun et al. (2007)
@@ -315,7 +326,7 @@ class SignificanceRequest(_Grid, _MonteCarlo, _Preprocess, _Areawise):
 
     model_config = _example(data1=_X, data2=_Y, dt=1.0, dj=0.25, mc_count=50, seed=1)
 
-    data1: Series = Field(..., description=_DATA1)
+    data1: Series = Field(..., description=_DATA1 + " Gaps are refused (400).")
     data2: Series = Field(..., description=_DATA2)
     significance_test: Literal[True] = Field(
         True, description="Always true here (a job is a significance test)."
