@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, option_fields
 from serve_app.analysis import LimitExceededError, RequestLimits, check_size
 from serve_app.http.encoding import dumps
-from serve_app.http.schemas import SignificanceRequest
+from serve_app.http.schemas import SignificanceRequest, WCTRequest
 from serve_app.jobs.store import JobStore, utcnow
 from serve_app.npz import from_npz, to_npz
 from serve_app.records import SignificanceResult
@@ -117,8 +117,8 @@ class TestRequestModels:
     TWO: ClassVar[dict] = {"data1": [1.0, 2.0], "data2": [1.0, 2.0], "dt": 1.0}
 
     def test_every_option_field_with_its_default_and_doc(self):
-        props = SignificanceRequest.model_json_schema()["properties"]
-        for cls in (Preprocessing, Areawise):
+        for cls, model in ((Preprocessing, WCTRequest), (Areawise, SignificanceRequest)):
+            props = model.model_json_schema()["properties"]
             for f in option_fields(cls):
                 assert props[f.name]["description"] == f.doc, f.name
                 assert props[f.name]["default"] == f.default, f.name
