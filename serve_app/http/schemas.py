@@ -1,4 +1,4 @@
-"""Pydantic request models of the HTTP API (responses: `serve_app.http.responses`).
+"""Pydantic request models of the HTTP API (the responses: `serve_app.http.responses`).
 
 The option fields of every request (grid, preprocessing, Monte Carlo, areawise) are
 generated from the library's option types (`serve_app.http.fields.option_model`), flat
@@ -26,46 +26,20 @@ from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, op
 
 from ..analysis import DTYPES, OUTPUTS
 from .fields import build_options, choice, merge_aliases, option_model, unknown_choice
-from .responses import (
-    BackendInfo,
-    BackendList,
-    ComplexArray,
-    CWTResponse,
-    HealthResponse,
-    ICWTResponse,
-    JobPublic,
-    JobsPublic,
-    SignificanceResult,
-    SignificanceResultResponse,
-    WCTResponse,
-    XWTResponse,
-)
 
 __all__ = [
     "AREA_FIELDS",
     "DEPRECATED_ALIASES",
     "PLOT_FIELDS",
-    "BackendInfo",
-    "BackendList",
     "CWTPlotRequest",
     "CWTRequest",
-    "CWTResponse",
-    "ComplexArray",
     "ComplexMatrix",
-    "HealthResponse",
     "ICWTRequest",
-    "ICWTResponse",
-    "JobPublic",
-    "JobsPublic",
     "PlotOptions",
     "SignificanceRequest",
-    "SignificanceResult",
-    "SignificanceResultResponse",
     "WCTPlotRequest",
     "WCTRequest",
-    "WCTResponse",
     "XWTRequest",
-    "XWTResponse",
 ]
 
 

@@ -9,18 +9,8 @@ from ..deps import ServiceDep
 from ..encoding import dumps, encode
 from ..errors import shielded
 from ..npz_body import NpzRoute
-from ..schemas import (
-    CWTRequest,
-    CWTResponse,
-    ICWTRequest,
-    ICWTResponse,
-    JobPublic,
-    SignificanceRequest,
-    WCTRequest,
-    WCTResponse,
-    XWTRequest,
-    XWTResponse,
-)
+from ..responses import CWTResponse, ICWTResponse, JobPublic, WCTResponse, XWTResponse
+from ..schemas import CWTRequest, ICWTRequest, SignificanceRequest, WCTRequest, XWTRequest
 from ..security import Owner
 from .common import AUTH, ERRORS
 
