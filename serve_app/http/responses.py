@@ -69,7 +69,7 @@ class XWTResponse(_Timed):
     signif: NullableFloats
     scales: NullableFloats
     gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
-    ar1: list[float] | None = Field(
+    ar1: NullableFloats | None = Field(
         None, description="Lag-1 coefficients of the red-noise backgrounds of signif."
     )
     warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
@@ -85,7 +85,7 @@ class WCTResponse(_Timed):
         None, description="Coherence threshold per scale at significance_level (with a test)."
     )
     seed: int | None = None
-    ar1: list[float] | None = Field(None, description="Lag-1 coefficients of the test.")
+    ar1: NullableFloats | None = Field(None, description="Lag-1 coefficients of the test.")
     warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
     gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
     surrogate: str | None = Field(None, description="Null family of the test (with a test).")
@@ -156,7 +156,7 @@ class SignificanceResult(BaseModel):
     mc_count: int
     significance_level: float
     backend_used: str = Field(..., description="Backend that computed the result.")
-    ar1: list[float] | None = Field(
+    ar1: NullableFloats | None = Field(
         None, description="Lag-1 coefficients of data1 and data2 used (null: phase/iaaft)."
     )
     warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
