@@ -38,7 +38,9 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from serve_app.analysis import compute_cwt  # noqa: E402
+from pycwt_mod.options import ScaleGrid  # noqa: E402
+from pycwt_mod.pipeline import analyze_cwt  # noqa: E402
+from serve_app.analysis import cwt_record  # noqa: E402
 from serve_app.http.encoding import dumps  # noqa: E402
 from serve_app.http.npz_body import npz_fields  # noqa: E402
 from serve_app.http.schemas import CWTRequest  # noqa: E402
@@ -79,7 +81,7 @@ def codec_rows(x: np.ndarray, repeat: int) -> list[tuple]:
     t = median_time(lambda: CWTRequest.model_validate(npz_fields(_savez(req))), repeat)
     rows.append(("request", "npz", t, len(body_npz)))
 
-    res = compute_cwt(x, **PARAMS).arrays()
+    res = cwt_record(analyze_cwt(x, ScaleGrid(**PARAMS)), masked=False).arrays()
 
     def json_round():
         d = orjson.loads(dumps(res))

@@ -203,7 +203,8 @@ class ScaleGrid:
         if dt is None:
             raise ValueError("`dt` is needed (the series has no time axis to take it from)")
         mother = self.mother
-        s0 = 2 * dt / mother.flambda() if self.s0 == -1 else self.s0
+        # a Python float, so that messages show the value (not np.float64(...))
+        s0 = float(2 * dt / mother.flambda()) if self.s0 == -1 else self.s0
         if self.J == -1:
             try:
                 J = int(np.round(np.log2(n * dt / s0) / self.dj))

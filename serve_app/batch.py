@@ -43,7 +43,10 @@ import numpy as np
 import pyarrow.fs as pafs
 import ray
 
-from .analysis import compute_cwt, compute_wct
+from pycwt_mod.options import MonteCarlo, Preprocessing, ScaleGrid, option_fields
+from pycwt_mod.pipeline import analyze_cwt, analyze_wct
+
+from .analysis import service_errors
 from .client.series import SUFFIXES, parse_spacing, series_of_bytes
 
 __all__ = ["FORMATS", "analyse", "main", "write_result"]
@@ -51,6 +54,9 @@ __all__ = ["FORMATS", "analyse", "main", "write_result"]
 #: Output formats: ``npz`` (all arrays, complex kept) or ``netcdf`` (xarray Dataset,
 #: engine "scipy", complex arrays split into ``*_real``/``*_imag``).
 FORMATS = {"npz": ".npz", "netcdf": ".nc"}
+
+#: The preprocessing options: flags generated from `pycwt_mod.options.Preprocessing`.
+_PRE_FIELDS = tuple(f.name for f in option_fields(Preprocessing))
 
 
 def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -62,32 +68,50 @@ def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray
         One or two series.
     options : dict
         ``dt``, ``dj``, ``wavelet``, ``significance``, ``mc_count``, ``seed``,
-        ``mc_backend``.
+        ``mc_backend``, and any field of `pycwt_mod.options.Preprocessing`
+        (``anomalies``, ``detrend``, ``normalize``, ``gaps``, ``fill``).
 
     Returns
     -------
     dict of ndarray
         ``wave``/``scales``/``freqs``/``coi``/``power`` for one series; ``wave1``,
-        ``wave2``, ``WCT``, ``aWCT`` (and ``sig95``, ``seed``, ``ar1``) for a pair.
+        ``wave2``, ``WCT``, ``aWCT`` (and ``sig95``, ``seed``, ``ar1``) for a pair;
+        ``gap_mask`` with ``gaps="mask"``.
+
+    Raises
+    ------
+    ValueError
+        Bad data or options (the library's message, as `serve_app.analysis.reword`s).
     """
-    grid = {"dt": options["dt"], "dj": options["dj"], "wavelet": options["wavelet"]}
+    grid = ScaleGrid(options["dt"], options["dj"], wavelet=options["wavelet"])
+    pre = Preprocessing(**{k: options[k] for k in _PRE_FIELDS if k in options})
+    names = ("data",) if len(series) == 1 else ("data1", "data2")
     out: dict[str, np.ndarray] = {}
-    cwts = [compute_cwt(s, **grid) for s in series]
+    with service_errors():
+        cwts = [analyze_cwt(s, grid, pre, name=n) for s, n in zip(series, names, strict=True)]
+        if len(series) == 2:
+            mc = None
+            if options["significance"]:
+                mc = MonteCarlo(
+                    mc_count=options["mc_count"], seed=options["seed"],
+                    backend=options["mc_backend"], cache=False,
+                )  # fmt: skip
+            w = analyze_wct(series[0], series[1], grid, pre, monte_carlo=mc)
     if len(cwts) == 1:
         c = cwts[0]
-        out.update(wave=c.wave, power=np.abs(c.wave) ** 2)
+        out.update(wave=c.wave, power=c.power)
     else:
         out.update(wave1=cwts[0].wave, wave2=cwts[1].wave)
     out.update(scales=cwts[0].scales, freqs=cwts[0].freqs, coi=cwts[0].coi)
     if len(series) == 2:
-        w = compute_wct(
-            series[0], series[1], **grid,
-            significance_test=options["significance"], backend=options["mc_backend"],
-            mc_count=options["mc_count"], seed=options["seed"],
-        )  # fmt: skip
         out.update(WCT=w.WCT, aWCT=w.aWCT)
-        if w.sig95 is not None:
-            out.update(sig95=w.sig95, seed=np.asarray(w.seed), ar1=w.ar1)
+        if w.thresholds is not None:
+            thr = w.thresholds
+            out.update(sig95=thr.sig95, seed=np.asarray(thr.seed))
+            if thr.ar1 is not None:
+                out["ar1"] = np.asarray(thr.ar1)
+    if pre.gaps == "mask":
+        out["gap_mask"] = cwts[0].gap_mask if len(series) == 1 else w.gap_mask
     return out
 
 
@@ -197,6 +221,34 @@ def _dt(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _number_or_name(text: str) -> int | float | str:
+    """A command-line value: an int, else a float, else the text (the option checks it)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _add_option_flags(p: argparse.ArgumentParser, cls: type) -> None:
+    """One flag per field of the option type ``cls``, declared by `option_fields`."""
+    group = p.add_argument_group(f"{cls.__name__} (pycwt_mod.options)")
+    for f in option_fields(cls):
+        flag = "--" + f.name.replace("_", "-")
+        default = f"(default {f.default})"
+        if isinstance(f.default, bool):
+            group.add_argument(
+                flag, dest=f.name, action=argparse.BooleanOptionalAction, default=f.default,
+                help=f"{f.doc} {default}",
+            )  # fmt: skip
+        else:
+            group.add_argument(
+                flag, dest=f.name, default=f.default, choices=f.choices,
+                type=None if f.choices else _number_or_name, help=f"{f.doc} {default}",
+            )  # fmt: skip
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m serve_app.batch",
@@ -217,6 +269,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default="sequential",
         help="MC backend inside each task (default sequential; gpu with --num-gpus)",
     )
+    _add_option_flags(p, Preprocessing)
     p.add_argument("--address", default=None, help="Ray address (default: RAY_ADDRESS / auto)")
     p.add_argument("--batch-size", type=int, default=16, help="files per Ray Data batch")
     p.add_argument("--num-cpus", type=float, default=1.0, help="CPUs per batch task (default 1)")
@@ -239,8 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     options = {
         "dt": args.dt, "dj": args.dj, "wavelet": args.wavelet,
         "significance": args.significance, "mc_count": args.mc_count, "seed": args.seed,
-        "mc_backend": args.mc_backend,
+        "mc_backend": args.mc_backend, **{k: getattr(args, k) for k in _PRE_FIELDS},
     }  # fmt: skip
+    try:  # the options' own checks, before any file is read
+        ScaleGrid(args.dt, args.dj, wavelet=args.wavelet)
+        Preprocessing(**{k: options[k] for k in _PRE_FIELDS})
+        MonteCarlo(mc_count=args.mc_count, seed=args.seed, backend=args.mc_backend)
+    except ValueError as exc:
+        print(f"python -m serve_app.batch: {exc}", file=sys.stderr)
+        return 2
     if not ray.is_initialized():  # `ray job submit` sets RAY_ADDRESS
         ray.init(address=args.address, log_to_driver=False)
     gpus = ray.cluster_resources().get("GPU", 0)

@@ -1,33 +1,56 @@
-"""Compute deployments: numpy arrays in, small dataclasses of numpy arrays out.
+"""Compute deployments: numpy arrays and option objects in, typed results out.
 
 They are usable from any Ray program through handles, without HTTP or JSON:
 ``CWTDeployment`` (cwt, icwt) and ``WCTDeployment`` (xwt, wct, prepare_significance).
+Each method translates only: it holds the request to the size limits, runs the
+analysis of `pycwt_mod.pipeline` and shapes its result (`serve_app.analysis`).
+
+Options are the library's option objects (`pycwt_mod.options`)::
+
+    handle.cwt.remote(x, grid=ScaleGrid(dt=0.5, dj=0.25), pre=Preprocessing(anomalies=12))
+
+or, as before, flat keywords named as the option fields (``dt`` second positional)::
+
+    handle.cwt.remote(x, 0.5, dj=0.25, normalize=False)
+
+(`options_from_keywords` builds the objects from such keywords, for every method).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from dataclasses import dataclass
+
 import numpy as np
 from ray import serve
 
-from pycwt_mod import montecarlo
+import pycwt_mod
+from pycwt_mod.montecarlo import estimate_work
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, option_fields
+from pycwt_mod.pipeline import analyze_cwt, analyze_wct, analyze_xwt
 
 from .analysis import (
     RequestLimits,
     check_size,
-    compute_cwt,
-    compute_icwt,
-    compute_wct,
-    compute_xwt,
-    power_significance,
-    prepare_pair,
-    resolve_grid,
+    cwt_record,
+    resolve_within,
+    service_errors,
+    wct_record,
+    xwt_record,
 )
 from .figures import check_periods, render_cwt_png, render_wct_png
 from .jobs.job import JobParams
 from .jobs.prepare import JobDefaults, prepare_job
 from .records import CWTResult, ICWTResult, WCTResult, XWTResult
 
-__all__ = ["CWTDeployment", "WCTDeployment", "WorkBudgetExceededError"]
+__all__ = [
+    "CWTDeployment",
+    "Options",
+    "WCTDeployment",
+    "WorkBudgetExceededError",
+    "options_from_keywords",
+]
 
 #: Monte Carlo backend of synchronous coherence requests that name none.
 SYNC_DEFAULT_BACKEND = "sequential"
@@ -35,9 +58,89 @@ SYNC_DEFAULT_BACKEND = "sequential"
 #: Named in the 400 of a synchronous test over the budget (the client looks for it).
 BUDGET_SETTING = "PYCWT_SYNC_WORK_BUDGET"
 
+#: Deprecated keyword -> its option field (accepted for one release).
+ALIASES = {"areawise_test": "area_test"}
+
+_OPTION_TYPES = (ScaleGrid, Preprocessing, MonteCarlo, Areawise)
+_FIELDS = {cls: frozenset(f.name for f in option_fields(cls)) for cls in _OPTION_TYPES}
+
 
 class WorkBudgetExceededError(ValueError):
     """A synchronous significance request is over the work budget (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """The option objects of one handle call (`options_from_keywords`)."""
+
+    grid: ScaleGrid
+    pre: Preprocessing
+    monte_carlo: MonteCarlo
+    areawise: Areawise | None
+
+    @property
+    def masked(self) -> bool:
+        """Whether gaps are masked (results then carry ``gap_mask``)."""
+        return self.pre.gaps == "mask"
+
+
+def options_from_keywords(
+    dt: float | None = None,
+    *,
+    accepts: tuple[type, ...] = _OPTION_TYPES,
+    grid: ScaleGrid | None = None,
+    pre: Preprocessing | None = None,
+    monte_carlo: MonteCarlo | None = None,
+    areawise: Areawise | bool | None = None,
+    **keywords,
+) -> Options:
+    """The option objects of a handle call, in one place for every method.
+
+    Parameters
+    ----------
+    dt : float, optional
+        Sample spacing (the second positional argument of today's calls).
+    accepts : tuple of type
+        The option types the method takes; a keyword of another is a ``TypeError``.
+    grid, pre, monte_carlo : option objects, optional
+        Given objects (defaults: the types' defaults).
+    areawise : Areawise or bool, optional
+        The areawise test: an object, or True for one built from the keywords.
+    **keywords
+        Fields of the option types (``dj=0.25``, ``normalize=False``, ``mc_count=10``
+        ...); each replaces that field of the object given (or of the default).
+
+    Raises
+    ------
+    TypeError
+        A keyword that is no field of an accepted type.
+    ValueError
+        A bad value (the option type's message, naming the field).
+    """
+    for old, new in ALIASES.items():
+        if old in keywords:
+            if new in keywords:
+                raise TypeError(f"give {new} or its deprecated alias {old}, not both")
+            keywords[new] = keywords.pop(old)
+    if dt is not None:
+        keywords["dt"] = dt
+    known = frozenset().union(*(_FIELDS[cls] for cls in accepts))
+    unknown = sorted(set(keywords) - known)
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
+
+    def build(cls, given):
+        fields = {k: v for k, v in keywords.items() if k in _FIELDS[cls]}
+        if given is None:
+            return cls(**fields)
+        return dataclasses.replace(given, **fields) if fields else given
+
+    area = None
+    if isinstance(areawise, Areawise) or areawise:
+        area = build(Areawise, areawise if isinstance(areawise, Areawise) else None)
+    return Options(
+        build(ScaleGrid, grid), build(Preprocessing, pre), build(MonteCarlo, monte_carlo), area
+    )
 
 
 def _span(scales: np.ndarray) -> str:
@@ -49,6 +152,10 @@ def _n(data) -> int:
         return len(data)
     except TypeError:
         return 0
+
+
+_GRID_PRE = (ScaleGrid, Preprocessing)
+_WCT_OPTIONS = (ScaleGrid, Preprocessing, MonteCarlo)
 
 
 @serve.deployment(max_ongoing_requests=4, max_queued_requests=64)
@@ -63,43 +170,58 @@ class CWTDeployment:
     def __init__(self, limits: RequestLimits):
         self._limits = limits
 
+    def _analyze(self, data, o: Options, **kwargs):
+        with service_errors():
+            resolve_within(o.grid, _n(data), self._limits)
+            # one FFT thread per request: concurrency comes from requests and replicas
+            return analyze_cwt(data, o.grid, o.pre, workers=1, **kwargs)
+
     def cwt(
-        self, data, dt: float, dj: float = 1 / 12, s0=None, J=None, wavelet="morlet",
-        normalize: bool = True, detrend: str = "none", gaps: str = "raise",
-        output: str = "wave", dtype: str = "float64",
+        self, data, dt: float | None = None, *, output: str = "wave", dtype: str = "float64",
+        **options,
     ) -> CWTResult:  # fmt: skip
-        """`serve_app.analysis.compute_cwt` within the size limits."""
-        _, _, scales = resolve_grid(max(_n(data), 2), dt, dj, s0, J, wavelet)
-        check_size(_n(data), scales.size, self._limits)
-        # one FFT thread per request: concurrency comes from requests and replicas
-        return compute_cwt(
-            data, dt, dj, s0, J, wavelet, normalize, workers=1, detrend=detrend, gaps=gaps,
-            output=output, dtype=dtype,
-        )  # fmt: skip
+        """`pycwt_mod.pipeline.analyze_cwt` within the size limits.
+
+        ``options``: ``grid``, ``pre`` or their fields (`options_from_keywords`);
+        ``output``, ``dtype``: `serve_app.analysis.shape_output`.
+        """
+        o = options_from_keywords(dt, accepts=_GRID_PRE, **options)
+        return cwt_record(self._analyze(data, o), o.masked, output, dtype)
 
     def cwt_png(
-        self, data, dt: float, plot: dict, significance_test: bool = False,
-        significance_level: float = 0.95, ar1: float | None = None, **kwargs,
+        self, data, dt: float | None = None, plot: dict | None = None, *,
+        significance_test: bool = False, significance_level: float = 0.95,
+        ar1: float | None = None, **options,
     ) -> bytes:  # fmt: skip
         """PNG scalogram of `cwt` (``plot``: `serve_app.http.schemas.PlotOptions` fields),
-        with the red-noise significance contour when ``significance_test``."""
-        result = self.cwt(data, dt, **kwargs)
-        check_periods(result.freqs, dt)
-        signif = variance = None
-        if significance_test:
-            keep = ("wavelet", "normalize", "detrend", "gaps")
-            signif, variance = power_significance(
-                data, dt, result.scales, significance_level, ar1,
-                **{k: v for k, v in kwargs.items() if k in keep},
-            )  # fmt: skip
-        return render_cwt_png(result, dt, plot, signif, variance)
+        with the red-noise (chi-square) significance contour when ``significance_test``."""
+        o = options_from_keywords(dt, accepts=_GRID_PRE, **options)
+        a = self._analyze(data, o)
+        check_periods(a.freqs, a.grid.dt)  # before the test: its periods must be drawable
+        if significance_test:  # the same transform, with the chi-square test
+            a = self._analyze(data, o, significance_level=significance_level, ar1=ar1)
+        return render_cwt_png(cwt_record(a, o.masked), a.grid.dt, plot or {}, a.sig95, a.variance)
 
-    def icwt(self, wave, scales, dt: float, dj: float = 1 / 12, wavelet="morlet") -> ICWTResult:
-        """`serve_app.analysis.compute_icwt` within the size limits."""
-        n_scales = _n(scales)
-        n = _n(wave[0]) if _n(wave) else 0
-        check_size(n, n_scales, self._limits)
-        return compute_icwt(wave, scales, dt, dj, wavelet)
+    def icwt(self, wave, scales, dt: float | None = None, **options) -> ICWTResult:
+        """Inverse CWT (`pycwt_mod.icwt`) of ``wave`` at ``scales``, within the size limits.
+
+        ``options``: ``grid`` or its fields ``dj``, ``wavelet``.
+
+        Raises
+        ------
+        ValueError
+            For shapes that do not match, non-finite input or a wavelet without ``cdelta``.
+        """
+        grid = options_from_keywords(dt, accepts=(ScaleGrid,), **options).grid
+        check_size(_n(wave[0]) if _n(wave) else 0, _n(scales), self._limits)
+        t0 = time.perf_counter()
+        wave = np.asarray(wave)
+        if not np.all(np.isfinite(wave)):
+            raise ValueError("`wave` holds NaN or infinite values")
+        signal = pycwt_mod.icwt(
+            wave, np.asarray(scales, dtype=float), grid.dt, grid.dj, grid.mother
+        )
+        return ICWTResult(np.real(signal), computation_time=time.perf_counter() - t0)
 
 
 @serve.deployment(max_ongoing_requests=8, max_queued_requests=64)
@@ -120,58 +242,74 @@ class WCTDeployment:
         self._sync_work_budget = sync_work_budget
         self._job_defaults = job_defaults
 
-    def _check(self, data1, dt, dj, s0, J, wavelet, mc_count=None) -> tuple[float, int]:
-        s0r, Jr, scales = resolve_grid(max(_n(data1), 2), dt, dj, s0, J, wavelet)
-        check_size(_n(data1), scales.size, self._limits, mc_count)
-        return s0r, Jr
-
     def xwt(
-        self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
-        significance_level: float = 0.95, wavelet="morlet", normalize: bool = True,
-        detrend: str = "none", gaps: str = "raise",
+        self, data1, data2, dt: float | None = None, *, significance_level: float = 0.95,
+        **options,
     ) -> XWTResult:  # fmt: skip
-        """`serve_app.analysis.compute_xwt` within the size limits."""
-        self._check(data1, dt, dj, s0, J, wavelet)
-        return compute_xwt(
-            data1, data2, dt, dj, s0, J, significance_level, wavelet, normalize, detrend, gaps
-        )
+        """`pycwt_mod.pipeline.analyze_xwt` within the size limits.
+
+        ``options``: ``grid``, ``pre`` or their fields (`options_from_keywords`).
+        """
+        o = options_from_keywords(dt, accepts=_GRID_PRE, **options)
+        with service_errors():
+            resolve_within(o.grid, _n(data1), self._limits)
+            a = analyze_xwt(data1, data2, o.grid, o.pre, significance_level=significance_level)
+        return xwt_record(a, o.masked)
+
+    def _sync_test(self, o: Options, n: int) -> MonteCarlo:
+        """The test of a synchronous request, checked against the limits and the budget.
+
+        Raises
+        ------
+        WorkBudgetExceededError
+            When the test asks for more Monte Carlo work than the budget.
+        """
+        mc = o.monte_carlo
+        rg = resolve_within(o.grid, n, self._limits, mc.mc_count)
+        work = estimate_work(rg.dt, rg.dj, rg.s0, rg.J, mc.mc_count, rg.mother)
+        budget = self._sync_work_budget
+        if work > budget:
+            raise WorkBudgetExceededError(
+                f"a significance test with mc_count={mc.mc_count} on {rg.n_scales} scales is "
+                f"{work} units of work, over the synchronous budget of {budget} "
+                f"({BUDGET_SETTING}); submit it to POST /api/v1/analysis/significance "
+                "and poll GET /api/v1/jobs/{job_id} (a figure can then use the job's "
+                "thresholds: POST /api/v1/plots/wct with job_id), or lower mc_count"
+            )
+        # a synchronous test runs here, on the sequential backend unless named; no cache
+        return dataclasses.replace(mc, backend=mc.backend or SYNC_DEFAULT_BACKEND, cache=False)
+
+    def _wct(self, data1, data2, o: Options, significance_test: bool) -> WCTResult:
+        with service_errors():
+            if significance_test:
+                mc = self._sync_test(o, _n(data1))
+            else:
+                mc = None
+                resolve_within(o.grid, _n(data1), self._limits)
+            a = analyze_wct(data1, data2, o.grid, o.pre, monte_carlo=mc)
+        return wct_record(a, o.masked, o.monte_carlo.backend)
 
     def wct(
-        self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
-        significance_level: float = 0.95, wavelet="morlet", normalize: bool = True,
-        significance_test: bool = False, backend: str | None = None, mc_count: int = 300,
-        seed: int | None = None, al1: float | None = None, al2: float | None = None,
-        detrend: str = "none", gaps: str = "raise", surrogate: str = "ar1",
+        self, data1, data2, dt: float | None = None, *, significance_test: bool = False,
+        **options,
     ) -> WCTResult:  # fmt: skip
-        """`serve_app.analysis.compute_wct`; significance only within the work budget.
+        """`pycwt_mod.pipeline.analyze_wct`; a significance test only within the budget.
+
+        ``options``: ``grid``, ``pre``, ``monte_carlo`` or their fields
+        (`options_from_keywords`); the test runs when ``significance_test``.
 
         Raises
         ------
         WorkBudgetExceededError
             When ``significance_test`` asks for more Monte Carlo work than the budget.
         """
-        mc = mc_count if significance_test else None
-        s0r, Jr = self._check(data1, dt, dj, s0, J, wavelet, mc)
-        if significance_test:
-            work = montecarlo.estimate_work(dt, dj, s0r, Jr, mc_count, wavelet)
-            budget = self._sync_work_budget
-            if work > budget:
-                raise WorkBudgetExceededError(
-                    f"a significance test with mc_count={mc_count} on {Jr + 1} scales is "
-                    f"{work} units of work, over the synchronous budget of {budget} "
-                    f"({BUDGET_SETTING}); submit it to POST /api/v1/analysis/significance "
-                    "and poll GET /api/v1/jobs/{job_id} (a figure can then use the job's "
-                    "thresholds: POST /api/v1/plots/wct with job_id), or lower mc_count"
-                )
-        return compute_wct(
-            data1, data2, dt, dj, s0, J, significance_level, wavelet, normalize,
-            significance_test, backend or (SYNC_DEFAULT_BACKEND if significance_test else None),
-            mc_count, seed, al1, al2, detrend, gaps, surrogate,
-        )  # fmt: skip
+        o = options_from_keywords(dt, accepts=_WCT_OPTIONS, **options)
+        return self._wct(data1, data2, o, significance_test)
 
     def wct_png(
-        self, data1, data2, dt: float, plot: dict, thresholds: dict | None = None, **kwargs
-    ) -> bytes:
+        self, data1, data2, dt: float | None = None, plot: dict | None = None,
+        thresholds: dict | None = None, *, significance_test: bool = False, **options,
+    ) -> bytes:  # fmt: skip
         """PNG coherence map of `wct` (``plot``: `serve_app.http.schemas.PlotOptions` fields).
 
         ``thresholds``: the ``sig95`` and ``scales`` of a completed significance job,
@@ -179,9 +317,11 @@ class WCTDeployment:
         ``areawise_mask`` (an areawise job's), when there is one, outlines the
         areawise-significant patches in bold.
         """
+        o = options_from_keywords(dt, accepts=_WCT_OPTIONS, **options)
+        result = self._wct(data1, data2, o, significance_test)
+        plot = plot or {}
         if thresholds is None:
-            return render_wct_png(self.wct(data1, data2, dt, **kwargs), dt, plot)
-        result = self.wct(data1, data2, dt, **kwargs)
+            return render_wct_png(result, o.grid.dt, plot)
         job_scales = np.asarray(thresholds["scales"], dtype=float)
         if job_scales.shape != result.scales.shape or not np.allclose(
             job_scales, result.scales, rtol=1e-9
@@ -201,20 +341,20 @@ class WCTDeployment:
                     f"{areawise.shape}, this request's coherence is {result.WCT.shape}; "
                     "send the job's series (same length) and grid"
                 )
-        return render_wct_png(result, dt, plot, areawise=areawise)
+        return render_wct_png(result, o.grid.dt, plot, areawise=areawise)
 
     def prepare_significance(
-        self, data1, data2, dt: float, dj: float = 1 / 12, s0=None, J=None,
-        wavelet="morlet", significance_level: float = 0.95, mc_count: int = 300,
-        backend: str | None = None, seed: int | None = None, al1: float | None = None,
-        al2: float | None = None, detrend: str = "none", surrogate: str = "ar1",
-        areawise: bool = False, area_level: float = 0.95, area_measure: str = "maraun",
-        areawise_test: str = "areawise",
+        self, data1, data2, dt: float | None = None, *, areawise: Areawise | bool = False,
+        **options,
     ) -> JobParams:  # fmt: skip
-        """Validate a significance job and return its parameters (`prepare_job`)."""
-        prepare_pair(data1, data2)  # messages naming the fields and the first gap
-        return prepare_job(
-            data1, data2, dt, dj, s0, J, wavelet, significance_level, mc_count, backend, seed,
-            al1, al2, detrend, surrogate, areawise, area_level, area_measure, areawise_test,
-            limits=self._limits, defaults=self._job_defaults,
-        )  # fmt: skip
+        """Validate a significance job and return its parameters (`prepare_job`).
+
+        ``options``: ``grid``, ``pre``, ``monte_carlo`` or their fields; ``areawise``
+        an `Areawise` test, or True with its fields as keywords (`options_from_keywords`).
+        """
+        o = options_from_keywords(dt, areawise=areawise, **options)
+        with service_errors():
+            return prepare_job(
+                data1, data2, o.grid, o.pre, o.monte_carlo, o.areawise,
+                limits=self._limits, defaults=self._job_defaults,
+            )  # fmt: skip

@@ -52,7 +52,7 @@ def render_cwt_png(
 ) -> bytes:
     """PNG of the wavelet power of a CWT result.
 
-    ``signif`` (per scale, `serve_app.analysis.power_significance`) is drawn as the
+    ``signif`` (per scale, `pycwt_mod.pipeline.analyze_cwt`'s ``sig95``) is drawn as the
     significance contour; ``variance`` shades the power as ``|W|^2 / variance``
     (Torrence & Compo 1998, Fig. 1b). A ``gap_mask`` is hatched.
     """

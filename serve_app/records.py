@@ -117,7 +117,12 @@ class ICWTResult(_Result):
 
 @dataclass
 class XWTResult(_Result):
-    """Output of a cross wavelet transform; as `pycwt_mod.xwt` plus the scales."""
+    """Output of a cross wavelet transform; as `pycwt_mod.xwt` plus the scales.
+
+    ``ar1`` holds the lag-1 coefficients of the red-noise backgrounds of ``signif``
+    and ``warnings`` says when they are not the unbiased estimates (see
+    `pycwt_mod.significance.fit_ar1`).
+    """
 
     xwt: np.ndarray
     coi: np.ndarray
@@ -127,6 +132,8 @@ class XWTResult(_Result):
     computation_time: float
     backend_used: str = NUMPY
     gap_mask: np.ndarray | None = None
+    ar1: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list, metadata={"strings": True})
 
 
 @dataclass
@@ -136,7 +143,7 @@ class WCTResult(_Result):
     Field names are those of the API plan (``WCT``, ``aWCT``, ``sig95``). ``ar1`` holds
     the lag-1 coefficients of the red-noise model of the test (None without one, or
     with the ``phase``/``iaaft`` families) and ``warnings`` says when they are not the
-    unbiased estimates (see `serve_app.analysis.estimate_ar1`); ``surrogate`` is the
+    unbiased estimates (see `pycwt_mod.significance.fit_ar1`); ``surrogate`` is the
     null family of the test (None without one). ``pointwise_mask``, ``areawise_mask``
     and ``critical_area`` are an areawise job's (see `SignificanceResult`), put here by
     ``serve_app.client.Client.wct(..., areawise=True)``; the synchronous endpoint
@@ -174,10 +181,11 @@ class SignificanceResult(_Result):
     ``areawise_mask`` (``(n_scales, n)`` bool, aligned with the coherence of the
     job's series on its grid; areawise within pointwise for the ``areawise`` test),
     ``critical_area`` (the patch size, in the test's measure, above which a patch is
-    areawise significant), ``area_level``, ``area_measure`` and ``areawise_test``,
+    areawise significant), ``area_level``, ``area_measure`` and ``area_test``,
     and for the ``cumulative`` test ``cumulative_levels`` and
     ``cumulative_critical_areas`` (the pointwise levels of its pathways and the
-    critical area at each); these are None for a thresholds-only job.
+    critical area at each); these are None for a thresholds-only job. ``areawise_test``
+    is the deprecated name of ``area_test`` (the same value, for one release).
     """
 
     sig95: np.ndarray
@@ -197,6 +205,14 @@ class SignificanceResult(_Result):
     critical_area: float | None = None
     area_level: float | None = None
     area_measure: str | None = None
-    areawise_test: str | None = None
+    area_test: str | None = None
     cumulative_levels: np.ndarray | None = None
     cumulative_critical_areas: np.ndarray | None = None
+    areawise_test: str | None = None
+
+    def __post_init__(self) -> None:
+        # ``areawise_test`` is the deprecated name of ``area_test`` (one release): a
+        # result given either (a stored result of an earlier version) answers both
+        if self.area_test is None and self.areawise_test is not None:
+            self.area_test = str(self.areawise_test)
+        self.areawise_test = self.area_test

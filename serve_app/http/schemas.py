@@ -1,9 +1,14 @@
-"""Pydantic request and response models of the HTTP API.
+"""Pydantic request models of the HTTP API (the responses: `serve_app.http.responses`).
 
-Field constraints do the syntactic validation (HTTP 422); semantic checks (a missing
-sample, NaN or ``null``, in the data; unequal lengths; too short a series) are left to
-`serve_app.analysis` and pycwt_mod, whose ``ValueError`` messages (naming the request
-fields) become HTTP 400 at the ingress.
+The option fields of every request (grid, preprocessing, Monte Carlo, areawise) are
+generated from the library's option types (`serve_app.http.fields.option_model`), flat
+in the JSON body as the API contract names them, and each request model gives its
+option objects (``.grid()``, ``.preprocessing()``, ``.monte_carlo()``,
+``.areawise_options()``: the contract's ``areawise`` is the test's on/off flag). A
+value an option type refuses is a 422 naming the field; semantic checks (a missing
+sample, NaN or ``null``, in the data; unequal lengths; too short a series) are the
+pipeline's, whose ``ValueError`` messages (naming the request fields) become HTTP 400
+at the ingress.
 
 Every request model carries one example (``examples`` in its JSON schema) that the
 service answers with 2xx: it is what the /docs page's "Try it out" posts.
@@ -14,53 +19,28 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    WrapValidator,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapValidator, model_validator
 
-from pycwt_mod import AREAWISE_TESTS, SURROGATES, WAVELETS
-from pycwt_mod.areawise.patches import AREA_MEASURES
 from pycwt_mod.montecarlo.backends import list_backends
-from pycwt_mod.preprocess import DETREND_METHODS, GAP_POLICIES
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, option_fields
 
-from ..analysis import DTYPES, OUTPUTS, check_area_options, check_surrogate
-from ..records import JobStatus
+from ..analysis import DTYPES, OUTPUTS
+from .fields import build_options, choice, merge_aliases, option_model, unknown_choice
 
 __all__ = [
     "AREA_FIELDS",
+    "DEPRECATED_ALIASES",
     "PLOT_FIELDS",
-    "WAVELET_NAMES",
-    "BackendInfo",
-    "BackendList",
     "CWTPlotRequest",
     "CWTRequest",
-    "CWTResponse",
-    "ComplexArray",
     "ComplexMatrix",
-    "HealthResponse",
     "ICWTRequest",
-    "ICWTResponse",
-    "JobPublic",
-    "JobsPublic",
     "PlotOptions",
     "SignificanceRequest",
-    "SignificanceResultResponse",
     "WCTPlotRequest",
     "WCTRequest",
-    "WCTResponse",
     "XWTRequest",
-    "XWTResponse",
 ]
-
-#: Wavelet names the API accepts (those of pycwt_mod.WAVELETS); anything else is a 422.
-WAVELET_NAMES: tuple[str, ...] = tuple(WAVELETS)
-WaveletName = Literal[WAVELET_NAMES]  # type: ignore[valid-type]
 
 
 def _ndarray_as_is(ndim: int):
@@ -85,8 +65,6 @@ def _null_as_nan(value: list) -> np.ndarray:
 #: A series: JSON numbers, ``null`` (or NaN) for a missing sample; an npz array as is.
 Series = Annotated[list[float | None], AfterValidator(_null_as_nan), _ndarray_as_is(1)]
 Matrix = Annotated[list[list[float]], _ndarray_as_is(2)]
-NullableFloats = list[float | None]
-
 
 # ----------------------------------------------------------------------------- requests
 
@@ -108,120 +86,119 @@ def _example(**fields: Any) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": [fields]})
 
 
-class _Grid(BaseModel):
-    """Sampling and scale grid shared by every analysis request."""
+#: Where the API contract differs from an option's declaration: a request has no time
+#: axis, so ``dt`` is required; ``s0``/``J`` also take ``null`` for the default.
+_GRID_CONTRACT: dict[str, dict[str, Any]] = {
+    "dt": {"annotation": float, "default": ..., "doc": "Sample spacing (time units).",
+           "examples": [1.0]},
+    "s0": {"annotation": float | None,
+           "doc": "Smallest scale; null or -1 gives the library default 2 dt / flambda."},
+    "J": {"annotation": int | None,
+          "doc": "Number of scales less one; null or -1 gives the library default."},
+}  # fmt: skip
 
-    model_config = ConfigDict(extra="forbid")
 
-    dt: float = Field(..., gt=0, description="Sample spacing (time units).", examples=[1.0])
-    dj: float = Field(1 / 12, gt=0, le=4, description="Scale spacing in octaves.")
-    s0: float | None = Field(
-        None, description="Smallest scale; null or -1 gives the library default 2 dt / flambda."
-    )
-    J: int | None = Field(
-        None, description="Number of scales less one; null or -1 gives the library default."
-    )
-    wavelet: WaveletName = Field("morlet", description="Mother wavelet.")
+class _Grid(option_model(ScaleGrid, "_GridFields", overrides=_GRID_CONTRACT)):
+    """Sample spacing and scale grid: the fields of `pycwt_mod.options.ScaleGrid`."""
 
-    @field_validator("s0")
-    @classmethod
-    def _s0(cls, v: float | None) -> float | None:
-        if v is None or v == -1:
-            return None
-        if not v > 0:
-            raise ValueError("s0 must be > 0, or -1/null for the default")
-        return v
+    def grid(self) -> ScaleGrid:
+        """The request's scale grid."""
+        return build_options(self, ScaleGrid)
 
-    @field_validator("J")
-    @classmethod
-    def _J(cls, v: int | None) -> int | None:
-        if v is None or v == -1:
-            return None
-        if v < 0:
-            raise ValueError("J must be >= 0, or -1/null for the default")
-        return v
+    @model_validator(mode="after")
+    def _grid_builds(self) -> Any:
+        self.grid()
+        return self
+
+
+def _preprocess_model(name: str, exclude: tuple[str, ...] = ()) -> type[BaseModel]:
+    """The fields of `pycwt_mod.options.Preprocessing` (less ``exclude``) as a request part."""
+
+    class Preprocess(option_model(Preprocessing, name + "Fields", exclude=exclude)):
+        """What is done to the series first: the fields of `Preprocessing`."""
+
+        def preprocessing(self) -> Preprocessing:
+            """The request's preprocessing."""
+            return build_options(self, Preprocessing)
+
+        @model_validator(mode="after")
+        def _preprocessing_builds(self) -> Any:
+            self.preprocessing()
+            return self
+
+    Preprocess.__name__ = Preprocess.__qualname__ = name
+    return Preprocess
+
+
+_Preprocess = _preprocess_model("_Preprocess")
+#: A job answers no gap mask, so it takes no gap policy: a gap is a 400 (``gaps="raise"``).
+_JobPreprocess = _preprocess_model("_JobPreprocess", exclude=("gaps", "fill"))
 
 
 def _check_backend(v: str | None) -> str | None:
-    if v is None:
-        return None
+    """A registered backend name, or ``auto`` (backends may register after import)."""
     names = ["auto", *list_backends()]
-    if v not in names:
-        raise ValueError(f"unknown backend {v!r}; valid names are {', '.join(names)}")
+    if v is not None and v not in names:
+        raise ValueError(unknown_choice("backend", v, names))
     return v
 
 
-class _MonteCarlo(BaseModel):
-    significance_level: float = Field(0.95, gt=0, lt=1, description="Confidence level.")
-    mc_count: int = Field(300, ge=1, description="Surrogate pairs of the Monte Carlo test.")
-    backend: str | None = Field(
-        None, description="Monte Carlo backend (GET /api/v1/backends); null: service default."
-    )
-    seed: int | None = Field(
-        None, ge=0, description="Random seed; null draws one (returned with the result)."
-    )
-    surrogate: str = Field(
-        "ar1",
-        description=f"Null hypothesis of the test, one of {', '.join(SURROGATES)}: 'ar1' "
-        "red noise with each series' lag-1 coefficient (al1/al2); 'phase' Fourier "
-        "phase-randomised copies of the series (same power spectrum); 'iaaft' "
-        "iterated amplitude-adjusted copies (same spectrum and value distribution).",
-    )
+#: Monte Carlo fields a request does not choose: the service sets them (chunking of a
+#: job, no threshold cache).
+_SERVICE_SIDE = ("chunk_size", "cache")
 
-    @field_validator("backend")
-    @classmethod
-    def _backend(cls, v: str | None) -> str | None:
-        return _check_backend(v)
-
-    @field_validator("surrogate")
-    @classmethod
-    def _surrogate(cls, v: str) -> str:
-        return check_surrogate(v)
+_MC_CONTRACT: dict[str, dict[str, Any]] = {
+    "backend": {
+        "doc": "Monte Carlo backend (GET /api/v1/backends); null: the service's default.",
+        "validators": (AfterValidator(_check_backend),),
+    },
+}
 
 
-class _Preprocess(BaseModel):
-    """Preprocessing of the series (`pycwt_mod.preprocess`), before the transform."""
+class _MonteCarlo(
+    option_model(MonteCarlo, "_MonteCarloFields", exclude=_SERVICE_SIDE, overrides=_MC_CONTRACT)
+):
+    """The Monte Carlo test: the fields of `pycwt_mod.options.MonteCarlo`."""
 
-    detrend: Literal[DETREND_METHODS] = Field(  # type: ignore[valid-type]
-        "none",
-        description="'linear' removes each series' least-squares line (fitted to its "
-        "valid samples) first; 'none' leaves it as it is.",
-    )
+    def monte_carlo(self) -> MonteCarlo:
+        """The request's Monte Carlo test."""
+        return build_options(self, MonteCarlo)
 
-
-class _Gaps(BaseModel):
-    gaps: Literal[GAP_POLICIES] = Field(  # type: ignore[valid-type]
-        "raise",
-        description="Missing samples (null or NaN): 'raise' answers 400 naming the "
-        "first one; 'mask' fills them with the series mean for the transform and returns "
-        "`gap_mask` ((n_scales, n) booleans, true within the wavelet's e-folding time of a "
-        "gap: a cone of influence around each gap; Torrence & Compo 1998, sec. 3g).",
-    )
+    @model_validator(mode="after")
+    def _monte_carlo_builds(self) -> Any:
+        self.monte_carlo()
+        return self
 
 
-class _RedNoise(BaseModel):
-    """How the red-noise (AR(1)) model of a significance test is obtained."""
+#: The confidence level alone (the XWT's and the CWT power test's): `MonteCarlo`'s field.
+_Level = option_model(MonteCarlo, "_Level", include=("significance_level",))
 
-    al1: float | None = Field(
-        None, gt=-1, lt=1, description="Lag-1 coefficient of data1; null: estimated."
-    )
-    al2: float | None = Field(
-        None, gt=-1, lt=1, description="Lag-1 coefficient of data2; null: estimated."
+#: Deprecated request names -> their option fields (accepted for one release).
+DEPRECATED_ALIASES = {"areawise_test": "area_test"}
+
+#: Fields of the areawise test (of a significance job, used with ``areawise``).
+AREA_FIELDS = (*(f.name for f in option_fields(Areawise)), *DEPRECATED_ALIASES)
+
+
+class _Areawise(option_model(Areawise, "_AreawiseFields", aliases=DEPRECATED_ALIASES)):
+    """The areawise test: the fields of `pycwt_mod.options.Areawise`, and its flag."""
+
+    areawise: bool = Field(
+        False,
+        description="Also run the areawise test: the result gains pointwise_mask and "
+        "areawise_mask ((n_scales, n) booleans) and critical_area.",
     )
 
-
-_NORMALIZE = (
-    "Standardise the series first (pycwt_mod.preprocess.standardize: zero mean, unit "
-    "variance of the valid samples)."
-)
+    def areawise_options(self) -> Areawise | None:
+        """The request's areawise test (None without ``areawise``)."""
+        return build_options(self, Areawise) if self.areawise else None
 
 
-class _CWTBase(_Grid, _Preprocess, _Gaps):
+class _CWTBase(_Grid, _Preprocess):
     data: Series = Field(
         ..., description="The time series (null marks a missing sample).",
         examples=[[0.0, 1.0, 0.0, -1.0]],
     )  # fmt: skip
-    normalize: bool = Field(True, description=_NORMALIZE)
 
 
 class CWTRequest(_CWTBase):
@@ -229,12 +206,12 @@ class CWTRequest(_CWTBase):
 
     model_config = _example(data=_X, dt=1.0, dj=0.25, output="power")
 
-    output: Literal[OUTPUTS] = Field(  # type: ignore[valid-type]
+    output: choice("output", OUTPUTS) = Field(  # type: ignore[valid-type]
         "wave",
         description="'wave': the complex transform (with the series' fft); 'power': "
         "only |wave|^2, half the numbers.",
     )
-    dtype: Literal[DTYPES] = Field(  # type: ignore[valid-type]
+    dtype: choice("dtype", DTYPES) = Field(  # type: ignore[valid-type]
         "float64",
         description="Precision of the arrays answered: 'float32' (complex64 wave) halves "
         "an npz answer and shortens JSON numbers, with about 7 significant digits.",
@@ -248,7 +225,13 @@ class ComplexMatrix(BaseModel):
     imag: Matrix | None = None
 
 
-class ICWTRequest(BaseModel):
+#: The grid fields of an inverse transform (its scales are given).
+_ICWTGrid = option_model(
+    ScaleGrid, "_ICWTGrid", include=("dt", "dj", "wavelet"), overrides=_GRID_CONTRACT
+)
+
+
+class ICWTRequest(_ICWTGrid):
     """Body of POST /api/v1/analysis/icwt: a CWT as returned by /analysis/cwt."""
 
     model_config = _example(
@@ -259,33 +242,28 @@ class ICWTRequest(BaseModel):
 
     wave: ComplexMatrix = Field(..., description="Wavelet transform, (n_scales, n).")
     scales: Series = Field(..., description="Scales of the rows of `wave`.")
-    dt: float = Field(..., gt=0)
-    dj: float = Field(1 / 12, gt=0, le=4)
-    wavelet: WaveletName = "morlet"
 
+    def grid(self) -> ScaleGrid:
+        """The transform's ``dt``, ``dj`` and wavelet."""
+        return build_options(self, ScaleGrid)
 
-#: Fields of the areawise test (a significance job's, used with ``areawise``).
-AREA_FIELDS = ("area_level", "area_measure", "areawise_test")
 
 _DATA1 = "First series (null marks a missing sample)."
 _DATA2 = "Second series, as long as data1."
 
 
-class XWTRequest(_Grid, _Preprocess, _Gaps):
+class XWTRequest(_Grid, _Preprocess, _Level):
     """Body of POST /api/v1/analysis/xwt."""
 
     model_config = _example(data1=_X, data2=_Y, dt=1.0, dj=0.25)
 
     data1: Series = Field(..., description=_DATA1)
     data2: Series = Field(..., description=_DATA2)
-    normalize: bool = Field(True, description=_NORMALIZE)
-    significance_level: float = Field(0.95, gt=0, lt=1)
 
 
-class _WCTBase(_Grid, _MonteCarlo, _RedNoise, _Preprocess, _Gaps):
+class _WCTBase(_Grid, _MonteCarlo, _Preprocess):
     data1: Series = Field(..., description=_DATA1)
     data2: Series = Field(..., description=_DATA2)
-    normalize: bool = Field(True, description=_NORMALIZE)
     significance_test: bool = Field(
         False,
         description="Compute Monte Carlo thresholds (within the synchronous work budget, "
@@ -312,7 +290,7 @@ class WCTRequest(_WCTBase):
     )
 
 
-class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise, _Preprocess):
+class SignificanceRequest(_Grid, _MonteCarlo, _JobPreprocess, _Areawise):
     """Body of POST /api/v1/analysis/significance (an asynchronous job).
 
     With ``areawise`` the job also runs the areawise test of Maraun et al. (2007)
@@ -327,52 +305,11 @@ class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise, _Preprocess):
     significance_test: Literal[True] = Field(
         True, description="Always true here (a job is a significance test)."
     )
-    areawise: bool = Field(
-        False,
-        description="Also run the areawise test: the result gains pointwise_mask and "
-        "areawise_mask ((n_scales, n) booleans) and critical_area.",
-    )
-    area_level: float = Field(
-        0.95,
-        gt=0,
-        lt=1,
-        description="Level of the areawise test, in (0, 1): a patch is areawise "
-        "significant when it is larger than this quantile of the null patches.",
-    )
-    area_measure: str = Field(
-        "maraun",
-        description=f"How a patch is measured, one of {', '.join(AREA_MEASURES)}: "
-        "'maraun' (Maraun et al. 2007) sums dt / s * dj over the patch (scale-"
-        "normalised area); 'schulte' (Schulte et al. 2015) its area in the (time, "
-        "scale) plane, sum of dt * s * ln2 * dj.",
-    )
-    areawise_test: str = Field(
-        "areawise",
-        description=f"Areawise test, one of {', '.join(AREAWISE_TESTS)}: 'areawise' "
-        "is Maraun et al. (2007); 'cumulative' the cumulative areawise test of Schulte "
-        "(2016), which also uses thresholds at the pointwise levels 0.82-0.98 (read from "
-        "the same histogram; its areawise_mask need not lie within pointwise_mask).",
-    )
-
-    @field_validator("area_measure")
-    @classmethod
-    def _area_measure(cls, v: str) -> str:
-        if v not in AREA_MEASURES:
-            names = ", ".join(AREA_MEASURES)
-            raise ValueError(f"unknown area_measure {v!r}; valid names are {names}")
-        return v
-
-    @field_validator("areawise_test")
-    @classmethod
-    def _areawise_test(cls, v: str) -> str:
-        if v not in AREAWISE_TESTS:
-            names = ", ".join(AREAWISE_TESTS)
-            raise ValueError(f"unknown areawise_test {v!r}; valid names are {names}")
-        return v
 
     @model_validator(mode="after")
     def _area_options(self) -> SignificanceRequest:
         given = [f for f in AREA_FIELDS if f in self.model_fields_set]
+        merge_aliases(self, DEPRECATED_ALIASES)
         if not self.areawise:
             if given:
                 verb = "apply" if len(given) > 1 else "applies"
@@ -381,7 +318,8 @@ class SignificanceRequest(_Grid, _MonteCarlo, _RedNoise, _Preprocess):
                     '"areawise": true, or leave them out'
                 )
             return self
-        check_area_options(self.area_level, self.area_measure, self.areawise_test, self.mc_count)
+        if self.mc_count < 2:  # the pipeline's rule, answered before the job is queued
+            raise ValueError(f"an areawise test needs mc_count >= 2 (got {self.mc_count})")
         return self
 
 
@@ -404,11 +342,12 @@ class PlotOptions(BaseModel):
 PLOT_FIELDS = frozenset(PlotOptions.model_fields)
 
 
-class CWTPlotRequest(_CWTBase, PlotOptions):
+class CWTPlotRequest(_CWTBase, _Level, PlotOptions):
     """Body of POST /api/v1/plots/cwt: a CWT request plus plot options.
 
     With ``significance_test`` the red-noise (chi-square) significance of the power is
-    drawn as a contour (`pycwt_mod.significance`, Torrence & Compo 1998, eq. 18).
+    drawn as a contour (`pycwt_mod.significance`, Torrence & Compo 1998, eq. 18), at
+    ``significance_level``.
     """
 
     model_config = _example(data=_X, dt=1.0, dj=0.25, significance_test=True, title="Example")
@@ -416,7 +355,6 @@ class CWTPlotRequest(_CWTBase, PlotOptions):
     significance_test: bool = Field(
         False, description="Draw the red-noise (chi-square) significance contour."
     )
-    significance_level: float = Field(0.95, gt=0, lt=1, description="Confidence level.")
     ar1: float | None = Field(
         None,
         gt=-1,
@@ -451,168 +389,3 @@ class WCTPlotRequest(_WCTBase, PlotOptions):
                 "(a test run now), not both"
             )
         return self
-
-
-# ---------------------------------------------------------------------------- responses
-
-
-class ComplexArray(BaseModel):
-    """A complex array as separate real and imaginary parts (same shape)."""
-
-    real: list
-    imag: list
-
-
-class _Timed(BaseModel):
-    computation_time: float = Field(..., description="Seconds spent computing.")
-    backend_used: str = Field(..., description="Backend that computed the result.")
-
-
-_GAP_MASK = "With gaps='mask': true where a gap influences the result, (n_scales, n)."
-
-
-class CWTResponse(_Timed):
-    """Result of a CWT; NaN values are null."""
-
-    wave: ComplexArray | None = Field(None, description="Transform, (n_scales, n) (output='wave').")
-    power: list[NullableFloats] | None = Field(
-        None, description="|wave|^2, (n_scales, n) (output='power')."
-    )
-    scales: NullableFloats
-    freqs: NullableFloats
-    coi: NullableFloats
-    fft: ComplexArray | None = Field(None, description="FFT of the series (output='wave').")
-    fftfreqs: NullableFloats | None = None
-    gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
-
-
-class ICWTResponse(_Timed):
-    signal: NullableFloats
-
-
-class XWTResponse(_Timed):
-    xwt: ComplexArray
-    coi: NullableFloats
-    freqs: NullableFloats
-    signif: NullableFloats
-    scales: NullableFloats
-    gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
-
-
-class WCTResponse(_Timed):
-    WCT: list[NullableFloats] = Field(..., description="Coherence, (n_scales, n).")
-    aWCT: list[NullableFloats] = Field(..., description="Phase angle (radians), (n_scales, n).")
-    coi: NullableFloats
-    freqs: NullableFloats
-    scales: NullableFloats
-    sig95: NullableFloats | None = Field(
-        None, description="Coherence threshold per scale at significance_level (with a test)."
-    )
-    seed: int | None = None
-    ar1: list[float] | None = Field(None, description="Lag-1 coefficients of the test.")
-    warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
-    gap_mask: list[list[bool]] | None = Field(None, description=_GAP_MASK)
-    surrogate: str | None = Field(None, description="Null family of the test (with a test).")
-    pointwise_mask: list[list[bool]] | None = Field(
-        None, description="Always null here (areawise masks come from significance jobs)."
-    )
-    areawise_mask: list[list[bool]] | None = Field(
-        None, description="Always null here (areawise masks come from significance jobs)."
-    )
-    critical_area: float | None = Field(None, description="Always null here.")
-
-
-class BackendInfo(BaseModel):
-    name: str
-    description: str = ""
-    available: bool
-    reason: str | None = None
-    capabilities: list[str] = []
-
-
-class BackendList(BaseModel):
-    backends: list[BackendInfo]
-    count: int
-    default: str
-
-
-class HealthResponse(BaseModel):
-    status: str
-    version: str
-    backends_available: list[str]
-
-
-class JobPublic(BaseModel):
-    """State of a significance job."""
-
-    job_id: str
-    status: JobStatus
-    progress: float = Field(..., ge=0, le=1)
-    created_at: str
-    started_at: str | None = None
-    completed_at: str | None = None
-    error: str | None = None
-    backend: str
-    mc_count: int
-    cancel_requested: bool = False
-    runner_node: str | None = Field(None, description="Ray node id of the job's runner.")
-    chunk_nodes: dict[str, int] = Field(
-        default_factory=dict,
-        description="Ray node id -> surrogate pairs of the finished chunks computed there.",
-    )
-
-
-class JobsPublic(BaseModel):
-    data: list[JobPublic]
-    count: int
-
-
-class SignificanceResult(BaseModel):
-    """Thresholds of a significance job (``result`` of GET /api/v1/jobs/{id}/result)."""
-
-    sig95: NullableFloats = Field(
-        ..., description="Coherence threshold per scale at significance_level."
-    )
-    scales: NullableFloats
-    freqs: NullableFloats
-    period: NullableFloats
-    seed: int
-    mc_count: int
-    significance_level: float
-    backend_used: str = Field(..., description="Backend that computed the result.")
-    ar1: list[float] | None = Field(
-        None, description="Lag-1 coefficients of data1 and data2 used (null: phase/iaaft)."
-    )
-    warnings: list[str] = Field([], description="How ar1 was obtained, when not unbiased.")
-    surrogate: str = Field("ar1", description="Null family of the thresholds.")
-    pointwise_mask: list[list[bool]] | None = Field(
-        None,
-        description="Areawise jobs: coherence above sig95, (n_scales, n), aligned with "
-        "the coherence of the job's series on its grid.",
-    )
-    areawise_mask: list[list[bool]] | None = Field(
-        None,
-        description="Areawise jobs: the pointwise patches larger than critical_area, "
-        "(n_scales, n).",
-    )
-    critical_area: float | None = Field(
-        None, description="Areawise jobs: patch size (in area_measure) at area_level."
-    )
-    area_level: float | None = None
-    area_measure: str | None = None
-    areawise_test: str | None = None
-    cumulative_levels: NullableFloats | None = Field(
-        None, description="Cumulative test: pointwise levels of its geometric pathways."
-    )
-    cumulative_critical_areas: NullableFloats | None = Field(
-        None, description="Cumulative test: critical area at each of cumulative_levels."
-    )
-
-
-class SignificanceResultResponse(BaseModel):
-    """A completed job's result (JSON); an npz answer holds the same fields flat."""
-
-    job_id: str
-    status: JobStatus
-    result: SignificanceResult
-    computation_time: float = Field(..., description="Seconds spent computing.")

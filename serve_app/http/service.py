@@ -88,27 +88,35 @@ class Service:
 
     # -- analysis -----------------------------------------------------------------------
 
-    async def cwt(self, data, dt: float, **kwargs: Any) -> CWTResult:
-        """CWT of ``data`` (see `serve_app.analysis.compute_cwt`)."""
+    # Options travel as the library's option objects (``grid=ScaleGrid(...)``,
+    # ``pre=Preprocessing(...)``, ``monte_carlo=MonteCarlo(...)``) or as their flat
+    # fields (``dj=0.25``); see `serve_app.deployments.options_from_keywords`.
+
+    async def cwt(self, data, dt: float | None = None, **kwargs: Any) -> CWTResult:
+        """CWT of ``data`` (`serve_app.deployments.CWTDeployment.cwt`)."""
         return await self._cwt.cwt.remote(data, dt, **kwargs)
 
-    async def icwt(self, wave, scales, dt: float, **kwargs: Any) -> ICWTResult:
-        """Inverse CWT (see `serve_app.analysis.compute_icwt`)."""
+    async def icwt(self, wave, scales, dt: float | None = None, **kwargs: Any) -> ICWTResult:
+        """Inverse CWT (`serve_app.deployments.CWTDeployment.icwt`)."""
         return await self._cwt.icwt.remote(wave, scales, dt, **kwargs)
 
-    async def xwt(self, data1, data2, dt: float, **kwargs: Any) -> XWTResult:
-        """Cross wavelet transform (see `serve_app.analysis.compute_xwt`)."""
+    async def xwt(self, data1, data2, dt: float | None = None, **kwargs: Any) -> XWTResult:
+        """Cross wavelet transform (`serve_app.deployments.WCTDeployment.xwt`)."""
         return await self._wct.xwt.remote(data1, data2, dt, **kwargs)
 
-    async def wct(self, data1, data2, dt: float, **kwargs: Any) -> WCTResult:
-        """Wavelet coherence (see `serve_app.analysis.compute_wct`)."""
+    async def wct(self, data1, data2, dt: float | None = None, **kwargs: Any) -> WCTResult:
+        """Wavelet coherence (`serve_app.deployments.WCTDeployment.wct`)."""
         return await self._wct.wct.remote(data1, data2, dt, **kwargs)
 
-    async def cwt_png(self, data, dt: float, plot: dict[str, Any], **kwargs: Any) -> bytes:
+    async def cwt_png(
+        self, data, dt: float | None = None, plot: dict[str, Any] | None = None, **kwargs: Any
+    ) -> bytes:
         """PNG scalogram (rendered by the CWT deployment)."""
         return await self._cwt.cwt_png.remote(data, dt, plot, **kwargs)
 
-    async def wct_png(self, data1, data2, dt: float, plot: dict[str, Any], **kwargs) -> bytes:
+    async def wct_png(
+        self, data1, data2, dt: float | None = None, plot: dict[str, Any] | None = None, **kwargs
+    ) -> bytes:
         """PNG coherence map (rendered by the WCT deployment)."""
         return await self._wct.wct_png.remote(data1, data2, dt, plot, **kwargs)
 
@@ -117,7 +125,7 @@ class Service:
     # None (handle callers, or HTTP without keys) sees every job.
 
     async def submit_significance(
-        self, data1, data2, dt: float, *, owner: str | None = None, **kwargs: Any
+        self, data1, data2, dt: float | None = None, *, owner: str | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         """Submit a Monte Carlo significance job; returns the job (``job_id``, ``status``)."""
         params = await self._wct.prepare_significance.remote(data1, data2, dt, **kwargs)

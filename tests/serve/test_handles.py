@@ -8,7 +8,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from ray import serve
 
 import pycwt_mod
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
 from serve_app.app import APP_NAME
+from serve_app.deployments import options_from_keywords
 from serve_app.records import CWTResult, SignificanceResult, WCTResult
 
 from .utils import series, wait_for
@@ -68,3 +70,41 @@ def test_compute_deployment_handle(service):
     assert_allclose(res.wave, pycwt_mod.cwt(x, 1.0)[0], rtol=1e-10)
     inv = cwt.icwt.remote(res.wave, res.scales, 1.0).result()
     assert_allclose(inv.signal, np.real(pycwt_mod.icwt(res.wave, res.scales, 1.0)), rtol=1e-10)
+
+
+def test_option_objects_through_handles_equal_the_keywords(app_handle):
+    x, y = series(128, 36), series(128, 37, period=10)
+    grid = ScaleGrid(1.0, 0.25)
+    by_object = app_handle.cwt.remote(x, grid=grid, pre=Preprocessing(normalize=False)).result()
+    by_keyword = app_handle.cwt.remote(x, 1.0, dj=0.25, normalize=False).result()
+    assert_array_equal(by_object.wave, by_keyword.wave)
+    mc = MonteCarlo(mc_count=10, seed=5)
+    coh = app_handle.wct.remote(x, y, grid=grid, monte_carlo=mc, significance_test=True).result()
+    lib = pycwt_mod.wct(x, y, 1.0, 0.25, mc_count=10, seed=5, cache=False, progress=False)
+    assert_array_equal(coh.sig95, lib[4])
+    with pytest.raises(TypeError, match="mc_count"):  # a CWT takes no Monte Carlo option
+        app_handle.cwt.remote(x, 1.0, mc_count=10).result()
+
+
+class TestOptionsFromKeywords:
+    """How handle calls become option objects (no Ray)."""
+
+    def test_keywords_replace_fields_of_the_objects_given(self):
+        o = options_from_keywords(2.0, grid=ScaleGrid(1.0, 0.5, J=4), dj=0.25, anomalies=4)
+        assert o.grid == ScaleGrid(2.0, 0.25, J=4) and o.pre == Preprocessing(anomalies=4)
+        assert o.monte_carlo == MonteCarlo() and o.areawise is None
+
+    def test_areawise_and_its_deprecated_keyword(self):
+        o = options_from_keywords(1.0, areawise=True, areawise_test="cumulative")
+        assert o.areawise == Areawise(area_test="cumulative")
+        assert options_from_keywords(1.0, area_level=0.9).areawise is None
+        with pytest.raises(TypeError, match="not both"):
+            options_from_keywords(1.0, area_test="areawise", areawise_test="cumulative")
+
+    def test_unknown_and_bad_keywords(self):
+        with pytest.raises(TypeError, match="colour"):
+            options_from_keywords(1.0, colour="red")
+        with pytest.raises(TypeError, match="mc_count"):
+            options_from_keywords(1.0, accepts=(ScaleGrid, Preprocessing), mc_count=3)
+        with pytest.raises(ValueError, match="`dj`"):
+            options_from_keywords(1.0, dj=-1)

@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
-from serve_app.analysis import resolve_grid
+from pycwt_mod.options import ScaleGrid
 
 from .utils import complex_array, nan_array, series
 
@@ -237,7 +237,8 @@ class TestWCT:
         )
         assert r.status_code == 200, r.text
         body = r.json()
-        s0, J, _ = resolve_grid(128, 1.0, 0.25, None, None, "morlet")
+        rg = ScaleGrid(1.0, 0.25).resolve(128)
+        s0, J = rg.s0, rg.J
         expected = montecarlo.wct_significance(
             pycwt_mod.ar1(x)[0], pycwt_mod.ar1(y)[0], 1.0, 0.25, s0, J,
             mc_count=20, seed=1234, progress=False, cache=False, backend="sequential",

@@ -14,7 +14,7 @@ from numpy.testing import assert_array_equal
 
 import pycwt_mod
 from pycwt_mod import montecarlo
-from serve_app.analysis import resolve_grid
+from pycwt_mod.options import ScaleGrid
 
 from .utils import nan_array, series, wait_for
 
@@ -123,7 +123,8 @@ def test_unavailable_backend_is_503_with_the_reason(client):
 
 def _expected_sig(body) -> np.ndarray:
     x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
-    s0, J, _ = resolve_grid(x.size, body["dt"], body["dj"], None, None, "morlet")
+    rg = ScaleGrid(body["dt"], body["dj"]).resolve(x.size)
+    s0, J = rg.s0, rg.J
     return montecarlo.wct_significance(
         pycwt_mod.ar1(x)[0], pycwt_mod.ar1(y)[0], body["dt"], body["dj"], s0, J,
         mc_count=body["mc_count"], seed=body["seed"], backend="sequential",

@@ -8,7 +8,8 @@ import numpy as np
 from matplotlib.image import imread
 
 import pycwt_mod
-from serve_app.analysis import power_significance
+from pycwt_mod.options import Preprocessing, ScaleGrid
+from pycwt_mod.pipeline import analyze_cwt
 from serve_app.npz import NPZ_MEDIA_TYPE
 
 from .utils import series, wait_for
@@ -54,7 +55,9 @@ class TestPlotCWT:
     def test_power_significance_is_the_libraries(self):
         x = series(300, seed=12)
         _, scales, *_ = pycwt_mod.cwt((x - x.mean()) / x.std(), 1.0, 0.25)
-        sig, var = power_significance(x, 1.0, scales, 0.9, ar1=0.4)
+        a = analyze_cwt(x, ScaleGrid(1.0, 0.25), Preprocessing(), significance_level=0.9, ar1=0.4)
+        assert np.array_equal(a.scales, scales)
+        sig, var = a.sig95, a.variance
         ref, _ = pycwt_mod.significance(1.0, 1.0, scales, 0, 0.4, 0.9)
         np.testing.assert_allclose(sig, ref, rtol=1e-12)
         assert abs(var - 1.0) < 1e-12

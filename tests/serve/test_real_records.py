@@ -15,8 +15,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from ray import serve
 
 import pycwt_mod
+from pycwt_mod.options import ScaleGrid
 from pycwt_mod.preprocess import detrend, fill_gaps, gap_mask, standardize
-from serve_app.analysis import check_size, resolve_grid
+from serve_app.analysis import check_size
 from serve_app.npz import NPZ_MEDIA_TYPE, from_npz, to_npz
 from serve_app.settings import Settings
 
@@ -32,7 +33,7 @@ DEFAULTS_APP = "pycwt_mod_defaults"
 
 def test_default_limits_admit_a_century_of_daily_values():
     limits = Settings().request_limits()  # the defaults (no PYCWT_* variables in tests)
-    _, _, scales = resolve_grid(DAILY_CENTURY, 1.0, 1 / 12, None, None, "morlet")
+    scales = ScaleGrid(1.0, 1 / 12).resolve(DAILY_CENTURY).scales
     assert scales.size == 171
     check_size(DAILY_CENTURY, scales.size, limits)  # raises when over
 

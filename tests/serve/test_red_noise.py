@@ -12,8 +12,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
 from pycwt_mod import montecarlo
-from pycwt_mod.significance import AR1EstimationError
-from serve_app.analysis import detrend, estimate_ar1, resolve_grid
+from pycwt_mod.options import ScaleGrid
+from pycwt_mod.preprocess import detrend
+from pycwt_mod.significance import AR1EstimationError, fit_ar1
 from serve_app.records import JobStatus
 
 from .utils import nan_array, series, wait_for
@@ -27,8 +28,9 @@ def _yule_walker(x) -> float:
 
 
 def _thresholds(a1, a2, body) -> np.ndarray:
-    s0, J, _ = resolve_grid(len(body["data1"]), body["dt"], body["dj"], body.get("s0"),
-                            body.get("J"), "morlet")  # fmt: skip
+    grid = ScaleGrid(body["dt"], body["dj"], body.get("s0"), body.get("J"))
+    rg = grid.resolve(len(body["data1"]))
+    s0, J = rg.s0, rg.J
     return montecarlo.wct_significance(
         a1, a2, body["dt"], body["dj"], s0, J, mc_count=body["mc_count"], seed=body["seed"],
         backend="sequential", progress=False, cache=False,
@@ -63,21 +65,21 @@ def _job_result(client, body) -> dict:
 def test_ramp_has_no_unbiased_ar1_and_falls_back_to_yule_walker():
     with pytest.raises(AR1EstimationError):
         pycwt_mod.ar1(np.asarray(RAMP))
-    g, warning = estimate_ar1(np.asarray(RAMP), "data1")
+    g, warning = fit_ar1(np.asarray(RAMP), "data1")
     assert g == pytest.approx(_yule_walker(RAMP), rel=1e-12)
     assert 0.9 < g < 1
     assert "Yule-Walker" in warning and "data1" in warning and "detrend" in warning
 
 
-def test_estimate_ar1_is_the_unbiased_one_when_it_exists():
+def test_fit_ar1_is_the_unbiased_one_when_it_exists():
     x = series(256, 3)
-    g, warning = estimate_ar1(x, "data1")
+    g, warning = fit_ar1(x, "data1")
     assert g == pycwt_mod.ar1(x)[0] and warning is None
 
 
-def test_estimate_ar1_refuses_a_constant_series():
+def test_fit_ar1_refuses_a_constant_series():
     with pytest.raises(ValueError, match="constant"):
-        estimate_ar1(np.ones(20), "data2")
+        fit_ar1(np.ones(20), "data2")
 
 
 def test_linear_detrend_removes_a_line_exactly():

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, option_fields
 from serve_app.analysis import LimitExceededError, RequestLimits, check_size
 from serve_app.http.encoding import dumps
+from serve_app.http.schemas import SignificanceRequest, WCTRequest
 from serve_app.jobs.store import JobStore, utcnow
 from serve_app.npz import from_npz, to_npz
+from serve_app.records import SignificanceResult
 from serve_app.settings import Settings, get_settings
 
 
@@ -105,3 +109,55 @@ class TestStore:
         store.insert(self._job("a"))
         with pytest.raises(ValueError, match="unknown job fields"):
             store.update("a", colour="red")
+
+
+class TestRequestModels:
+    """Request fields generated from the option types (`serve_app.http.fields`)."""
+
+    TWO: ClassVar[dict] = {"data1": [1.0, 2.0], "data2": [1.0, 2.0], "dt": 1.0}
+
+    def test_every_option_field_with_its_default_and_doc(self):
+        for cls, model in ((Preprocessing, WCTRequest), (Areawise, SignificanceRequest)):
+            props = model.model_json_schema()["properties"]
+            for f in option_fields(cls):
+                assert props[f.name]["description"] == f.doc, f.name
+                assert props[f.name]["default"] == f.default, f.name
+                if f.choices:
+                    assert props[f.name]["enum"] == list(f.choices), f.name
+        assert set(SignificanceRequest.model_fields) >= {"mc_count", "seed", "al1", "al2"}
+
+    def test_option_objects(self):
+        req = SignificanceRequest(**self.TWO, dj=0.5, detrend="linear", mc_count=40,
+                                  seed=2, areawise=True, area_measure="schulte")  # fmt: skip
+        assert req.grid() == ScaleGrid(1.0, 0.5)
+        assert req.preprocessing() == Preprocessing(detrend="linear")
+        assert req.monte_carlo() == MonteCarlo(mc_count=40, seed=2)
+        assert req.areawise_options() == Areawise(area_measure="schulte")
+        assert SignificanceRequest(**self.TWO).areawise_options() is None
+
+    def test_option_type_errors_name_the_field(self):
+        with pytest.raises(ValidationError) as info:
+            SignificanceRequest(**self.TWO, s0=-2)
+        (error,) = info.value.errors()
+        assert error["loc"] == ("s0",) and "`s0` must be > 0" in error["msg"]
+
+    def test_area_test_and_its_deprecated_alias(self):
+        new = SignificanceRequest(**self.TWO, areawise=True, area_test="cumulative")
+        old = SignificanceRequest(**self.TWO, areawise=True, areawise_test="cumulative")
+        for req in (new, old):
+            assert req.area_test == req.areawise_test == "cumulative"
+            assert req.areawise_options().area_test == "cumulative"
+        with pytest.raises(ValidationError, match="not both"):
+            SignificanceRequest(**self.TWO, areawise=True, area_test="areawise",
+                                areawise_test="cumulative")  # fmt: skip
+        schema = SignificanceRequest.model_json_schema()["properties"]["areawise_test"]
+        assert schema["deprecated"] is True
+
+    def test_results_answer_both_names(self):
+        base = {"sig95": np.ones(2), "scales": np.ones(2), "freqs": np.ones(2),
+                "period": np.ones(2), "seed": 1, "mc_count": 2, "significance_level": 0.95,
+                "computation_time": 0.1, "backend_used": "sequential"}  # fmt: skip
+        stored = SignificanceResult.from_arrays({**base, "areawise_test": np.asarray("areawise")})
+        assert stored.area_test == stored.areawise_test == "areawise"
+        arrays = SignificanceResult(**base, area_test="cumulative").arrays()
+        assert arrays["area_test"] == arrays["areawise_test"] == "cumulative"

@@ -9,18 +9,8 @@ from ..deps import ServiceDep
 from ..encoding import dumps, encode
 from ..errors import shielded
 from ..npz_body import NpzRoute
-from ..schemas import (
-    CWTRequest,
-    CWTResponse,
-    ICWTRequest,
-    ICWTResponse,
-    JobPublic,
-    SignificanceRequest,
-    WCTRequest,
-    WCTResponse,
-    XWTRequest,
-    XWTResponse,
-)
+from ..responses import CWTResponse, ICWTResponse, JobPublic, WCTResponse, XWTResponse
+from ..schemas import CWTRequest, ICWTRequest, SignificanceRequest, WCTRequest, XWTRequest
 from ..security import Owner
 from .common import AUTH, ERRORS
 
@@ -38,9 +28,11 @@ router = APIRouter(
 @router.post("/cwt", response_model=CWTResponse)
 async def cwt(body: CWTRequest, request: Request, service: ServiceDep) -> Response:
     """Continuous wavelet transform of one series."""
-    kw = body.model_dump(exclude={"data", "dt"})
-    result = await shielded(service.cwt(body.data, body.dt, **kw))
-    return encode(result.arrays(), request)
+    call = service.cwt(
+        body.data, grid=body.grid(), pre=body.preprocessing(), output=body.output,
+        dtype=body.dtype,
+    )  # fmt: skip
+    return encode((await shielded(call)).arrays(), request)
 
 
 @router.post("/icwt", response_model=ICWTResponse)
@@ -53,16 +45,18 @@ async def icwt(body: ICWTRequest, request: Request, service: ServiceDep) -> Resp
         raise HTTPException(
             400, f"`wave.real` and `wave.imag` must be equal-shape 2-D arrays ({exc})"
         ) from None
-    call = service.icwt(wave, body.scales, body.dt, dj=body.dj, wavelet=body.wavelet)
+    call = service.icwt(wave, body.scales, grid=body.grid())
     return encode((await shielded(call)).arrays(), request)
 
 
 @router.post("/xwt", response_model=XWTResponse)
 async def xwt(body: XWTRequest, request: Request, service: ServiceDep) -> Response:
     """Cross wavelet transform of two equal-length series."""
-    kw = body.model_dump(exclude={"data1", "data2", "dt"})
-    result = await shielded(service.xwt(body.data1, body.data2, body.dt, **kw))
-    return encode(result.arrays(), request)
+    call = service.xwt(
+        body.data1, body.data2, grid=body.grid(), pre=body.preprocessing(),
+        significance_level=body.significance_level,
+    )  # fmt: skip
+    return encode((await shielded(call)).arrays(), request)
 
 
 @router.post("/wct", response_model=WCTResponse)
@@ -71,9 +65,11 @@ async def wct(body: WCTRequest, request: Request, service: ServiceDep) -> Respon
 
     Larger significance tests get a 400 that points to /api/v1/analysis/significance.
     """
-    kw = body.model_dump(exclude={"data1", "data2", "dt"})
-    result = await shielded(service.wct(body.data1, body.data2, body.dt, **kw))
-    return encode(result.arrays(), request)
+    call = service.wct(
+        body.data1, body.data2, grid=body.grid(), pre=body.preprocessing(),
+        monte_carlo=body.monte_carlo(), significance_test=body.significance_test,
+    )  # fmt: skip
+    return encode((await shielded(call)).arrays(), request)
 
 
 @router.post(
@@ -87,8 +83,10 @@ async def significance(body: SignificanceRequest, service: ServiceDep, owner: Ow
 
     Answers 200 with the job (``job_id``, ``status``) and its URL in ``Location``.
     """
-    kw = body.model_dump(exclude={"data1", "data2", "dt", "significance_test"})
-    call = service.submit_significance(body.data1, body.data2, body.dt, owner=owner, **kw)
+    call = service.submit_significance(
+        body.data1, body.data2, owner=owner, grid=body.grid(), pre=body.preprocessing(),
+        monte_carlo=body.monte_carlo(), areawise=body.areawise_options(),
+    )  # fmt: skip
     job = await shielded(call)
     return Response(
         dumps(job),

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException
 from pycwt_mod.montecarlo.backends import describe_backends
 
 from ..deps import ServiceDep
-from ..schemas import BackendInfo, BackendList
+from ..responses import BackendInfo, BackendList
 from .common import AUTH
 
 __all__ = ["router"]

@@ -14,7 +14,7 @@ from ...npz import NPZ_MEDIA_TYPE
 from ...records import TERMINAL, JobStatus
 from ..deps import ServiceDep
 from ..encoding import dumps, encode
-from ..schemas import JobPublic, JobsPublic, SignificanceResultResponse
+from ..responses import JobPublic, JobsPublic, SignificanceResultResponse
 from ..security import Owner
 from ..service import Service
 from .common import AUTH

@@ -30,9 +30,12 @@ async def plot_cwt(body: CWTPlotRequest, service: ServiceDep) -> Response:
     """PNG of the wavelet power (scalogram) of one series, with its cone of influence,
     the gap mask (``gaps="mask"``) and, with ``significance_test``, the red-noise
     (chi-square) significance contour."""
-    plot = body.model_dump(include=PLOT_FIELDS)
-    kw = body.model_dump(exclude={"data", "dt", *PLOT_FIELDS})
-    png = await shielded(service.cwt_png(body.data, body.dt, plot, **kw))
+    call = service.cwt_png(
+        body.data, plot=body.model_dump(include=PLOT_FIELDS), grid=body.grid(),
+        pre=body.preprocessing(), significance_test=body.significance_test,
+        significance_level=body.significance_level, ar1=body.ar1,
+    )  # fmt: skip
+    png = await shielded(call)
     return Response(png, media_type="image/png")
 
 
@@ -75,9 +78,13 @@ async def plot_wct(body: WCTPlotRequest, service: ServiceDep, owner: Owner) -> R
     within the work budget). An areawise job's significant patches are outlined in
     bold over the thin pointwise contour.
     """
-    plot = body.model_dump(include=PLOT_FIELDS)
-    kw = body.model_dump(exclude={"data1", "data2", "dt", "job_id", *PLOT_FIELDS})
+    thresholds = None
     if body.job_id is not None:
-        kw["thresholds"] = await job_thresholds(service, body.job_id, owner)
-    png = await shielded(service.wct_png(body.data1, body.data2, body.dt, plot, **kw))
+        thresholds = await job_thresholds(service, body.job_id, owner)
+    call = service.wct_png(
+        body.data1, body.data2, plot=body.model_dump(include=PLOT_FIELDS),
+        thresholds=thresholds, grid=body.grid(), pre=body.preprocessing(),
+        monte_carlo=body.monte_carlo(), significance_test=body.significance_test,
+    )  # fmt: skip
+    png = await shielded(call)
     return Response(png, media_type="image/png")

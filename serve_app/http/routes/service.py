@@ -7,7 +7,7 @@ from fastapi import APIRouter
 import pycwt_mod
 from pycwt_mod.montecarlo.backends import describe_backends
 
-from ..schemas import HealthResponse
+from ..responses import HealthResponse
 
 __all__ = ["router"]
 
