@@ -7,7 +7,7 @@ analysis of `pycwt_mod.pipeline` and shapes its result (`serve_app.analysis`).
 
 Options are the library's option objects (`pycwt_mod.options`)::
 
-    handle.cwt.remote(x, grid=ScaleGrid(dt=0.5, dj=0.25), pre=Preprocessing(anomalies=12))
+    handle.cwt.remote(x, grid=ScaleGrid(dt=0.5, dj=0.25), preprocessing=Preprocessing(anomalies=12))
 
 or, as before, flat keywords named as the option fields (``dt`` second positional)::
 
@@ -74,14 +74,14 @@ class Options:
     """The option objects of one handle call (`options_from_keywords`)."""
 
     grid: ScaleGrid
-    pre: Preprocessing
+    preprocessing: Preprocessing
     monte_carlo: MonteCarlo
     areawise: Areawise | None
 
     @property
     def masked(self) -> bool:
         """Whether gaps are masked (results then carry ``gap_mask``)."""
-        return self.pre.gaps == "mask"
+        return self.preprocessing.gaps == "mask"
 
 
 def options_from_keywords(
@@ -89,7 +89,7 @@ def options_from_keywords(
     *,
     accepts: tuple[type, ...] = _OPTION_TYPES,
     grid: ScaleGrid | None = None,
-    pre: Preprocessing | None = None,
+    preprocessing: Preprocessing | None = None,
     monte_carlo: MonteCarlo | None = None,
     areawise: Areawise | bool | None = None,
     **keywords,
@@ -102,7 +102,7 @@ def options_from_keywords(
         Sample spacing (the second positional argument of today's calls).
     accepts : tuple of type
         The option types the method takes; a keyword of another is a ``TypeError``.
-    grid, pre, monte_carlo : option objects, optional
+    grid, preprocessing, monte_carlo : option objects, optional
         Given objects (defaults: the types' defaults).
     areawise : Areawise or bool, optional
         The areawise test: an object, or True for one built from the keywords.
@@ -139,7 +139,10 @@ def options_from_keywords(
     if isinstance(areawise, Areawise) or areawise:
         area = build(Areawise, areawise if isinstance(areawise, Areawise) else None)
     return Options(
-        build(ScaleGrid, grid), build(Preprocessing, pre), build(MonteCarlo, monte_carlo), area
+        build(ScaleGrid, grid),
+        build(Preprocessing, preprocessing),
+        build(MonteCarlo, monte_carlo),
+        area,
     )
 
 
@@ -174,7 +177,7 @@ class CWTDeployment:
         with service_errors():
             resolve_within(o.grid, _n(data), self._limits)
             # one FFT thread per request: concurrency comes from requests and replicas
-            return analyze_cwt(data, o.grid, o.pre, workers=1, **kwargs)
+            return analyze_cwt(data, o.grid, o.preprocessing, workers=1, **kwargs)
 
     def cwt(
         self, data, dt: float | None = None, *, output: str = "wave", dtype: str = "float64",
@@ -182,7 +185,7 @@ class CWTDeployment:
     ) -> CWTResult:  # fmt: skip
         """`pycwt_mod.pipeline.analyze_cwt` within the size limits.
 
-        ``options``: ``grid``, ``pre`` or their fields (`options_from_keywords`);
+        ``options``: ``grid``, ``preprocessing`` or their fields (`options_from_keywords`);
         ``output``, ``dtype``: `serve_app.analysis.shape_output`.
         """
         o = options_from_keywords(dt, accepts=_GRID_PRE, **options)
@@ -248,12 +251,14 @@ class WCTDeployment:
     ) -> XWTResult:  # fmt: skip
         """`pycwt_mod.pipeline.analyze_xwt` within the size limits.
 
-        ``options``: ``grid``, ``pre`` or their fields (`options_from_keywords`).
+        ``options``: ``grid``, ``preprocessing`` or their fields (`options_from_keywords`).
         """
         o = options_from_keywords(dt, accepts=_GRID_PRE, **options)
         with service_errors():
             resolve_within(o.grid, _n(data1), self._limits)
-            a = analyze_xwt(data1, data2, o.grid, o.pre, significance_level=significance_level)
+            a = analyze_xwt(
+                data1, data2, o.grid, o.preprocessing, significance_level=significance_level
+            )
         return xwt_record(a, o.masked)
 
     def _sync_test(self, o: Options, n: int) -> MonteCarlo:
@@ -286,7 +291,7 @@ class WCTDeployment:
             else:
                 mc = None
                 resolve_within(o.grid, _n(data1), self._limits)
-            a = analyze_wct(data1, data2, o.grid, o.pre, monte_carlo=mc)
+            a = analyze_wct(data1, data2, o.grid, o.preprocessing, monte_carlo=mc)
         return wct_record(a, o.masked, o.monte_carlo.backend)
 
     def wct(
@@ -295,7 +300,7 @@ class WCTDeployment:
     ) -> WCTResult:  # fmt: skip
         """`pycwt_mod.pipeline.analyze_wct`; a significance test only within the budget.
 
-        ``options``: ``grid``, ``pre``, ``monte_carlo`` or their fields
+        ``options``: ``grid``, ``preprocessing``, ``monte_carlo`` or their fields
         (`options_from_keywords`); the test runs when ``significance_test``.
 
         Raises
@@ -349,12 +354,12 @@ class WCTDeployment:
     ) -> JobParams:  # fmt: skip
         """Validate a significance job and return its parameters (`prepare_job`).
 
-        ``options``: ``grid``, ``pre``, ``monte_carlo`` or their fields; ``areawise``
+        ``options``: ``grid``, ``preprocessing``, ``monte_carlo`` or their fields; ``areawise``
         an `Areawise` test, or True with its fields as keywords (`options_from_keywords`).
         """
         o = options_from_keywords(dt, areawise=areawise, **options)
         with service_errors():
             return prepare_job(
-                data1, data2, o.grid, o.pre, o.monte_carlo, o.areawise,
+                data1, data2, o.grid, o.preprocessing, o.monte_carlo, o.areawise,
                 limits=self._limits, defaults=self._job_defaults,
             )  # fmt: skip

@@ -89,7 +89,7 @@ class Service:
     # -- analysis -----------------------------------------------------------------------
 
     # Options travel as the library's option objects (``grid=ScaleGrid(...)``,
-    # ``pre=Preprocessing(...)``, ``monte_carlo=MonteCarlo(...)``) or as their flat
+    # ``preprocessing=Preprocessing(...)``, ``monte_carlo=MonteCarlo(...)``) or as their flat
     # fields (``dj=0.25``); see `serve_app.deployments.options_from_keywords`.
 
     async def cwt(self, data, dt: float | None = None, **kwargs: Any) -> CWTResult:

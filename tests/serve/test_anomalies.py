@@ -104,7 +104,7 @@ class TestHTTP:
         )
         lib = analyze_cwt(X, GRID, SEASONAL)
         assert_array_equal(from_npz(r.content)["wave"], lib.wave)
-        objects = app_handle.cwt.remote(X, grid=GRID, pre=SEASONAL).result()
+        objects = app_handle.cwt.remote(X, grid=GRID, preprocessing=SEASONAL).result()
         keywords = app_handle.cwt.remote(X, DT, dj=0.25, anomalies=12).result()
         assert_array_equal(objects.wave, lib.wave)
         assert_array_equal(keywords.wave, lib.wave)

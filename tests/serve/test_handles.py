@@ -75,7 +75,9 @@ def test_compute_deployment_handle(service):
 def test_option_objects_through_handles_equal_the_keywords(app_handle):
     x, y = series(128, 36), series(128, 37, period=10)
     grid = ScaleGrid(1.0, 0.25)
-    by_object = app_handle.cwt.remote(x, grid=grid, pre=Preprocessing(normalize=False)).result()
+    by_object = app_handle.cwt.remote(
+        x, grid=grid, preprocessing=Preprocessing(normalize=False)
+    ).result()
     by_keyword = app_handle.cwt.remote(x, 1.0, dj=0.25, normalize=False).result()
     assert_array_equal(by_object.wave, by_keyword.wave)
     mc = MonteCarlo(mc_count=10, seed=5)
@@ -91,7 +93,7 @@ class TestOptionsFromKeywords:
 
     def test_keywords_replace_fields_of_the_objects_given(self):
         o = options_from_keywords(2.0, grid=ScaleGrid(1.0, 0.5, J=4), dj=0.25, anomalies=4)
-        assert o.grid == ScaleGrid(2.0, 0.25, J=4) and o.pre == Preprocessing(anomalies=4)
+        assert o.grid == ScaleGrid(2.0, 0.25, J=4) and o.preprocessing == Preprocessing(anomalies=4)
         assert o.monte_carlo == MonteCarlo() and o.areawise is None
 
     def test_areawise_and_its_deprecated_keyword(self):

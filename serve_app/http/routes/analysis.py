@@ -29,7 +29,7 @@ router = APIRouter(
 async def cwt(body: CWTRequest, request: Request, service: ServiceDep) -> Response:
     """Continuous wavelet transform of one series."""
     call = service.cwt(
-        body.data, grid=body.grid(), pre=body.preprocessing(), output=body.output,
+        body.data, grid=body.grid(), preprocessing=body.preprocessing(), output=body.output,
         dtype=body.dtype,
     )  # fmt: skip
     return encode((await shielded(call)).arrays(), request)
@@ -53,7 +53,7 @@ async def icwt(body: ICWTRequest, request: Request, service: ServiceDep) -> Resp
 async def xwt(body: XWTRequest, request: Request, service: ServiceDep) -> Response:
     """Cross wavelet transform of two equal-length series."""
     call = service.xwt(
-        body.data1, body.data2, grid=body.grid(), pre=body.preprocessing(),
+        body.data1, body.data2, grid=body.grid(), preprocessing=body.preprocessing(),
         significance_level=body.significance_level,
     )  # fmt: skip
     return encode((await shielded(call)).arrays(), request)
@@ -66,7 +66,7 @@ async def wct(body: WCTRequest, request: Request, service: ServiceDep) -> Respon
     Larger significance tests get a 400 that points to /api/v1/analysis/significance.
     """
     call = service.wct(
-        body.data1, body.data2, grid=body.grid(), pre=body.preprocessing(),
+        body.data1, body.data2, grid=body.grid(), preprocessing=body.preprocessing(),
         monte_carlo=body.monte_carlo(), significance_test=body.significance_test,
     )  # fmt: skip
     return encode((await shielded(call)).arrays(), request)
@@ -84,7 +84,7 @@ async def significance(body: SignificanceRequest, service: ServiceDep, owner: Ow
     Answers 200 with the job (``job_id``, ``status``) and its URL in ``Location``.
     """
     call = service.submit_significance(
-        body.data1, body.data2, owner=owner, grid=body.grid(), pre=body.preprocessing(),
+        body.data1, body.data2, owner=owner, grid=body.grid(), preprocessing=body.preprocessing(),
         monte_carlo=body.monte_carlo(), areawise=body.areawise_options(),
     )  # fmt: skip
     job = await shielded(call)

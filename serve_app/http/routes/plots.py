@@ -32,7 +32,7 @@ async def plot_cwt(body: CWTPlotRequest, service: ServiceDep) -> Response:
     (chi-square) significance contour."""
     call = service.cwt_png(
         body.data, plot=body.model_dump(include=PLOT_FIELDS), grid=body.grid(),
-        pre=body.preprocessing(), significance_test=body.significance_test,
+        preprocessing=body.preprocessing(), significance_test=body.significance_test,
         significance_level=body.significance_level, ar1=body.ar1,
     )  # fmt: skip
     png = await shielded(call)
@@ -83,7 +83,7 @@ async def plot_wct(body: WCTPlotRequest, service: ServiceDep, owner: Owner) -> R
         thresholds = await job_thresholds(service, body.job_id, owner)
     call = service.wct_png(
         body.data1, body.data2, plot=body.model_dump(include=PLOT_FIELDS),
-        thresholds=thresholds, grid=body.grid(), pre=body.preprocessing(),
+        thresholds=thresholds, grid=body.grid(), preprocessing=body.preprocessing(),
         monte_carlo=body.monte_carlo(), significance_test=body.significance_test,
     )  # fmt: skip
     png = await shielded(call)
