@@ -7,8 +7,10 @@ fix the input without reading the source.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -19,6 +21,7 @@ __all__ = [
     "check_positive",
     "check_same_length",
     "check_significance_level",
+    "renamed_keywords",
     "resolve_J",
     "resolve_s0",
 ]
@@ -150,3 +153,51 @@ def resolve_J(J, n: int, dt: float, s0: float, dj: float) -> int:
     ):
         raise ValueError(f"`J` must be a whole number >= 0, or -1 for the default (got {J!r})")
     return int(J)
+
+
+def renamed_keywords(**renamed: str):
+    """Accept the old name of a renamed keyword, with a DeprecationWarning, for one release.
+
+    ``@renamed_keywords(level="significance_level")`` lets a caller of the decorated
+    function still write ``level=0.9``: it is passed on as ``significance_level=0.9``.
+    The signature shown (`inspect.signature`) is the function's own, with the new names.
+
+    Raises
+    ------
+    TypeError
+        When a call gives both the old and the new name.
+
+    Examples
+    --------
+    >>> @renamed_keywords(standardize="normalize")
+    ... def f(*, normalize=True):
+    ...     return normalize
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     f(standardize=False)
+    False
+    """
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            for old, new in renamed.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(
+                            f"{func.__name__}() got both `{old}` and its new name `{new}`; "
+                            f"pass `{new}` only"
+                        )
+                    warnings.warn(
+                        f"`{old}` is deprecated and will be removed in the next release; "
+                        f"use `{new}` (the name of every door, pycwt_mod.options)",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
