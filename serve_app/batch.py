@@ -36,6 +36,7 @@ import os
 import posixpath
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,33 +44,53 @@ import numpy as np
 import pyarrow.fs as pafs
 import ray
 
-from pycwt_mod.options import MonteCarlo, Preprocessing, ScaleGrid, option_fields
+from pycwt_mod.options import MonteCarlo, Preprocessing, ScaleGrid, to_dict
 from pycwt_mod.pipeline import analyze_cwt, analyze_wct
 
 from .analysis import service_errors
+from .client.flags import add_option_flags, options_from_args
 from .client.series import SUFFIXES, parse_spacing, series_of_bytes
 
-__all__ = ["FORMATS", "analyse", "main", "write_result"]
+__all__ = ["FORMATS", "BatchOptions", "analyse", "main", "write_result"]
 
 #: Output formats: ``npz`` (all arrays, complex kept) or ``netcdf`` (xarray Dataset,
 #: engine "scipy", complex arrays split into ``*_real``/``*_imag``).
 FORMATS = {"npz": ".npz", "netcdf": ".nc"}
 
-#: The preprocessing options: flags generated from `pycwt_mod.options.Preprocessing`.
-_PRE_FIELDS = tuple(f.name for f in option_fields(Preprocessing))
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """The options of a batch run: the option types of every door.
+
+    Attributes
+    ----------
+    grid : ScaleGrid
+    preprocessing : Preprocessing
+    monte_carlo : MonteCarlo or None
+        The coherence test of pairs (None: no test).
+    """
+
+    grid: ScaleGrid
+    preprocessing: Preprocessing = field(default_factory=Preprocessing)
+    monte_carlo: MonteCarlo | None = None
+
+    def as_attrs(self) -> dict[str, Any]:
+        """Every option as plain values (NetCDF attrs, the manifest)."""
+        out = {**to_dict(self.grid), **to_dict(self.preprocessing)}
+        out["significance"] = self.monte_carlo is not None
+        if self.monte_carlo is not None:
+            out.update(to_dict(self.monte_carlo))
+        return out
 
 
-def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray]:
+def analyse(series: np.ndarray, options: BatchOptions) -> dict[str, np.ndarray]:
     """CWT of each series, plus coherence (and significance) for a pair.
 
     Parameters
     ----------
     series : (k, n) ndarray
         One or two series.
-    options : dict
-        ``dt``, ``dj``, ``wavelet``, ``significance``, ``mc_count``, ``seed``,
-        ``mc_backend``, and any field of `pycwt_mod.options.Preprocessing`
-        (``anomalies``, ``detrend``, ``normalize``, ``gaps``, ``fill``).
+    options : BatchOptions
 
     Returns
     -------
@@ -83,19 +104,12 @@ def analyse(series: np.ndarray, options: dict[str, Any]) -> dict[str, np.ndarray
     ValueError
         Bad data or options (the library's message, as `serve_app.analysis.reword`s).
     """
-    grid = ScaleGrid(options["dt"], options["dj"], wavelet=options["wavelet"])
-    pre = Preprocessing(**{k: options[k] for k in _PRE_FIELDS if k in options})
+    grid, pre, mc = options.grid, options.preprocessing, options.monte_carlo
     names = ("data",) if len(series) == 1 else ("data1", "data2")
     out: dict[str, np.ndarray] = {}
     with service_errors():
         cwts = [analyze_cwt(s, grid, pre, name=n) for s, n in zip(series, names, strict=True)]
         if len(series) == 2:
-            mc = None
-            if options["significance"]:
-                mc = MonteCarlo(
-                    mc_count=options["mc_count"], seed=options["seed"],
-                    backend=options["mc_backend"], cache=False,
-                )  # fmt: skip
             w = analyze_wct(series[0], series[1], grid, pre, monte_carlo=mc)
     if len(cwts) == 1:
         c = cwts[0]
@@ -140,14 +154,14 @@ def _list_inputs(location: str) -> tuple[pafs.FileSystem, list[str]]:
 # ------------------------------------------------------------------------------ output
 
 
-def _netcdf(result: dict[str, np.ndarray], options: dict, source: str) -> bytes:
+def _netcdf(result: dict[str, np.ndarray], options: BatchOptions, source: str) -> bytes:
     """The result as a NetCDF (3, engine "scipy") file: dims ``period`` and ``time``."""
     try:
         import xarray as xr
     except ImportError as exc:
         raise ImportError("--format netcdf needs xarray: pip install 'pycwt-mod[xarray]'") from exc
     n = result["coi"].size
-    coords = {"period": 1 / result["freqs"], "time": options["dt"] * np.arange(n)}
+    coords = {"period": 1 / result["freqs"], "time": options.grid.dt * np.arange(n)}
     data: dict[str, tuple] = {}
     for key, value in result.items():
         value = np.asarray(value)
@@ -161,7 +175,7 @@ def _netcdf(result: dict[str, np.ndarray], options: dict, source: str) -> bytes:
             data[f"{key}_imag"] = (dims, value.imag)
         else:
             data[key] = (dims, value)
-    attrs = {k: str(v) for k, v in options.items()}
+    attrs = {k: str(v) for k, v in options.as_attrs().items()}
     attrs.update(source=source, created_by="serve_app.batch")
     if "seed" in result:
         attrs["seed"] = str(int(result["seed"]))
@@ -173,7 +187,7 @@ def write_result(
     fs: pafs.FileSystem,
     path: str,
     fmt: str,
-    options: dict,
+    options: BatchOptions,
     source: str = "",
 ) -> None:
     """Write one file's result to ``path`` on ``fs`` as ``fmt`` (see `FORMATS`)."""
@@ -187,7 +201,9 @@ def write_result(
         f.write(data)
 
 
-def _analyse_batch(batch: dict[str, np.ndarray], options: dict, output: str, fmt: str) -> dict:
+def _analyse_batch(
+    batch: dict[str, np.ndarray], options: BatchOptions, output: str, fmt: str
+) -> dict:
     """Ray Data UDF: parse, analyse and write each file; return its manifest rows."""
     fs, root = _filesystem(output)
     rows: dict[str, list] = {"file": [], "status": [], "error": [], "seconds": [], "output": []}
@@ -221,34 +237,6 @@ def _dt(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _number_or_name(text: str) -> int | float | str:
-    """A command-line value: an int, else a float, else the text (the option checks it)."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
-def _add_option_flags(p: argparse.ArgumentParser, cls: type) -> None:
-    """One flag per field of the option type ``cls``, declared by `option_fields`."""
-    group = p.add_argument_group(f"{cls.__name__} (pycwt_mod.options)")
-    for f in option_fields(cls):
-        flag = "--" + f.name.replace("_", "-")
-        default = f"(default {f.default})"
-        if isinstance(f.default, bool):
-            group.add_argument(
-                flag, dest=f.name, action=argparse.BooleanOptionalAction, default=f.default,
-                help=f"{f.doc} {default}",
-            )  # fmt: skip
-        else:
-            group.add_argument(
-                flag, dest=f.name, default=f.default, choices=f.choices,
-                type=None if f.choices else _number_or_name, help=f"{f.doc} {default}",
-            )  # fmt: skip
-
-
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m serve_app.batch",
@@ -258,18 +246,21 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--input", required=True, help="folder or URI of *.csv / *.npy files")
     p.add_argument("--output", required=True, help="folder or URI for the results")
     p.add_argument("--format", choices=tuple(FORMATS), default="npz", help="default npz")
-    p.add_argument("--dt", type=_dt, default=1.0, help="sample spacing, e.g. 1/12 (default 1)")
-    p.add_argument("--dj", type=float, default=1 / 12, help="scale spacing (default 1/12)")
-    p.add_argument("--wavelet", default="morlet", help="morlet, paul, dog or mexicanhat")
-    p.add_argument("--significance", action="store_true", help="MC thresholds for pairs")
-    p.add_argument("--mc-count", type=int, default=300, help="surrogate pairs (default 300)")
-    p.add_argument("--seed", type=int, default=None, help="MC seed (default drawn)")
-    p.add_argument(
-        "--mc-backend",
-        default="sequential",
-        help="MC backend inside each task (default sequential; gpu with --num-gpus)",
-    )
-    _add_option_flags(p, Preprocessing)
+    add_option_flags(
+        p.add_argument_group("scale grid"),
+        ScaleGrid,
+        overrides={"dt": {"type": _dt, "default": 1.0, "help": "sample spacing, e.g. 1/12 "
+                          "(default 1)"}},
+    )  # fmt: skip
+    add_option_flags(p.add_argument_group("preprocessing, in this order"), Preprocessing)
+    g = p.add_argument_group("Monte Carlo thresholds of pairs")
+    g.add_argument("--significance", action="store_true", help="MC thresholds for pairs")
+    add_option_flags(
+        g, MonteCarlo, exclude=("cache", "al1", "al2"),
+        overrides={"backend": {"default": "sequential", "help": "MC backend inside each "
+                               "task (default sequential; gpu with --num-gpus)"}},
+    )  # fmt: skip
+    g.add_argument("--mc-backend", dest="backend", help="deprecated spelling of --backend")
     p.add_argument("--address", default=None, help="Ray address (default: RAY_ADDRESS / auto)")
     p.add_argument("--batch-size", type=int, default=16, help="files per Ray Data batch")
     p.add_argument("--num-cpus", type=float, default=1.0, help="CPUs per batch task (default 1)")
@@ -289,15 +280,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out_fs, out_root = _filesystem(args.output)
     out_fs.create_dir(out_root, recursive=True)
-    options = {
-        "dt": args.dt, "dj": args.dj, "wavelet": args.wavelet,
-        "significance": args.significance, "mc_count": args.mc_count, "seed": args.seed,
-        "mc_backend": args.mc_backend, **{k: getattr(args, k) for k in _PRE_FIELDS},
-    }  # fmt: skip
     try:  # the options' own checks, before any file is read
-        ScaleGrid(args.dt, args.dj, wavelet=args.wavelet)
-        Preprocessing(**{k: options[k] for k in _PRE_FIELDS})
-        MonteCarlo(mc_count=args.mc_count, seed=args.seed, backend=args.mc_backend)
+        options = BatchOptions(
+            options_from_args(args, ScaleGrid),
+            options_from_args(args, Preprocessing),
+            options_from_args(args, MonteCarlo, cache=False) if args.significance else None,
+        )
     except ValueError as exc:
         print(f"python -m serve_app.batch: {exc}", file=sys.stderr)
         return 2
@@ -340,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         "failed": sum(e["status"] == "failed" for e in manifest.values()),
         "seconds": time.perf_counter() - t0,
         "format": args.format,
-        "options": options,
+        "options": options.as_attrs(),
         "ray_nodes": len([n for n in ray.nodes() if n["Alive"]]),
         "pid": os.getpid(),
     }

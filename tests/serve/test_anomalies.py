@@ -11,8 +11,8 @@ from numpy.testing import assert_array_equal
 
 from pycwt_mod.options import MonteCarlo, Preprocessing, ScaleGrid, option_fields
 from pycwt_mod.pipeline import analyze_cwt, analyze_wct, analyze_xwt
+from serve_app.batch import BatchOptions, analyse
 from serve_app.batch import _parse as batch_args
-from serve_app.batch import analyse
 from serve_app.http import schemas
 from serve_app.npz import NPZ_MEDIA_TYPE, from_npz
 
@@ -160,8 +160,11 @@ class TestHTTP:
 
 
 class TestBatch:
-    OPTIONS = {"dt": DT, "dj": 0.25, "wavelet": "morlet", "significance": True,  # noqa: RUF012
-               "mc_count": 8, "seed": 5, "mc_backend": "sequential", "anomalies": 12}  # fmt: skip
+    OPTIONS = BatchOptions(
+        ScaleGrid(DT, 0.25, wavelet="morlet"),
+        Preprocessing(anomalies=12),
+        MonteCarlo(mc_count=8, seed=5, backend="sequential", cache=False),
+    )
 
     def test_pair_is_the_libraries(self):
         out = analyse(np.vstack([X, Y]), self.OPTIONS)

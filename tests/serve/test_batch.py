@@ -16,14 +16,17 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
-from serve_app.batch import analyse
+from pycwt_mod.options import MonteCarlo, ScaleGrid
+from serve_app.batch import BatchOptions, analyse
 from serve_app.client.series import series_of_file as load_series
 
 from .conftest import ROOT, free_port
 from .utils import series
 
-OPTIONS = {"dt": 1.0, "dj": 0.25, "wavelet": "morlet", "significance": True,
-           "mc_count": 12, "seed": 3, "mc_backend": "sequential"}  # fmt: skip
+OPTIONS = BatchOptions(
+    ScaleGrid(1.0, 0.25, wavelet="morlet"),
+    monte_carlo=MonteCarlo(mc_count=12, seed=3, backend="sequential", cache=False),
+)
 
 
 def _write_inputs(folder: Path) -> dict[str, np.ndarray]:
