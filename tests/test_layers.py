@@ -286,6 +286,16 @@ def _layer_violations(root: Path, pkg: str = "pycwt_mod") -> list[str]:
                 found.append(f"backends: only plan/kernel/chunks: {src} -> {dst}")
     forbid([f"{pkg}.transform"], [mc, f"{pkg}.coherence"], "transform: no engine, no coherence")
     forbid([mc], [f"{pkg}.areawise"], "montecarlo: no areawise")
+    opts = f"{pkg}.options"
+    leaf = [opts, f"{pkg}._validation", f"{pkg}.mothers", f"{pkg}.smoothing"]
+    for src in sorted(m for m in edges if _under(m, [opts])):
+        for dst, path in sorted(_reach(edges, src).items()):
+            if not _under(dst, leaf):
+                found.append(f"options: a leaf (validation, wavelets): {' -> '.join(path)}")
+    doors = [f"{pkg}.labelled", f"{pkg}.xr", f"{pkg}.plot"]
+    forbid([f"{pkg}.pipeline"], doors, "pipeline: no door above it")
+    below = [m for m in edges if not _under(m, [f"{pkg}.pipeline", *doors]) and m != pkg]
+    forbid(below, [f"{pkg}.pipeline"], "pipeline: nothing below it imports it")
     for mod, names in sorted(external.items()):
         for lib in sorted(names & {"xarray", "pandas"}):
             found.append(f"xarray/pandas: in functions only: {mod} imports {lib}")
@@ -315,6 +325,11 @@ def test_the_layering_check_sees_violations(tmp_path):
         "areawise/__init__.py": "",
         "areawise/patches.py": "from ..montecarlo import run\n",
         "labelled.py": "import numpy\nimport pandas as pd\n\ndef f():\n    import xarray\n",
+        "options/__init__.py": "from .grid import ScaleGrid\n",
+        "options/grid.py": "from ..mothers import get\nfrom ..spectra import f\n",
+        "mothers.py": "",
+        "spectra.py": "from .pipeline import analyze\n",
+        "pipeline.py": "from .labelled import f\n",
     }
     for rel, text in files.items():
         path = tmp_path / "pkg" / rel
@@ -330,6 +345,9 @@ def test_the_layering_check_sees_violations(tmp_path):
         f"transform: no engine, no coherence: pkg.transform -> pkg.grid -> {mc}.engine",
         f"montecarlo: no areawise: {mc}.chunks -> pkg.areawise.patches",
         "xarray/pandas: in functions only: pkg.labelled imports pandas",
+        "options: a leaf (validation, wavelets): pkg.options.grid -> pkg.spectra",
+        "pipeline: no door above it: pkg.pipeline -> pkg.labelled",
+        "pipeline: nothing below it imports it: pkg.spectra -> pkg.pipeline",
     ]
     for line in expected:
         assert line in found, (line, found)
@@ -339,6 +357,40 @@ def test_the_layering_check_sees_violations(tmp_path):
         found
     )
     assert not [f for f in found if "xarray" in f and "imports xarray" in f]
+
+
+def _private_library_imports(root: Path) -> list[str]:
+    """Imports of a private library module (``pycwt_mod._x`` or ``pycwt_mod.y._x``)."""
+    found = []
+    for name, path in _module_files(root, "serve_app").items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                mods = [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            else:
+                continue
+            for mod in mods:  # a private module, or a private name of a module
+                parts = mod.split(".")
+                if parts[0] == "pycwt_mod" and any(p.startswith("_") for p in parts[1:]):
+                    found.append(f"{name} imports {mod}")
+    return found
+
+
+def test_the_service_imports_no_private_library_module(tmp_path):
+    found = _private_library_imports(ROOT)
+    assert found == [], "serve_app imports private library modules:\n" + "\n".join(found)
+    probe = tmp_path / "serve_app" / "probe.py"
+    probe.parent.mkdir()
+    probe.write_text(
+        "from pycwt_mod._validation import as_series\nimport pycwt_mod.x._y\n"
+        "from pycwt_mod.pipeline.prepare import _gap_mask, prepare_series\n"
+    )
+    assert _private_library_imports(tmp_path) == [
+        "serve_app.probe imports pycwt_mod._validation.as_series",
+        "serve_app.probe imports pycwt_mod.x._y",
+        "serve_app.probe imports pycwt_mod.pipeline.prepare._gap_mask",
+    ]
 
 
 def test_library_modules_load_no_xarray_or_pandas():
