@@ -42,6 +42,10 @@ class OptionField:
     bounds : dict
         Numeric constraints (``gt``, ``ge``, ``lt``, ``le``).
     annotation : str
+    local : bool
+        True for how the calling process runs the analysis (``chunk_size``,
+        ``cache``), not what it computes: a service decides those for itself, so
+        they are no request fields.
         The field's type, as written in its dataclass.
     """
 
@@ -51,6 +55,7 @@ class OptionField:
     choices: tuple[str, ...] | None
     bounds: dict
     annotation: str
+    local: bool = False
 
 
 def to_dict(options) -> dict[str, Any]:
@@ -99,5 +104,6 @@ def option_fields(cls: type) -> tuple[OptionField, ...]:
         meta = dict(f.metadata)
         doc = meta.pop("doc", "")
         choices = meta.pop("choices", None)
-        out.append(OptionField(f.name, f.default, doc, choices, meta, str(f.type)))
+        local = bool(meta.pop("local", False))
+        out.append(OptionField(f.name, f.default, doc, choices, meta, str(f.type), local))
     return tuple(out)

@@ -66,8 +66,10 @@ class MonteCarlo:
     al1: float | None = _opt(None, "Lag-1 coefficient of the first series; null: estimated.")
     al2: float | None = _opt(None, "Lag-1 coefficient of the second series; null: estimated.")
     backend: str | None = _opt(None, "Monte Carlo backend; null: the best available.")
-    chunk_size: int | None = _opt(None, "Surrogates per chunk; null: the backend's choice.")
-    cache: bool = _opt(True, "Read and write the threshold cache.")
+    chunk_size: int | None = _opt(
+        None, "Surrogates per chunk; null: the backend's choice.", local=True
+    )
+    cache: bool = _opt(True, "Read and write the threshold cache.", local=True)
 
     def __post_init__(self) -> None:
         object.__setattr__(

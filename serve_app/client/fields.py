@@ -9,7 +9,9 @@ type gains is sent with nothing to change here; a keyword that is no field of th
 method raises ``TypeError`` naming it, so no option is dropped on the way.
 
 Of an option object, the fields that differ from their defaults are sent (the service
-has the same defaults); a flat keyword is sent as given (``None``: left out).
+has the same defaults), less the ``local`` ones (``chunk_size``, ``cache``: how this
+process would run a test, which the service decides for itself); a flat keyword is
+sent as given (``None``: left out).
 """
 
 from __future__ import annotations
@@ -46,9 +48,11 @@ OPTION_TYPES: dict[str, type] = {
     "monte_carlo": MonteCarlo,
     "areawise": Areawise,
 }
-#: The field names of each option type, by keyword.
+#: The request field names of each option type, by keyword (not the `local` ones:
+#: how this process would run the test, which the service decides for itself).
 FIELDS: dict[str, tuple[str, ...]] = {
-    kind: tuple(f.name for f in option_fields(cls)) for kind, cls in OPTION_TYPES.items()
+    kind: tuple(f.name for f in option_fields(cls) if not f.local)
+    for kind, cls in OPTION_TYPES.items()
 }
 _DEFAULTS = {f.name: f.default for cls in OPTION_TYPES.values() for f in option_fields(cls)}
 #: Old keyword names, accepted with a DeprecationWarning and sent under the new one.
@@ -152,7 +156,8 @@ def request_fields(
                 f"{method}(): give {', '.join(map(repr, twice))} in `{kind}` or as a "
                 "keyword, not both"
             )
-        out.update({k: v for k, v in to_dict(obj).items() if v != _DEFAULTS[k]})
+        sent = FIELDS[kind]
+        out.update({k: v for k, v in to_dict(obj).items() if k in sent and v != _DEFAULTS[k]})
     out.update({k: v for k, v in kwargs.items() if v is not None})
     if dt is not None:
         if out.get("dt", dt) != dt:

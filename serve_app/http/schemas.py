@@ -145,7 +145,7 @@ def _check_backend(v: str | None) -> str | None:
 
 #: Monte Carlo fields a request does not choose: the service sets them (chunking of a
 #: job, no threshold cache).
-_SERVICE_SIDE = ("chunk_size", "cache")
+_SERVICE_SIDE = tuple(f.name for f in option_fields(MonteCarlo) if f.local)
 
 _MC_CONTRACT: dict[str, dict[str, Any]] = {
     "backend": {

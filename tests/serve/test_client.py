@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
 from pycwt_mod import montecarlo
-from pycwt_mod.options import MonteCarlo, ScaleGrid
+from pycwt_mod.options import MonteCarlo, ScaleGrid, option_fields
 from serve_app.analysis import resolve_grid
 from serve_app.client import (
     BadRequest,
@@ -171,7 +171,7 @@ OTHER = {
     "dt": 0.5, "dj": 0.25, "s0": 2.0, "J": 7, "wavelet": "paul",
     "anomalies": 12, "detrend": "linear", "normalize": False, "gaps": "mask", "fill": "linear",
     "significance_level": 0.9, "mc_count": 17, "seed": 3, "surrogate": "phase", "al1": 0.3,
-    "al2": -0.2, "backend": "sequential", "chunk_size": 4, "cache": False,
+    "al2": -0.2, "backend": "sequential",
     "area_level": 0.9, "area_measure": "schulte", "area_test": "cumulative",
 }  # fmt: skip
 
@@ -215,7 +215,7 @@ class TestRequestFields:
     def test_a_significance_job_gets_every_option(self, flat):
         """The areawise job of `wct`: every field of every option type reaches the job
         request, as option objects or flat keywords (the old hand-kept job fields lacked
-        normalize, gaps, fill, chunk_size and cache, and dropped them silently)."""
+        normalize, gaps and fill, and dropped them silently)."""
         c = Captured()
         options = {n: v for n, v in OTHER.items() if n != "dt"} if flat else _objects()
         if flat:
@@ -253,6 +253,17 @@ class TestRequestFields:
         assert fields == {"dt": 1.0, "dj": 0.25, "output": "power"}  # None is left out
         ((_, fields),) = c.send("cwt", self.x, grid=ScaleGrid(dt=2.0))
         assert fields == {"dt": 2.0}  # defaults are the service's: not sent
+
+    def test_local_fields_stay_local(self):
+        """``chunk_size`` and ``cache`` say how this process would run a test; the
+        service decides them: not sent from an object, refused as keywords."""
+        assert {f.name for f in option_fields(MonteCarlo) if f.local} == {"chunk_size", "cache"}
+        c = Captured()
+        mc = MonteCarlo(mc_count=17, chunk_size=4, cache=False)
+        ((_, fields),) = c.send("submit_significance", self.x, self.x, 0.5, monte_carlo=mc)
+        assert fields == {"dt": 0.5, "mc_count": 17}
+        with pytest.raises(TypeError, match="'chunk_size'"):
+            c.client.submit_significance(self.x, self.x, 0.5, chunk_size=4)
 
     def test_unknown_keywords_are_named(self):
         c = Captured().client
