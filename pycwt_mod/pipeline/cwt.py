@@ -1,12 +1,6 @@
-"""The wavelet transform of one series, with its power tests ([1]_).
+"""The wavelet transform of one series, with its power tests (Torrence & Compo 1998).
 
-References
-----------
-.. [1] Torrence, C. and Compo, G. P. (1998). A practical guide to wavelet analysis.
-   BAMS, 79, 61-78.
-.. [2] Grinsted, A., Moore, J. C. and Jevrejeva, S. (2004). Application of the cross
-   wavelet transform and wavelet coherence to geophysical time series. Nonlin.
-   Processes Geophys., 11, 561-566.
+The references cited by name are listed in `pycwt_mod.pipeline`.
 """
 
 from __future__ import annotations
@@ -50,11 +44,12 @@ class CWTAnalysis:
     grid : ResolvedGrid
     series : PreparedSeries
     gap_mask : (n_scales, n) bool ndarray
-        True within the wavelet's e-folding time of a gap ([1]_ sec. 3g).
+        True within the wavelet's e-folding time of a gap (Torrence & Compo 1998, sec. 3g).
     variance, ar1 : float or None
         Of the valid samples, with a power test.
     sig95 : (n_scales,) ndarray or None
-        Red-noise power level at ``significance_level`` ([1]_ eq. 18), with a power test.
+        Red-noise power level at ``significance_level`` (Torrence & Compo 1998,
+        eq. 18), with a power test.
     significance_level : float or None
     warnings : tuple of str
     areawise : AreawiseResult or None
@@ -111,8 +106,9 @@ def analyze_cwt(
         With its ``dt`` (or the time axis gave it).
     pre : Preprocessing
     significance_level : float, optional
-        Run the chi-square red-noise power test at this level ([1]_ eq. 18), against
-        ``ar1`` or the fitted coefficient of the valid samples (`fit_ar1`).
+        Run the chi-square red-noise power test at this level (Torrence & Compo
+        1998, eq. 18), against ``ar1`` or the fitted coefficient of the valid
+        samples (`fit_ar1`).
     monte_carlo, areawise : optional
         Run the areawise test of the wavelet power (`pycwt_mod.areawise_power`)
         with these options (the Monte Carlo ``significance_level`` is its pointwise

@@ -1,12 +1,6 @@
 """Series through `Preprocessing`, the one AR(1) policy, and fresh seeds.
 
-References
-----------
-.. [1] Torrence, C. and Compo, G. P. (1998). A practical guide to wavelet analysis.
-   BAMS, 79, 61-78.
-.. [2] Grinsted, A., Moore, J. C. and Jevrejeva, S. (2004). Application of the cross
-   wavelet transform and wavelet coherence to geophysical time series. Nonlin.
-   Processes Geophys., 11, 561-566.
+The references cited by name are listed in `pycwt_mod.pipeline`.
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
-"""Wavelet coherence and its Monte Carlo tests ([2]_ sec. 4).
+"""Wavelet coherence and its Monte Carlo tests (Grinsted et al. 2004, sec. 4).
 
-References
-----------
-.. [1] Torrence, C. and Compo, G. P. (1998). A practical guide to wavelet analysis.
-   BAMS, 79, 61-78.
-.. [2] Grinsted, A., Moore, J. C. and Jevrejeva, S. (2004). Application of the cross
-   wavelet transform and wavelet coherence to geophysical time series. Nonlin.
-   Processes Geophys., 11, 561-566.
+The references cited by name are listed in `pycwt_mod.pipeline`.
 """
 
 from __future__ import annotations
@@ -83,7 +77,7 @@ def coherence_thresholds(
     backend=None,
     checkpoint: Checkpoint | None = None,
 ) -> Thresholds:
-    """The Monte Carlo coherence thresholds of a prepared pair ([2]_ sec. 4).
+    """The Monte Carlo coherence thresholds of a prepared pair (Grinsted et al. 2004, sec. 4).
 
     Red noise of each series' AR(1) coefficient (``ar1`` when the caller has them,
     else ``mc.al1``/``mc.al2``, else `fit_ar1`), or surrogates of the series
@@ -136,7 +130,7 @@ class WCTAnalysis:
     Attributes
     ----------
     WCT : (n_scales, n) ndarray
-        Squared coherence ``R^2`` in [0, 1] ([2]_ eq. 5-6).
+        Squared coherence ``R^2`` in [0, 1] (Grinsted et al. 2004, eq. 5-6).
     aWCT : (n_scales, n) ndarray
         Phase of ``W1 conj(W2)``, radians (positive: the first series leads).
     coi : (n,) ndarray
@@ -187,7 +181,7 @@ def analyze_wct(
     cancel: CancelCheck | None = None,
     checkpoint: Checkpoint | None = None,
 ) -> WCTAnalysis:
-    """Wavelet coherence of two series, with its Monte Carlo tests ([2]_).
+    """Wavelet coherence of two series, with its Monte Carlo tests (Grinsted et al. 2004).
 
     Parameters
     ----------

@@ -1,12 +1,6 @@
-"""The cross wavelet transform of two series ([2]_ sec. 3).
+"""The cross wavelet transform of two series (Grinsted et al. 2004, sec. 3).
 
-References
-----------
-.. [1] Torrence, C. and Compo, G. P. (1998). A practical guide to wavelet analysis.
-   BAMS, 79, 61-78.
-.. [2] Grinsted, A., Moore, J. C. and Jevrejeva, S. (2004). Application of the cross
-   wavelet transform and wavelet coherence to geophysical time series. Nonlin.
-   Processes Geophys., 11, 561-566.
+The references cited by name are listed in `pycwt_mod.pipeline`.
 """
 
 from __future__ import annotations
@@ -36,7 +30,7 @@ class XWTAnalysis:
     coi : (n,) ndarray
     freqs, scales : (n_scales,) ndarray
     signif : (n_scales,) ndarray
-        Cross power significant against two AR(1) backgrounds ([2]_ eq. 4).
+        Cross power significant against two AR(1) backgrounds (Grinsted et al. 2004, eq. 4).
     grid : ResolvedGrid
     series : (PreparedSeries, PreparedSeries)
     gap_mask : (n_scales, n) bool ndarray
@@ -72,7 +66,7 @@ def analyze_xwt(
     unit: str = "",
     labels=None,
 ) -> XWTAnalysis:
-    """Cross wavelet transform of two series ([2]_ sec. 3).
+    """Cross wavelet transform of two series (Grinsted et al. 2004, sec. 3).
 
     ``pre.normalize`` standardises both series in the transform (pycwt's
     ``normalize``); without it the cross power is in units of ``std1 * std2``.
