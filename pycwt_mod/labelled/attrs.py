@@ -157,7 +157,28 @@ _AREAWISE_PARAMS = """
         The areawise test (`pycwt_mod.options.AREA_TESTS`), default "areawise"."""
 
 
+_PAIR_PARAMS = """
+    a, b : pandas.Series, xarray.DataArray or (n,) array_like
+        The series, on one time axis."""
+
+
+_AR1_WARNS = """
+    Warns
+    -----
+    AR1FallbackWarning
+        When a series has no unbiased AR(1) estimate (`pycwt_mod.significance.fit_ar1`)."""
+
+
+_PLACEHOLDERS = {
+    "    {pair}": _PAIR_PARAMS,
+    "    {common}": _COMMON_PARAMS,
+    "    {areawise}": _AREAWISE_PARAMS,
+    "    {warns}": _AR1_WARNS,
+}
+
+
 def _doc(func):
-    func.__doc__ = func.__doc__.replace("    {common}", _COMMON_PARAMS.strip("\n"))
-    func.__doc__ = func.__doc__.replace("    {areawise}", _AREAWISE_PARAMS.strip("\n"))
+    """Fill the shared sections (``{pair}``, ``{common}``, ``{areawise}``, ``{warns}``)."""
+    for placeholder, text in _PLACEHOLDERS.items():
+        func.__doc__ = func.__doc__.replace(placeholder, text.strip("\n"))
     return func

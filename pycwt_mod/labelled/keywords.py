@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 
-from ..options import Areawise, ScaleGrid
+from ..options import Areawise, Preprocessing, ScaleGrid
 from ..significance import AR1FallbackWarning
 
 __all__: list[str] = []
@@ -60,14 +60,40 @@ def resolve(cls: type, given, name: str, **fields):
     return given
 
 
-def resolve_grid(grid, dt, **fields) -> tuple[ScaleGrid, object]:
-    """The `ScaleGrid` and the ``dt`` to read the series with (the grid's, if it has one)."""
-    g = resolve(ScaleGrid, grid, "grid", **fields)
+def resolve_series_options(
+    grid, dt, preprocessing, *, dj, s0, J, wavelet, **pre_fields
+) -> tuple[ScaleGrid, object, Preprocessing]:
+    """The options every analysis takes: `ScaleGrid`, ``dt`` and `Preprocessing`.
+
+    Parameters
+    ----------
+    grid, preprocessing : ScaleGrid, Preprocessing or None
+        The objects the caller passed, if any (see `resolve`).
+    dt
+        The caller's ``dt``.
+    dj, s0, J, wavelet
+        The grid's keyword fields.
+    **pre_fields
+        The preprocessing keyword fields.
+
+    Returns
+    -------
+    grid : ScaleGrid
+    dt
+        The ``dt`` to read the series with (the grid's, if it has one).
+    pre : Preprocessing
+
+    Raises
+    ------
+    TypeError, ValueError
+        As `resolve`, and for a ``dt`` given beside a grid that holds one.
+    """
+    g = resolve(ScaleGrid, grid, "grid", dj=dj, s0=s0, J=J, wavelet=wavelet)
     if grid is not None and grid.dt is not None:
         if dt is not None:
             raise ValueError("`grid` already holds `dt`: pass one of them")
         dt = grid.dt
-    return g, dt
+    return g, dt, resolve(Preprocessing, preprocessing, "preprocessing", **pre_fields)
 
 
 def resolve_areawise(areawise, **fields) -> Areawise | None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_significance_level
-from ..options import MonteCarlo, Preprocessing, renamed_keywords
+from ..options import MonteCarlo, renamed_keywords
 from ..pipeline import analyze_wct, analyze_xwt, red_noise
 from ..spectra import global_coherence
 from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _steps
-from .keywords import announce, resolve, resolve_areawise, resolve_grid
+from .keywords import announce, resolve, resolve_areawise, resolve_series_options
 from .series import _libs, _read_pair
 
 __all__ = ["wct", "xwt"]
 
 _NAMES = ("a", "b")
+_PHASE_CONVENTION = "angle of W_a conj(W_b); positive when a leads b"
 
 
 @renamed_keywords(standardize="normalize")
@@ -46,8 +47,7 @@ def xwt(
 
     Parameters
     ----------
-    a, b : pandas.Series, xarray.DataArray or (n,) array_like
-        The series, on one time axis.
+    {pair}
     {common}
 
     Returns
@@ -65,15 +65,13 @@ def xwt(
     ValueError
         As `cwt`, and for series on different time axes.
 
-    Warns
-    -----
-    AR1FallbackWarning
-        When a series has no unbiased AR(1) estimate (`pycwt_mod.significance.fit_ar1`).
+    {warns}
     """
     _, xr = _libs()
-    grid, dt = resolve_grid(grid, dt, dj=dj, s0=s0, J=J, wavelet=wavelet)
-    pre = resolve(Preprocessing, preprocessing, "preprocessing", anomalies=anomalies,
-                  detrend=detrend, normalize=normalize, gaps=gaps, fill=fill)  # fmt: skip
+    grid, dt, pre = resolve_series_options(
+        grid, dt, preprocessing, dj=dj, s0=s0, J=J, wavelet=wavelet, anomalies=anomalies,
+        detrend=detrend, normalize=normalize, gaps=gaps, fill=fill,
+    )  # fmt: skip
     level = check_significance_level(significance_level)
     sa, sb = _read_pair(a, b, dt, dim, unit)
     res = analyze_xwt(
@@ -94,7 +92,7 @@ def xwt(
         ar1_b=float(res.ar1[1]),
         significance_method="chi-square against two AR(1) red-noise backgrounds "
         "(Grinsted et al. 2004, eq. 4)",
-        phase_convention="angle of W_a conj(W_b); positive when a leads b",
+        phase_convention=_PHASE_CONVENTION,
         n_missing=int(np.count_nonzero(res.series[0].missing | res.series[1].missing)),
         series_names=f"{sa.name}, {sb.name}",
     )
@@ -145,8 +143,7 @@ def wct(
 
     Parameters
     ----------
-    a, b : pandas.Series, xarray.DataArray or (n,) array_like
-        The series, on one time axis.
+    {pair}
     {common}
     sig : bool, optional
         Compute the Monte Carlo significance (default True).
@@ -185,10 +182,7 @@ def wct(
         As `cwt`, and for series on different time axes or a wavelet without a
         tabulated ``deltaj0``.
 
-    Warns
-    -----
-    AR1FallbackWarning
-        When a series has no unbiased AR(1) estimate (`pycwt_mod.significance.fit_ar1`).
+    {warns}
 
     Examples
     --------
@@ -201,9 +195,10 @@ def wct(
     1.0
     """
     _, xr = _libs()
-    grid, dt = resolve_grid(grid, dt, dj=dj, s0=s0, J=J, wavelet=wavelet)
-    pre = resolve(Preprocessing, preprocessing, "preprocessing", anomalies=anomalies,
-                  detrend=detrend, normalize=normalize, gaps=gaps, fill=fill)  # fmt: skip
+    grid, dt, pre = resolve_series_options(
+        grid, dt, preprocessing, dj=dj, s0=s0, J=J, wavelet=wavelet, anomalies=anomalies,
+        detrend=detrend, normalize=normalize, gaps=gaps, fill=fill,
+    )  # fmt: skip
     mc = resolve(
         MonteCarlo, monte_carlo, "monte_carlo", significance_level=significance_level,
         mc_count=mc_count, seed=seed, surrogate=surrogate, al1=al1, al2=al2,
@@ -229,7 +224,7 @@ def wct(
     attrs = _common_attrs(res.grid, res.scales, sa, mc.significance_level, pre, steps)
     attrs.update(ar1_a=float(ar1[0]), ar1_b=float(ar1[1]), n_missing=int(missing.sum()),
                  series_names=f"{sa.name}, {sb.name}",
-                 phase_convention="angle of W_a conj(W_b); positive when a leads b")  # fmt: skip
+                 phase_convention=_PHASE_CONVENTION)  # fmt: skip
     if sig:
         attrs.update(
             significance_method=f"Monte Carlo, {mc.surrogate.description} surrogate pairs "

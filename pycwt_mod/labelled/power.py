@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..options import MonteCarlo, Preprocessing, renamed_keywords
+from ..options import MonteCarlo, renamed_keywords
 from ..pipeline import analyze_cwt
 from ..spectra import _in_band, global_wavelet_spectrum, scale_averaged_power
 from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _mother_from_attrs
-from .keywords import announce, resolve, resolve_areawise, resolve_grid
+from .keywords import announce, resolve, resolve_areawise, resolve_series_options
 from .series import _libs, _read
 
 __all__ = ["cwt", "scale_average"]
@@ -103,10 +103,7 @@ def cwt(
     ImportError
         Without xarray and pandas.
 
-    Warns
-    -----
-    AR1FallbackWarning
-        When the series has no unbiased AR(1) estimate (`pycwt_mod.significance.fit_ar1`).
+    {warns}
 
     Examples
     --------
@@ -124,9 +121,10 @@ def cwt(
     'anomalies=12; detrend=none; normalize=yes; gaps=raise'
     """
     _, xr = _libs()
-    grid, dt = resolve_grid(grid, dt, dj=dj, s0=s0, J=J, wavelet=wavelet)
-    pre = resolve(Preprocessing, preprocessing, "preprocessing", anomalies=anomalies,
-                  detrend=detrend, normalize=normalize, gaps=gaps, fill=fill)  # fmt: skip
+    grid, dt, pre = resolve_series_options(
+        grid, dt, preprocessing, dj=dj, s0=s0, J=J, wavelet=wavelet, anomalies=anomalies,
+        detrend=detrend, normalize=normalize, gaps=gaps, fill=fill,
+    )  # fmt: skip
     mc = resolve(
         MonteCarlo, monte_carlo, "monte_carlo", significance_level=significance_level,
         surrogate=surrogate, mc_count=mc_count, seed=seed, backend=backend,
