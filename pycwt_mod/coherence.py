@@ -1,17 +1,10 @@
 """Wavelet coherence, pycwt-compatible, with its Monte Carlo significance.
 
 `wct` follows pycwt 0.5's name, parameters, defaults and return tuple, and
-Grinsted et al. (2004) [2]_ for the method. With ``sig=True`` it calls the Monte Carlo
+Grinsted et al. (2004) for the method. With ``sig=True`` it calls the Monte Carlo
 engine (`pycwt_mod.montecarlo.wct_significance`); the transforms
-(`pycwt_mod.transform`) stay a leaf that imports no engine.
-
-References
-----------
-.. [1] Torrence, C. and Compo, G. P. (1998). A practical guide to wavelet analysis.
-   Bulletin of the American Meteorological Society, 79, 61-78.
-.. [2] Grinsted, A., Moore, J. C. and Jevrejeva, S. (2004). Application of the
-   cross wavelet transform and wavelet coherence to geophysical time series.
-   Nonlinear Processes in Geophysics, 11, 561-566.
+(`pycwt_mod.transform`, which lists the references) stay a leaf that imports no
+engine.
 """
 
 from __future__ import annotations
@@ -41,7 +34,7 @@ def wct(
     normalize: bool = True,
     **kwargs,
 ):
-    """Wavelet coherence of two series ([2]_, eq. 5-6).
+    """Wavelet coherence of two series (Grinsted et al. 2004, eq. 5-6).
 
     Parameters
     ----------
