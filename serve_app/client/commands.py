@@ -130,6 +130,43 @@ def _missing(*series: np.ndarray) -> int:
     return int(sum(np.count_nonzero(np.isnan(x)) for x in series))
 
 
+def _shared_output(ts: TimedSeries, series: tuple, gap_mask, grid: ScaleGrid, pre, unit, args):
+    """What both commands write besides their analysis.
+
+    Parameters
+    ----------
+    ts : TimedSeries
+        The series whose time axis the output has.
+    series : tuple of (n,) ndarray
+        The series as read (NaN: a missing sample).
+    gap_mask : (n_scales, n) bool ndarray or None
+        The analysis' gap mask.
+    grid, pre, unit, args
+        The grid, preprocessing, time unit and flags of the command.
+
+    Returns
+    -------
+    mask : (n_scales, n) bool ndarray or None
+        ``gap_mask``, only when a sample is missing.
+    steps : list of str
+        The preprocessing steps (`_steps`).
+    t : (n,) ndarray
+        The time axis.
+    tail : dict
+        The last arrays of the output: ``gap_mask``, ``dt``, ``unit``, ``preprocessing``.
+    """
+    n_missing = _missing(*series)
+    mask = gap_mask if n_missing else None
+    steps = _steps(pre, n_missing)
+    tail = {
+        "gap_mask": mask,
+        "dt": grid.dt,
+        "unit": unit,
+        "preprocessing": ", ".join(steps) or "none",
+    }
+    return mask, steps, _time(ts, grid.dt, args), tail
+
+
 # -------------------------------------------------------------------------- cwt
 
 
@@ -173,12 +210,9 @@ def cmd_cwt(args) -> int:
         signif, variance, alpha, notes = a.sig95, a.variance, a.ar1, a.warnings
         where = "local"
     _warn(notes)
-    n_missing = _missing(ts.values)
-    mask = mask if n_missing else None
-    steps = _steps(pre, n_missing)
+    mask, steps, t, tail = _shared_output(ts, (ts.values,), mask, grid, pre, unit, args)
     power = np.abs(wave) ** 2
     period = 1 / freqs
-    t = _time(ts, grid.dt, args)
     arrays = {
         "wave": wave,
         "power": power,
@@ -190,10 +224,7 @@ def cmd_cwt(args) -> int:
         "signif": signif,
         "ar1": alpha,
         "variance": variance,
-        "gap_mask": mask,
-        "dt": grid.dt,
-        "unit": unit,
-        "preprocessing": ", ".join(steps) or "none",
+        **tail,
     }
 
     def png():  # pycwt_mod.plot refuses fewer than 2 scales (ValueError: exit 2)
@@ -287,11 +318,10 @@ def cmd_wct(args) -> int:
     grid, pre, unit = _options(ts, args, what)
     r = _coherence(args, ts1, ts2, names, ts, grid, pre, unit)
     WCT, aWCT, coi, freqs, sig, masks = r.WCT, r.aWCT, r.coi, r.freqs, r.sig95, r.masks
-    n_missing = _missing(ts1.values, ts2.values)
-    mask = r.gap_mask if n_missing else None
-    steps = _steps(pre, n_missing)
+    mask, steps, t, tail = _shared_output(
+        ts, (ts1.values, ts2.values), r.gap_mask, grid, pre, unit, args
+    )
     period = 1 / freqs
-    t = _time(ts, grid.dt, args)
     arrays = {
         "WCT": WCT,
         "aWCT": aWCT,
@@ -306,10 +336,7 @@ def cmd_wct(args) -> int:
         "areawise_mask": None if masks is None else masks[1],
         "critical_area": None if masks is None else masks[2],
         "time": t,
-        "gap_mask": mask,
-        "dt": grid.dt,
-        "unit": unit,
-        "preprocessing": ", ".join(steps) or "none",
+        **tail,
     }
 
     def png():  # pycwt_mod.plot refuses fewer than 2 scales (ValueError: exit 2)
