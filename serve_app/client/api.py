@@ -35,37 +35,16 @@ import numpy as np
 from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
 
 from ..records import CWTResult, ICWTResult, WCTResult, XWTResult
-from .errors import (
-    BadRequest,
-    ClientError,
-    Conflict,
-    JobFailed,
-    NotFound,
-    PayloadTooLarge,
-    ServerError,
-    ServiceUnavailable,
-    Unauthorized,
-    UnprocessableEntity,
-)
+from . import errors
+from .errors import *  # noqa: F403 - the exception classes are the client's names too
+from .errors import BadRequest
 from .errors import error_of as _error  # noqa: F401 - its old place
 from .fields import JOB_FIELDS, PLOT_OPTIONS, TEST_FIELDS, areawise_switch, request_fields, select
 from .jobs import Jobs
 from .transport import INSTALL_HINT, httpx  # noqa: F401 - httpx: the CLI asks whether it is here
 
-__all__ = [
-    "INSTALL_HINT",
-    "BadRequest",
-    "Client",
-    "ClientError",
-    "Conflict",
-    "JobFailed",
-    "NotFound",
-    "PayloadTooLarge",
-    "ServerError",
-    "ServiceUnavailable",
-    "Unauthorized",
-    "UnprocessableEntity",
-]
+#: ``Client``, ``INSTALL_HINT`` and the exception classes of `serve_app.client.errors`.
+__all__ = ["INSTALL_HINT", "Client", *(name for name in errors.__all__ if name != "error_of")]
 
 #: Named by the service's 400 for a synchronous significance test over its work budget.
 BUDGET_SETTING = "PYCWT_SYNC_WORK_BUDGET"
@@ -129,6 +108,24 @@ class Client(Jobs):
         if on:
             fields["areawise"] = True
         return fields
+
+    @staticmethod
+    def _within_budget(send, fields: dict, job: bool = False):
+        """``send()``'s answer, or None when the coherence request runs as a job instead.
+
+        A job runs for an areawise test, for a test with ``job``, and for a test the
+        service refused (400 naming `BUDGET_SETTING`) as over its synchronous work
+        budget; any other error is raised.
+        """
+        test = fields.get("significance_test", False)
+        if fields.get("areawise") or (job and test):
+            return None
+        try:
+            return send()
+        except BadRequest as exc:
+            if not test or BUDGET_SETTING not in exc.message:
+                raise
+        return None
 
     def cwt(
         self,
@@ -230,13 +227,13 @@ class Client(Jobs):
                    "areawise": areawise}  # fmt: skip
         fields = self._pair_fields("wct", dt, options, significance_test, kwargs, _WCT_EXTRAS)
         arrays = {"data1": np.asarray(data1), "data2": np.asarray(data2)}
-        test = fields.get("significance_test", False)
-        if not fields.get("areawise") and not (job and test):
-            try:
-                return self._analysis("/api/v1/analysis/wct", WCTResult, {**arrays, **fields})
-            except BadRequest as exc:
-                if not test or BUDGET_SETTING not in exc.message:
-                    raise
+        res = self._within_budget(
+            lambda: self._analysis("/api/v1/analysis/wct", WCTResult, {**arrays, **fields}),
+            fields,
+            job,
+        )
+        if res is not None:
+            return res
         _, sig = self._job(arrays, fields, progress)
         plain = {**arrays, **select(fields, TEST_FIELDS, keep=False)}
         res = self._analysis("/api/v1/analysis/wct", WCTResult, plain)
@@ -303,13 +300,11 @@ class Client(Jobs):
             "plot_wct", dt, options, significance_test, kwargs, _WCT_PLOT_EXTRAS
         )
         arrays = {"data1": np.asarray(data1), "data2": np.asarray(data2)}
-        if not fields.get("areawise"):
-            try:
-                png = self._post_npz("/api/v1/plots/wct", {**arrays, **fields}, "image/png")
-                return png.content
-            except BadRequest as exc:
-                if not fields.get("significance_test") or BUDGET_SETTING not in exc.message:
-                    raise
+        png = self._within_budget(
+            lambda: self._post_npz("/api/v1/plots/wct", {**arrays, **fields}, "image/png"), fields
+        )
+        if png is not None:
+            return png.content
         job_id, _ = self._job(arrays, fields, progress)
         fields = {**arrays, **select(fields, TEST_FIELDS, keep=False), "job_id": job_id}
         return self._post_npz("/api/v1/plots/wct", fields, "image/png").content
