@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from serve_app.batch import analyse
 from serve_app.client.series import series_of_file as load_series
 
 from .conftest import ROOT, free_port
+from .procs import kill_marked
 from .utils import series
 
 OPTIONS = {"dt": 1.0, "dj": 0.25, "wavelet": "morlet", "significance": True,
@@ -83,8 +86,12 @@ def test_ray_job_submit_batch(tmp_path):
         "--runtime-env-agent-port": free_port(), "--metrics-export-port": free_port(),
         "--node-manager-port": free_port(), "--object-manager-port": free_port(),
     }  # fmt: skip
+    # Its own temp dir (short: Ray's socket paths): its session files and the
+    # ray_current_cluster file `ray start` writes go there, and its processes (which
+    # leave our process group) are found by it and removed with it.
+    tmp_dir = tempfile.mkdtemp(prefix="pcwb-", dir="/tmp")
     cmd = [str(bindir / "ray"), "start", "--head", "--block", "--num-cpus=2",
-           "--include-dashboard=true", "--dashboard-host=127.0.0.1",
+           "--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--temp-dir={tmp_dir}",
            *[f"{k}={v}" for k, v in ports.items()]]  # fmt: skip
     log = open(tmp_path / "ray_start.log", "w")  # closed in finally
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -120,6 +127,8 @@ def test_ray_job_submit_batch(tmp_path):
     finally:
         _stop(proc)
         log.close()
+        kill_marked(tmp_dir)  # anything `ray start --block` did not take down
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["ok"] == 3 and manifest["failed"] == 0
