@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -61,17 +60,6 @@ class TestLoadAndAnalyse:
             analyse(np.array([[1.0, np.nan, 2.0, 3.0]]), OPTIONS)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the `ray start --block` process we started (it takes its cluster down)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-
-
 @pytest.mark.slow
 def test_ray_job_submit_batch(tmp_path):
     data = _write_inputs(tmp_path / "in")
@@ -88,7 +76,8 @@ def test_ray_job_submit_batch(tmp_path):
     }  # fmt: skip
     # Its own temp dir (short: Ray's socket paths): its session files and the
     # ray_current_cluster file `ray start` writes go there, and its processes (which
-    # leave our process group) are found by it and removed with it.
+    # leave our process group) are found by it and killed (SIGKILL: SIGTERM to
+    # `ray start --block` takes 10-30 s to stop the cluster gracefully) and removed.
     tmp_dir = tempfile.mkdtemp(prefix="pcwb-", dir="/tmp")
     cmd = [str(bindir / "ray"), "start", "--head", "--block", "--num-cpus=2",
            "--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--temp-dir={tmp_dir}",
@@ -125,9 +114,9 @@ def test_ray_job_submit_batch(tmp_path):
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         assert "3 ok, 0 failed" in run.stdout
     finally:
-        _stop(proc)
+        kill_marked(tmp_dir, roots=(proc.pid,))
+        proc.wait(timeout=30)
         log.close()
-        kill_marked(tmp_dir)  # anything `ray start --block` did not take down
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
     manifest = json.loads((out / "manifest.json").read_text())
