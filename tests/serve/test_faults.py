@@ -30,7 +30,7 @@ from .utils import nan_array, series, wait_for
 pytestmark = pytest.mark.slow
 
 TERMINAL = {"completed", "failed", "cancelled"}
-MC_COUNT = 120  # 30 chunks of 4: each fault lands mid-job, with room to spare
+MC_COUNT = 240
 
 
 @pytest.fixture(scope="module")
