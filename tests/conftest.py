@@ -1,16 +1,30 @@
-"""Fixtures for the library tests: the pycwt oracle, seeded generators, real data.
+"""Fixtures of the whole suite: private caches and Ray temp files, the one Ray cluster
+of the run, the pycwt oracle, seeded generators, real data.
 
-Only library fixtures live here; the service tests keep theirs in ``tests/serve/``.
+The service's own fixtures (the Serve app, its clients) are in ``tests/serve/``; they
+run on the ``ray_cluster`` of this file, the only Ray cluster a test run starts in
+this process. Tests that must own a cluster (a crash of the whole service, two nodes,
+``ray start`` + ``ray job submit``) start it in other processes with their own
+``--temp-dir`` and remove it themselves.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import os
+import shutil
+import signal
+import tempfile
+import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
+
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # local test clusters: no token
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,6 +41,152 @@ def private_threshold_cache(tmp_path_factory):
         os.environ.pop("PYCWT_MOD_CACHE_DIR", None)
     else:
         os.environ["PYCWT_MOD_CACHE_DIR"] = saved
+
+
+def _pids_with(marker: str) -> list[int]:
+    """Processes (not this one) whose command line contains ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if marker in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def _with_descendants(pids: list[int]) -> set[int]:
+    """``pids`` and every live descendant (Ray workers rename themselves, so they are
+    found as children of the daemons that carry the marker)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # "pid (comm) state ppid ...": comm may hold spaces, split after ')'
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid not in found and pid != os.getpid():
+            found.add(pid)
+            todo.extend(children.get(pid, []))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _describe(pid: int) -> str:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        cmdline = "?"
+    return f"{pid} {cmdline[:120]}"
+
+
+def _reap(pids: set[int], grace: float) -> list[str]:
+    """Give ``pids`` ``grace`` seconds to exit, then SIGKILL the others and wait for
+    them to go; returns the killed ones (pid and command line)."""
+    deadline = time.monotonic() + grace
+    while (left := sorted(p for p in pids if _alive(p))) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    killed = [_describe(pid) for pid in left]
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 30
+    while left := [p for p in left if _alive(p)]:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes survive SIGKILL: {left}")
+        time.sleep(0.1)
+    return killed
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_ray_temp_dir():
+    """Ray's default temp root for this run (``RAY_TMPDIR``), removed at the end.
+
+    Whatever Ray starts without a ``--temp-dir`` of its own (the session cluster,
+    ``ray start`` in a test, a library call that starts Ray) keeps its session files
+    and its ``ray_current_cluster`` file here rather than in ``/tmp/ray``. Short, for
+    Ray's socket paths (107 bytes at most). A process still carrying the folder on its
+    command line at the end is killed and fails the run.
+    """
+    path = tempfile.mkdtemp(prefix="pcwt-ray-", dir="/tmp")
+    saved = os.environ.get("RAY_TMPDIR")
+    os.environ["RAY_TMPDIR"] = path
+    yield path
+    if saved is None:
+        os.environ.pop("RAY_TMPDIR", None)
+    else:
+        os.environ["RAY_TMPDIR"] = saved
+    # Ray started here and never shut down (e.g. a library call that started its own)
+    leaked = _reap(_with_descendants(_pids_with(path)), grace=10)
+    shutil.rmtree(path, ignore_errors=True)
+    assert not leaked, f"a test left a Ray cluster running (killed now): {leaked}"
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(private_ray_temp_dir):
+    """The test run's one local Ray cluster: 2 CPUs, no GPU, no dashboard, its own temp
+    dir; started on first use, shut down at the end of the run, with nothing left.
+
+    Its workers get this checkout on ``PYTHONPATH``, so they import the same
+    ``pycwt_mod``/``serve_app`` as the tests (test_workers.py). A Ray the process
+    already joined is used as it is and left running. Skipped where Ray is not
+    installed (a bare GPU box running bench/gpu_check.sh).
+    """
+    ray = pytest.importorskip("ray", reason="ray is not installed (pip install '.[serve]')")
+    if ray.is_initialized():
+        yield ray
+        return
+    temp_dir = os.path.join(private_ray_temp_dir, "c")
+    path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p)
+    kwargs = dict(
+        address="local",
+        num_cpus=2,
+        num_gpus=0,
+        include_dashboard=False,
+        runtime_env={"env_vars": {"PYTHONPATH": path, "RAY_AUTH_MODE": "disabled"}},
+        log_to_driver=False,
+        _temp_dir=temp_dir,
+    )
+    saved = os.environ.get("RAY_USAGE_STATS_ENABLED")
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # nothing to report, no network
+    try:
+        try:
+            ray.init(**kwargs)
+        except Exception as exc:  # Ray waits a fixed 30 s for its raylet; retry once
+            if "timed out during startup" not in str(exc):
+                raise
+            ray.shutdown()
+            ray.init(**kwargs)
+    finally:
+        if saved is None:
+            os.environ.pop("RAY_USAGE_STATS_ENABLED", None)
+        else:
+            os.environ["RAY_USAGE_STATS_ENABLED"] = saved
+    yield ray
+    # the daemons carry the temp dir on their command line; workers are their children
+    processes = _with_descendants(_pids_with(temp_dir))
+    ray.shutdown()  # Serve included: tests/serve shuts its apps down before this
+    # Workers exit by themselves once the raylet is gone, slowly on a loaded machine:
+    # the stragglers are killed (never left behind), with a warning naming them.
+    killed = _reap(processes, grace=15)
+    shutil.rmtree(temp_dir, ignore_errors=True)
+    if killed:
+        warnings.warn(f"Ray processes killed 15 s after ray.shutdown(): {killed}", stacklevel=1)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 
 Worker processes are expensive on a small shared machine, so the joblib pool is
 started once (its cancellation test, which tears the pool down, comes last in its
-class) and Ray once per module, in the ``ray_cluster`` fixture. Ray tests that must
+class) and the Ray tests run on the test run's one cluster, ``ray_cluster`` of
+tests/conftest.py (skipped where Ray is not installed). Ray tests that must
 not finish (timeout, cancellation) ask for more CPUs per task than the cluster has,
 so their chunks stay pending instead of occupying (and having to kill) workers.
 """
@@ -95,38 +96,6 @@ def registry(monkeypatch):
     """A private copy of the backend registry, restored after the test."""
     monkeypatch.setattr(backends, "_REGISTRY", dict(backends._REGISTRY))
     return backends._REGISTRY
-
-
-@pytest.fixture(scope="module")
-def ray_cluster():
-    """A small local Ray (2 CPUs, no GPU), unless the process already joined one.
-
-    Skipped where Ray is not installed (a bare GPU box running bench/gpu_check.sh);
-    the suite's install always has it.
-    """
-    ray = pytest.importorskip("ray", reason="ray is not installed (pip install '.[serve]')")
-
-    started = False
-    if not ray.is_initialized():
-        saved = os.environ.get("RAY_USAGE_STATS_ENABLED")
-        os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # nothing to report, no network
-        try:
-            ray.init(
-                address="local",
-                num_cpus=2,
-                num_gpus=0,
-                include_dashboard=False,
-                log_to_driver=False,
-            )
-        finally:
-            if saved is None:
-                os.environ.pop("RAY_USAGE_STATS_ENABLED", None)
-            else:
-                os.environ["RAY_USAGE_STATS_ENABLED"] = saved
-        started = True
-    yield ray
-    if started:
-        ray.shutdown()
 
 
 def numpy_as_cupy(device_count):

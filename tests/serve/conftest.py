@@ -1,23 +1,19 @@
-"""One real local Ray cluster and one real Serve app for the whole test session.
+"""One real Serve app for all the service tests, on the run's one Ray cluster.
 
-Ray workers get this checkout on their ``PYTHONPATH`` so they import the same
-``serve_app``/``pycwt_mod`` as the tests (checked in test_workers_import_checkout).
+The cluster is ``ray_cluster`` of tests/conftest.py (shared with the library's Ray
+tests); the app is started on first use and shut down after the last test of this
+folder, so the library tests that follow do not share the CPUs with idle replicas.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # local test clusters: no token
-
 import httpx
-import ray
+import pytest
 from ray import serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,32 +37,11 @@ class Service:
     chunk_size: int
 
 
-@pytest.fixture(scope="session")
-def ray_cluster():
-    """A private 2-CPU local Ray cluster (never joins an existing one)."""
-    path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p)
-    kwargs = dict(
-        address="local",
-        num_cpus=2,
-        include_dashboard=False,
-        runtime_env={"env_vars": {"PYTHONPATH": path, "RAY_AUTH_MODE": "disabled"}},
-        log_to_driver=False,
-    )
-    try:
-        ray.init(**kwargs)
-    except Exception as exc:  # Ray waits a fixed 30 s for its raylet; retry once if loaded
-        if "timed out during startup" not in str(exc):
-            raise
-        ray.shutdown()
-        ray.init(**kwargs)
-    yield
-    serve.shutdown()
-    ray.shutdown()
-
-
-@pytest.fixture(scope="session")
-def service(ray_cluster, tmp_path_factory) -> Service:
-    """The pycwt_mod app served on a free loopback port, with a temporary SQLite file."""
+@pytest.fixture(scope="package")
+def service(ray_cluster, tmp_path_factory):
+    """The pycwt_mod app served on a free loopback port, with a temporary SQLite file;
+    Serve (this app and any other a test started) is shut down after the last test of
+    tests/serve."""
     from serve_app.app import APP_NAME, build_app
 
     port = free_port()
@@ -94,16 +69,17 @@ def service(ray_cluster, tmp_path_factory) -> Service:
         if time.monotonic() > deadline:
             raise RuntimeError("the Serve app did not answer /health within 60 s")
         time.sleep(0.25)
-    return Service(url, db, NAMESPACE, REGISTRY, chunk_size=4)
+    yield Service(url, db, NAMESPACE, REGISTRY, chunk_size=4)
+    serve.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def client(service):
     with httpx.Client(base_url=service.url, timeout=120) as c:
         yield c
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_handle(service):
     from serve_app.app import APP_NAME
 
@@ -126,7 +102,7 @@ class KeyedService:
     max_body_bytes: int
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def keyed_service(service, tmp_path_factory) -> KeyedService:
     """A second app in the same cluster: API keys, a small body limit, CORS for one
     origin, and compute deployments that take 1 request at a time with 1 queued (so a

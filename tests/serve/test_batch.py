@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import signal
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from serve_app.batch import BatchOptions, analyse
 from serve_app.client.series import series_of_file as load_series
 
 from .conftest import ROOT, free_port
+from .procs import kill_marked
 from .utils import series
 
 OPTIONS = BatchOptions(
@@ -61,17 +63,6 @@ class TestLoadAndAnalyse:
             analyse(np.array([[1.0, np.nan, 2.0, 3.0]]), OPTIONS)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the `ray start --block` process we started (it takes its cluster down)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-
-
 @pytest.mark.slow
 def test_ray_job_submit_batch(tmp_path):
     data = _write_inputs(tmp_path / "in")
@@ -86,8 +77,13 @@ def test_ray_job_submit_batch(tmp_path):
         "--runtime-env-agent-port": free_port(), "--metrics-export-port": free_port(),
         "--node-manager-port": free_port(), "--object-manager-port": free_port(),
     }  # fmt: skip
+    # Its own temp dir (short: Ray's socket paths): its session files and the
+    # ray_current_cluster file `ray start` writes go there, and its processes (which
+    # leave our process group) are found by it and killed (SIGKILL: SIGTERM to
+    # `ray start --block` takes 10-30 s to stop the cluster gracefully) and removed.
+    tmp_dir = tempfile.mkdtemp(prefix="pcwb-", dir="/tmp")
     cmd = [str(bindir / "ray"), "start", "--head", "--block", "--num-cpus=2",
-           "--include-dashboard=true", "--dashboard-host=127.0.0.1",
+           "--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--temp-dir={tmp_dir}",
            *[f"{k}={v}" for k, v in ports.items()]]  # fmt: skip
     log = open(tmp_path / "ray_start.log", "w")  # closed in finally
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -121,8 +117,10 @@ def test_ray_job_submit_batch(tmp_path):
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         assert "3 ok, 0 failed" in run.stdout
     finally:
-        _stop(proc)
+        kill_marked(tmp_dir, roots=(proc.pid,))
+        proc.wait(timeout=30)
         log.close()
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["ok"] == 3 and manifest["failed"] == 0

@@ -41,7 +41,7 @@ from .procs import env, kill_group, kill_marked, pids_with, wait_http, with_desc
 from .utils import series, wait_for
 
 CHUNK = 4
-MC_COUNT = 240
+MC_COUNT = 120  # 30 chunks: the crash at 10% leaves most of them to the restart
 
 
 def _start(db, tmp_dir):
@@ -149,12 +149,8 @@ def test_job_resumes_after_the_whole_service_is_killed(tmp_path):
             assert int(z["seed"]) == 11
         assert _npz(url, early) == early_npz  # byte-identical after the restart
         assert _rows(db, "SELECT COUNT(*) FROM chunks") == [(0,)]  # dropped once done
-    finally:
-        try:
-            proc.terminate()
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            kill_group(proc)
+    finally:  # SIGKILL, not a graceful stop (seconds of serve.shutdown for nothing)
+        kill_group(proc)
         kill_marked(tmp_dir)
         shutil.rmtree(tmp_dir, ignore_errors=True)
 

@@ -51,6 +51,17 @@ def _expected(body) -> np.ndarray:
     )  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def completed_job(client) -> tuple[dict, dict]:
+    """``(body, job)`` of one small job without a seed, completed: the tests that need
+    a finished job (its drawn seed, the job list, DELETE, a registry restart) share it."""
+    body = _body(mc_count=8)
+    body.pop("seed")
+    job = _submit(client, body)
+    assert _wait_terminal(client, job["job_id"])["status"] == "completed"
+    return body, job
+
+
 class TestSignificanceJob:
     def test_full_job_progress_and_bit_identical_result(self, client, service):
         body = _body(n=512, mc_count=40, seed=99, backend="ray")
@@ -94,17 +105,13 @@ class TestSignificanceJob:
 
         wait_for(runner_gone, timeout=30)
 
-    def test_seed_drawn_when_not_given_is_reported(self, client):
-        body = _body(mc_count=8)
-        body.pop("seed")
-        job = _submit(client, body)
-        assert _wait_terminal(client, job["job_id"])["status"] == "completed"
+    def test_seed_drawn_when_not_given_is_reported(self, client, completed_job):
+        body, job = completed_job
         res = client.get(f"/api/v1/jobs/{job['job_id']}/result").json()["result"]
-        body["seed"] = res["seed"]
-        assert_array_equal(nan_array(res["sig95"]), _expected(body))
+        assert_array_equal(nan_array(res["sig95"]), _expected({**body, "seed": res["seed"]}))
 
     def test_cancel_running_job(self, client, service):
-        job = _submit(client, _body(n=512, mc_count=4000, seed=5))
+        job = _submit(client, _body(n=512, mc_count=400, seed=5))  # 100 chunks
         job_id = job["job_id"]
         wait_for(lambda: client.get(f"/api/v1/jobs/{job_id}").json()["progress"] > 0, timeout=60)
         assert client.get(f"/api/v1/jobs/{job_id}/result").status_code == 409
@@ -123,9 +130,8 @@ class TestSignificanceJob:
         small = _submit(client, _body(mc_count=8, seed=6))
         assert _wait_terminal(client, small["job_id"], timeout=60)["status"] == "completed"
 
-    def test_list_and_filter(self, client):
-        done = _submit(client, _body(mc_count=8, seed=11))
-        _wait_terminal(client, done["job_id"])
+    def test_list_and_filter(self, client, completed_job):
+        _, done = completed_job
         all_jobs = client.get("/api/v1/jobs").json()
         assert all_jobs["count"] == len(all_jobs["data"]) >= 1
         assert done["job_id"] in {j["job_id"] for j in all_jobs["data"]}
@@ -156,10 +162,10 @@ class TestSignificanceJob:
         assert all(e["job_id"] == job["job_id"] for e in events)
         assert client.get("/api/v1/jobs/nope/events").status_code == 404
 
-    def test_delete_completed_is_409(self, client):
-        job = _submit(client, _body(mc_count=4, seed=12))
-        _wait_terminal(client, job["job_id"])
+    def test_delete_completed_is_409(self, client, completed_job):
+        _, job = completed_job
         assert client.delete(f"/api/v1/jobs/{job['job_id']}").status_code == 409
+        assert client.get(f"/api/v1/jobs/{job['job_id']}").json()["status"] == "completed"
 
 
 class TestJobErrors:
@@ -197,9 +203,8 @@ class TestJobErrors:
 
 
 class TestRegistryReload:
-    def test_jobs_survive_registry_restart(self, client, service):
-        job = _submit(client, _body(mc_count=8, seed=21))
-        assert _wait_terminal(client, job["job_id"])["status"] == "completed"
+    def test_jobs_survive_registry_restart(self, client, service, completed_job):
+        _, job = completed_job
         before = client.get(f"/api/v1/jobs/{job['job_id']}/result").json()
 
         # a job left "running" by a runner that no longer exists (e.g. a node died)

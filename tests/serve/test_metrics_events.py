@@ -49,10 +49,12 @@ class TestMetrics:
     def test_job_counters_scraped(self, client, service):
         before = scrape()
         job = submit(client, mc_count=8, seed=40)
-        wait_for(
-            lambda: client.get(f"/api/v1/jobs/{job['job_id']}").json()["status"] == "completed",
-            timeout=90,
-        )
+
+        def completed():
+            j = client.get(f"/api/v1/jobs/{job['job_id']}").json()
+            return j if j["status"] == "completed" else None
+
+        final = wait_for(completed, timeout=90)
 
         def grown():  # Ray exports every few seconds
             now = scrape()
@@ -64,8 +66,12 @@ class TestMetrics:
             return now if ok else None
 
         now = wait_for(grown, timeout=60, interval=2)
-        assert total(now, "ray_pycwt_jobs_submitted_total", backend="ray") >= 1
-        assert total(now, "ray_pycwt_mc_pairs_per_second_count", backend="ray") >= 1
+        # this job counted under its backend (earlier jobs of the run are in `before`)
+        for name in ("ray_pycwt_jobs_submitted_total", "ray_pycwt_mc_pairs_per_second_count"):
+            grew = total(now, name, backend=final["backend"]) - total(
+                before, name, backend=final["backend"]
+            )
+            assert grew >= 1, (name, final["backend"], grew)
         assert ("ray_pycwt_jobs_active", "") in now
 
 

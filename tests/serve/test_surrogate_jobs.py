@@ -125,6 +125,14 @@ class TestRequestChecks:
             MonteCarlo(surrogate="white")
 
 
+@pytest.fixture(scope="module")
+def areawise_job(client) -> tuple[dict, dict]:
+    """``(body, done)`` of one completed areawise job (ar1, Maraun's measure, mc 20),
+    shared by the tests of its masks and of its plot."""
+    body = _body(areawise=True, area_measure="maraun")
+    return body, _run_job(client, body)
+
+
 class TestSurrogateJobs:
     def test_phase_job_reproducible_and_the_libraries(self, client):
         body = _body(mc_count=40, surrogate="phase", backend="ray")
@@ -147,9 +155,8 @@ class TestSurrogateJobs:
         assert r.json()["surrogate"] == "phase"
         assert_array_equal(nan_array(r.json()["sig95"]), ref)
 
-    def test_areawise_job_masks(self, client):
-        body = _body(areawise=True, area_measure="maraun")
-        done = _run_job(client, body)
+    def test_areawise_job_masks(self, client, areawise_job):
+        body, done = areawise_job
         res, job_id = done["result"], done["job_id"]
         point = np.array(res["pointwise_mask"], dtype=bool)
         area = np.array(res["areawise_mask"], dtype=bool)
@@ -195,9 +202,9 @@ class TestSurrogateJobs:
         r = client.post("/api/v1/analysis/wct", json=_body(areawise=True))
         assert r.status_code == 422 and "analysis/significance" in _detail(r)
 
-    def test_plot_of_areawise_job_outlines_patches(self, client):
-        body = _body(areawise=True, mc_count=20)
-        job_id = _run_job(client, body)["job_id"]
+    def test_plot_of_areawise_job_outlines_patches(self, client, areawise_job):
+        body, done = areawise_job
+        job_id = done["job_id"]
         plain_id = _run_job(client, _body(mc_count=20))["job_id"]
         keep = ("data1", "data2", "dt", "dj")
         plot = {k: body[k] for k in keep} | {"dpi": 40}
@@ -246,7 +253,8 @@ def test_iaaft_job_resumes_after_its_runner_dies(client, service):
 
     from .conftest import NAMESPACE
 
-    body = _body(mc_count=240, surrogate="iaaft", backend="ray")
+    mc = 120  # 30 chunks: the runner is killed after the first
+    body = _body(mc_count=mc, surrogate="iaaft", backend="ray")
     job_id = client.post(SIG, json=body).json()["job_id"]
 
     def running():
@@ -256,7 +264,7 @@ def test_iaaft_job_resumes_after_its_runner_dies(client, service):
     wait_for(running, 90, 0.05)
     ray.kill(ray.get_actor(f"pycwt-job-{job_id}", namespace=NAMESPACE), no_restart=True)
     kept = JobStore(str(service.db_path)).done_pairs(job_id)
-    assert 0 < kept < 240
+    assert 0 < kept < mc
     seen = []
 
     def done():
@@ -266,7 +274,7 @@ def test_iaaft_job_resumes_after_its_runner_dies(client, service):
 
     final = wait_for(done, 180, 0.2)
     # the second attempt starts from the kept chunks, not from zero
-    assert min(seen) >= kept / 240, (kept, seen)
+    assert min(seen) >= kept / mc, (kept, seen)
     assert final["status"] == "completed", final
     store = JobStore(str(service.db_path))
     row = store.get(job_id)
@@ -279,7 +287,7 @@ def test_iaaft_job_resumes_after_its_runner_dies(client, service):
     x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
     s0, J, _ = resolve_grid(x.size, 1.0, 0.25, None, None, "morlet")
     ref = montecarlo.wct_significance(
-        0.0, 0.0, 1.0, 0.25, s0, J, mc_count=240, seed=11, backend="sequential",
+        0.0, 0.0, 1.0, 0.25, s0, J, mc_count=mc, seed=11, backend="sequential",
         progress=False, cache=False, surrogate="iaaft", data=(x, y),
     )  # fmt: skip
     assert_array_equal(nan_array(res["sig95"]), ref)
