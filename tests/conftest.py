@@ -1,7 +1,7 @@
 """Fixtures of the whole suite: private caches and Ray temp files, the one Ray cluster
 of the run, the pycwt oracle, seeded generators, real data.
 
-The service's own fixtures (the Serve app, its clients) are in ``tests/serve/``; they
+The service's own fixtures (the Serve app, its clients) are in ``tests/serve_app/``; they
 run on the ``ray_cluster`` of this file, the only Ray cluster a test run starts in
 this process. Tests that must own a cluster (a crash of the whole service, two nodes,
 ``ray start`` + ``ray job submit``) start it in other processes with their own

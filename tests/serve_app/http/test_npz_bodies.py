@@ -11,7 +11,7 @@ from numpy.testing import assert_array_equal
 from serve_app.http.schemas import CWTRequest, ICWTRequest
 from serve_app.npz import NPZ_MEDIA_TYPE, from_npz
 
-from .utils import series
+from ..utils import series
 
 NPZ = {"Content-Type": NPZ_MEDIA_TYPE, "Accept": NPZ_MEDIA_TYPE}
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from serve_app.http import security
 from serve_app.settings import get_settings, parse_keys
 
-from .utils import series, wait_for
+from ..utils import series, wait_for
 
 TERMINAL = {"completed", "failed", "cancelled"}
 

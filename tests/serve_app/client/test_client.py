@@ -29,8 +29,8 @@ from serve_app.http.schemas import PLOT_FIELDS
 from serve_app.npz import from_npz
 from serve_app.records import CWTResult, SignificanceResult, WCTResult
 
-from .conftest import free_port
-from .utils import series
+from ..conftest import free_port
+from ..utils import series
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 import pycwt_mod
 from pycwt_mod.options import ScaleGrid
 
-from .utils import complex_array, nan_array, series
+from ..utils import complex_array, nan_array, series
 
 RTOL = 1e-10
 

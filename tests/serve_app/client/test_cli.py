@@ -24,8 +24,8 @@ from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing
 from serve_app.client.cli import build_parser
 from serve_app.client.flags import flag_name, options_from_args
 
-from .conftest import ROOT
-from .utils import series
+from ..conftest import ROOT
+from ..utils import series
 
 
 def cli(*args, timeout=120) -> subprocess.CompletedProcess:

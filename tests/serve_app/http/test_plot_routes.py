@@ -12,7 +12,7 @@ from pycwt_mod.options import Preprocessing, ScaleGrid
 from pycwt_mod.pipeline import analyze_cwt
 from serve_app.npz import NPZ_MEDIA_TYPE
 
-from .utils import series, wait_for
+from ..utils import series, wait_for
 
 
 def png_shape(content: bytes) -> tuple:

@@ -20,7 +20,7 @@ from serve_app.jobs.store import JobStore, utcnow
 from serve_app.npz import from_npz, to_npz
 from serve_app.settings import Settings
 
-from .utils import series
+from ..utils import series
 
 
 def _insert(path, job_id, status="queued", runner="pycwt-job-none"):

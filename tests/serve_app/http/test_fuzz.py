@@ -5,7 +5,7 @@ Every operation gets up to 25 generated requests (loopback only); no answer may 
 
 Generation is derandomized (hypothesis' fixed seed for each test), so a given code
 state always runs the same cases and CI is reproducible; explore further with
-``pytest tests/serve/test_fuzz.py --hypothesis-seed=N`` after setting
+``pytest tests/serve_app/http/test_fuzz.py --hypothesis-seed=N`` after setting
 ``PYCWT_FUZZ_RANDOM=1``.
 """
 

@@ -25,7 +25,7 @@ from serve_app.jobs.prepare import JobDefaults, prepare_job
 from serve_app.jobs.store import JobStore
 from serve_app.npz import NPZ_MEDIA_TYPE, from_npz
 
-from .utils import nan_array, series, wait_for
+from ..utils import nan_array, series, wait_for
 
 TERMINAL = {"completed", "failed", "cancelled"}
 SIG = "/api/v1/analysis/significance"

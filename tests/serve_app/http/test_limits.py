@@ -16,7 +16,7 @@ import pycwt_mod
 from pycwt_mod import montecarlo
 from pycwt_mod.options import ScaleGrid
 
-from .utils import nan_array, series, wait_for
+from ..utils import nan_array, series, wait_for
 
 CWT = "/api/v1/analysis/cwt"
 JSON = {"content-type": "application/json"}

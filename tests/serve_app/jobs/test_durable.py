@@ -36,9 +36,9 @@ from serve_app.jobs.registry import MAX_RESUMPTIONS, JobRegistry
 from serve_app.jobs.store import LEGACY_KEY, JobStore, utcnow
 from serve_app.records import TERMINAL
 
-from .conftest import free_port
-from .procs import env, kill_group, kill_marked, pids_with, wait_http, with_descendants
-from .utils import series, wait_for
+from ..conftest import free_port
+from ..procs import env, kill_group, kill_marked, pids_with, wait_http, with_descendants
+from ..utils import series, wait_for
 
 CHUNK = 4
 MC_COUNT = 120  # 30 chunks: the crash at 10% leaves most of them to the restart

@@ -16,7 +16,7 @@ from pycwt_mod.preprocess import detrend, fill_gaps, gap_mask, standardize
 from serve_app.client.series import SeriesFileError, read_timed_series
 
 from .test_cli import run
-from .utils import series
+from ..utils import series
 
 N = 240
 GAP = slice(100, 104)

@@ -2,7 +2,7 @@
 but for one check.
 
 The ``client`` fixture differs from the plan: instead of FastAPI's TestClient it
-is the session's ``httpx.Client`` on the real running Serve app (tests/serve/conftest.py),
+is the session's ``httpx.Client`` on the real running Serve app (tests/serve_app/conftest.py),
 whose ``get``/``post(...).json()`` API is the same. ``sample_data`` is the plan's.
 ``test_async_significance`` slept 2 s and then accepted a queued, running or completed
 job alike; it now checks that the submission answers before the job has run and that
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from .utils import wait_for
+from ..utils import wait_for
 
 # -- 4.1 fixtures ------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from pycwt_mod import montecarlo
 from serve_app.analysis import resolve_grid
 from serve_app.jobs.store import JobStore, utcnow
 
-from .utils import nan_array, series, wait_for
+from ..utils import nan_array, series, wait_for
 
 TERMINAL = {"completed", "failed", "cancelled"}
 

@@ -35,9 +35,9 @@ from pycwt_mod import montecarlo
 from pycwt_mod.montecarlo.backends.gpu import gpu_unavailable_reason
 from serve_app.records import TERMINAL
 
-from .conftest import free_port
-from .procs import env, kill_group, kill_marked, pids_with, wait_http
-from .utils import series, wait_for
+from ..conftest import free_port
+from ..procs import env, kill_group, kill_marked, pids_with, wait_http
+from ..utils import series, wait_for
 
 CHUNK = 4
 MC_COUNT = 160

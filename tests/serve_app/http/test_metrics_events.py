@@ -9,7 +9,7 @@ import threading
 import httpx
 import ray
 
-from .utils import series, wait_for
+from ..utils import series, wait_for
 
 METRIC = re.compile(r"^(ray_pycwt_\w+)\{([^}]*)\} (\S+)$")
 

@@ -24,8 +24,8 @@ import pycwt_mod
 from pycwt_mod import montecarlo
 from serve_app.analysis import resolve_grid
 
-from .conftest import NAMESPACE, REGISTRY
-from .utils import nan_array, series, wait_for
+from ..conftest import NAMESPACE, REGISTRY
+from ..utils import nan_array, series, wait_for
 
 pytestmark = pytest.mark.slow
 
