@@ -8,7 +8,7 @@
 #     PYTHONPATH=. bash bench/gpu_check.sh
 #
 # 1. the device and the library versions;
-# 2. the gpu tests (tests/test_backends.py::TestGPUBackend: availability, the
+# 2. the gpu tests (tests/pycwt_mod/montecarlo/test_backends.py::TestGPUBackend: availability, the
 #    cupy kernel against the numpy one on the same draws, for red noise and for
 #    phase surrogates of the data, and the areawise passes named on the gpu);
 # 3. bench/significance.py for the gpu and sequential backends on the issue's
@@ -42,7 +42,7 @@ print("gpu backend:", gpu_unavailable_reason() or "available")
 EOF
 
 echo "== gpu tests"
-"$PY" -m pytest -q -p no:cacheprovider -o addopts="" -rs tests/test_backends.py -k "GPU"
+"$PY" -m pytest -q -p no:cacheprovider -o addopts="" -rs tests/pycwt_mod/montecarlo/test_backends.py -k "GPU"
 tests=$?
 
 echo "== significance benchmark: gpu and sequential"

@@ -38,7 +38,6 @@ __all__ = [
     "RequestLimits",
     "check_size",
     "cwt_record",
-    "resolve_grid",
     "resolve_within",
     "reword",
     "service_errors",
@@ -142,16 +141,6 @@ def resolve_within(
     rg = _resolve(grid, max(n, 2))
     check_size(n, rg.n_scales, limits, mc_count)
     return rg
-
-
-def resolve_grid(n: int, dt: float, dj: float, s0=None, J=None, wavelet="morlet"):
-    """``(s0, J, scales)`` of `ScaleGrid.resolve`, for callers of the former name.
-
-    .. deprecated::
-        Use ``ScaleGrid(dt, dj, s0, J, wavelet).resolve(n)``; kept for one release.
-    """
-    rg = _resolve(ScaleGrid(dt, dj, s0, J, wavelet), n)
-    return rg.s0, rg.J, rg.scales
 
 
 # -------------------------------------------------------------------- messages

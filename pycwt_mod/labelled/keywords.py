@@ -1,7 +1,7 @@
 """Keyword options of the labelled API: the fields of `pycwt_mod.options`, or the objects.
 
 Every option keyword of `cwt`, `xwt` and `wct` is a field of an option type, with
-its name and default (``tests/test_xr.py`` checks the signatures against
+its name and default (``tests/pycwt_mod/labelled/test_labelled.py`` checks the signatures against
 `pycwt_mod.options.option_fields`). A caller that already holds the objects (built
 by another door, or read back with `pycwt_mod.options.from_dict`) passes them
 instead: ``grid=``, ``preprocessing=``, ``monte_carlo=``, ``areawise=``. Giving an

@@ -6,6 +6,8 @@ import time
 
 import numpy as np
 
+from pycwt_mod.options import ScaleGrid
+
 
 def series(n: int = 256, seed: int = 0, period: float = 16.0) -> np.ndarray:
     """A sine of ``period`` samples plus AR(1)-ish noise."""
@@ -35,3 +37,9 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.05):
         if time.monotonic() > deadline:
             raise TimeoutError(f"condition not met within {timeout} s")
         time.sleep(interval)
+
+
+def default_grid(n: int, dt: float, dj: float):
+    """``(s0, J, scales)`` of the default scale grid for ``n`` samples (`ScaleGrid.resolve`)."""
+    g = ScaleGrid(dt=dt, dj=dj).resolve(n)
+    return g.s0, g.J, g.scales

@@ -15,8 +15,8 @@ from pycwt_mod.pipeline import analyze_cwt, analyze_wct
 from pycwt_mod.preprocess import detrend, fill_gaps, gap_mask, standardize
 from serve_app.client.series import SeriesFileError, read_timed_series
 
-from .test_cli import run
 from ..utils import series
+from .test_cli import run
 
 N = 240
 GAP = slice(100, 104)

@@ -11,7 +11,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 import pycwt_mod
 from pycwt_mod import montecarlo
 from pycwt_mod.options import MonteCarlo, ScaleGrid, option_fields
-from serve_app.analysis import resolve_grid
 from serve_app.client import (
     BadRequest,
     Client,
@@ -30,7 +29,7 @@ from serve_app.npz import from_npz
 from serve_app.records import CWTResult, SignificanceResult, WCTResult
 
 from ..conftest import free_port
-from ..utils import series
+from ..utils import default_grid, series
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +93,7 @@ class TestSignificance:
         res = api.wct(x, y, 1.0, dj=0.25, significance_test=True, mc_count=300, seed=21)
         assert "300/300" in capsys.readouterr().err  # the job's progress bar
         assert res.seed == 21 and res.sig95.shape == res.scales.shape
-        s0, J, _ = resolve_grid(128, 1.0, 0.25, None, None, "morlet")
+        s0, J, _ = default_grid(128, 1.0, 0.25)
         expected = montecarlo.wct_significance(
             res.ar1[0], res.ar1[1], 1.0, 0.25, s0, J, mc_count=300, seed=21,
             backend="sequential", progress=False, cache=False,

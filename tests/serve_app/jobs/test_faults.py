@@ -22,12 +22,12 @@ from ray import serve
 
 import pycwt_mod
 from pycwt_mod import montecarlo
-from serve_app.analysis import resolve_grid
 
 from ..conftest import NAMESPACE, REGISTRY
-from ..utils import nan_array, series, wait_for
+from ..utils import default_grid, nan_array, series, wait_for
 
 pytestmark = pytest.mark.slow
+
 
 TERMINAL = {"completed", "failed", "cancelled"}
 MC_COUNT = 240
@@ -43,7 +43,7 @@ def body() -> dict:
 @pytest.fixture(scope="module")
 def expected(body) -> np.ndarray:
     x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
-    s0, J, _ = resolve_grid(x.size, 1.0, 0.25, None, None, "morlet")
+    s0, J, _ = default_grid(x.size, 1.0, 0.25)
     return montecarlo.wct_significance(
         pycwt_mod.ar1(x)[0], pycwt_mod.ar1(y)[0], 1.0, 0.25, s0, J, mc_count=MC_COUNT,
         seed=777, backend="sequential", progress=False, cache=False,

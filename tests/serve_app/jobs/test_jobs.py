@@ -11,10 +11,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
 from pycwt_mod import montecarlo
-from serve_app.analysis import resolve_grid
 from serve_app.jobs.store import JobStore, utcnow
 
-from ..utils import nan_array, series, wait_for
+from ..utils import default_grid, nan_array, series, wait_for
 
 TERMINAL = {"completed", "failed", "cancelled"}
 
@@ -43,7 +42,7 @@ def _wait_terminal(client, job_id, timeout=120.0) -> dict:
 
 def _expected(body) -> np.ndarray:
     x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
-    s0, J, _ = resolve_grid(x.size, body["dt"], body["dj"], None, None, "morlet")
+    s0, J, _ = default_grid(x.size, body["dt"], body["dj"])
     return montecarlo.wct_significance(
         pycwt_mod.ar1(x)[0], pycwt_mod.ar1(y)[0], body["dt"], body["dj"], s0, J,
         mc_count=body["mc_count"], seed=body["seed"], backend="sequential",
@@ -91,7 +90,7 @@ class TestSignificanceJob:
         assert res["mc_count"] == 40
         assert res["backend_used"] == "ray"
         assert_array_equal(nan_array(res["sig95"]), _expected(body))
-        _, _, scales = resolve_grid(512, 1.0, 0.25, None, None, "morlet")
+        _, _, scales = default_grid(512, 1.0, 0.25)
         assert_allclose(res["scales"], scales, rtol=1e-12)
         assert_allclose(np.asarray(res["period"]) * np.asarray(res["freqs"]), 1.0, rtol=1e-12)
 

@@ -18,14 +18,14 @@ from pydantic import ValidationError
 import pycwt_mod
 from pycwt_mod import montecarlo
 from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
-from serve_app.analysis import RequestLimits, resolve_grid
+from serve_app.analysis import RequestLimits
 from serve_app.http.schemas import SignificanceRequest, WCTRequest
 from serve_app.jobs.job import JobParams
 from serve_app.jobs.prepare import JobDefaults, prepare_job
 from serve_app.jobs.store import JobStore
 from serve_app.npz import NPZ_MEDIA_TYPE, from_npz
 
-from ..utils import nan_array, series, wait_for
+from ..utils import default_grid, nan_array, series, wait_for
 
 TERMINAL = {"completed", "failed", "cancelled"}
 SIG = "/api/v1/analysis/significance"
@@ -143,7 +143,7 @@ class TestSurrogateJobs:
         sig = nan_array(first["sig95"])
         assert_array_equal(sig, nan_array(again["sig95"]))  # chunked == in-runner
         x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
-        s0, J, _ = resolve_grid(x.size, 1.0, 0.25, None, None, "morlet")
+        s0, J, _ = default_grid(x.size, 1.0, 0.25)
         ref = montecarlo.wct_significance(
             0.0, 0.0, 1.0, 0.25, s0, J, mc_count=40, seed=11, backend="sequential",
             progress=False, cache=False, surrogate="phase", data=(x, y),
@@ -167,7 +167,7 @@ class TestSurrogateJobs:
         assert res["areawise_test"] == "areawise"
         # pointwise: coherence above the job's own thresholds, on the job's grid
         x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
-        s0, J, _ = resolve_grid(256, 1.0, 0.25, None, None, "morlet")
+        s0, J, _ = default_grid(256, 1.0, 0.25)
         WCT, _, coi, freqs, _ = pycwt_mod.wct(x, y, 1.0, 0.25, s0, J, sig=False)
         with np.errstate(invalid="ignore"):
             above = WCT > nan_array(res["sig95"])[:, None]
@@ -216,7 +216,7 @@ class TestSurrogateJobs:
         b = imread(io.BytesIO(thin.content), format="png")
         assert a.shape == b.shape and not np.array_equal(a, b)  # the bold outline
         # same scale grid, shorter series: the masks do not fit
-        _, J, _ = resolve_grid(256, 1.0, 0.25, None, None, "morlet")
+        _, J, _ = default_grid(256, 1.0, 0.25)
         short = {**plot, "data1": body["data1"][:200], "data2": body["data2"][:200], "J": J}
         r = client.post("/api/v1/plots/wct", json={**short, "job_id": job_id})
         assert r.status_code == 400 and "areawise masks of shape" in r.text, r.text
@@ -285,7 +285,7 @@ def test_iaaft_job_resumes_after_its_runner_dies(client, service):
     assert_array_equal(kept_series["data1"], body["data1"])
     res = client.get(f"/api/v1/jobs/{job_id}/result").json()["result"]
     x, y = np.asarray(body["data1"]), np.asarray(body["data2"])
-    s0, J, _ = resolve_grid(x.size, 1.0, 0.25, None, None, "morlet")
+    s0, J, _ = default_grid(x.size, 1.0, 0.25)
     ref = montecarlo.wct_significance(
         0.0, 0.0, 1.0, 0.25, s0, J, mc_count=mc, seed=11, backend="sequential",
         progress=False, cache=False, surrogate="iaaft", data=(x, y),
