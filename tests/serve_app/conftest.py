@@ -100,6 +100,9 @@ class KeyedService:
     keys: tuple[str, ...]
     cors_origin: str
     max_body_bytes: int
+    app_name: str  # as deployed: test_faults restarts it with these
+    route_prefix: str
+    args: dict
 
 
 @pytest.fixture(scope="package")
@@ -133,4 +136,4 @@ def keyed_service(service, tmp_path_factory) -> KeyedService:
         if time.monotonic() > deadline:
             raise RuntimeError("the keyed app did not answer /health within 60 s")
         time.sleep(0.25)
-    return KeyedService(url, db, registry, KEYS, origin, 256 * 1024)
+    return KeyedService(url, db, registry, KEYS, origin, 256 * 1024, KEYED_APP, KEYED_PREFIX, args)

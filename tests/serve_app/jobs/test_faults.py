@@ -178,36 +178,38 @@ def test_chunk_worker_killed_task_is_retried(client, service, body, expected):
     _assert_identical(service.url, job_id, expected)
 
 
-def test_results_survive_a_full_restart_of_the_app(service, tmp_path):
-    """Separate app, registry and SQLite file: serve.delete + registry gone, serve.run
-    again on the same file; the completed job and its result are still there."""
+def test_results_survive_a_full_restart_of_the_app(keyed_service):
+    """The keyed app (its own registry and SQLite file, beside the main app) restarted
+    in full: serve.delete + registry gone, serve.run again on the same file; the
+    completed job and its result are still there, for the key that owns them. (The
+    keyed app rather than one of its own: one deployment fewer; it runs again for the
+    tests after this one.)"""
     from serve_app.app import build_app
 
-    name, prefix, registry = "pycwt_mod_restart", "/restart", REGISTRY + "_restart"
-    args = {"db_path": str(tmp_path / "jobs.sqlite3"), "ray_namespace": NAMESPACE,
-            "registry_name": registry, "chunk_size": 4, "job_timeout_s": 120}  # fmt: skip
-    url = service.url + prefix
+    keyed = keyed_service
+    url, registry, auth = keyed.url, keyed.registry_name, {"X-API-Key": keyed.keys[0]}
     x, y = series(128, 80), series(128, 81)
     small = {"data1": x.tolist(), "data2": y.tolist(), "dt": 1.0, "dj": 0.5,
              "mc_count": 8, "seed": 5}  # fmt: skip
-    serve.run(build_app(args), name=name, route_prefix=prefix)
-    try:
-        job_id = httpx.post(url + "/api/v1/analysis/significance", json=small, timeout=60)
-        job_id = job_id.json()["job_id"]
-        assert _wait_terminal(url, job_id)["status"] == "completed"
-        before = _get(url, f"/api/v1/jobs/{job_id}/result").json()
+    r = httpx.post(url + "/api/v1/analysis/significance", json=small, headers=auth, timeout=60)
+    assert r.status_code == 200, r.text
+    job_id = r.json()["job_id"]
 
-        serve.delete(name)
+    def done():
+        r = _get(url, f"/api/v1/jobs/{job_id}", headers=auth)
+        return r.json() if r is not None and r.json()["status"] in TERMINAL else None
+
+    assert wait_for(done, 180, 0.2)["status"] == "completed"
+    before = _get(url, f"/api/v1/jobs/{job_id}/result", headers=auth).json()
+
+    serve.delete(keyed.app_name)
+    try:
         ray.kill(ray.get_actor(registry, namespace=NAMESPACE), no_restart=True)
         wait_for(lambda: _try_actor(registry, NAMESPACE) is None, 30, 0.1)
         time.sleep(0.5)
-        serve.run(build_app(args), name=name, route_prefix=prefix)
-
-        job = wait_for(lambda: _get(url, f"/api/v1/jobs/{job_id}"), 60, 0.2).json()
-        assert job["status"] == "completed"
-        assert _get(url, f"/api/v1/jobs/{job_id}/result").json() == before
     finally:
-        serve.delete(name)
-        reg = _try_actor(registry, NAMESPACE)
-        if reg is not None:
-            ray.kill(reg, no_restart=True)
+        serve.run(build_app(keyed.args), name=keyed.app_name, route_prefix=keyed.route_prefix)
+
+    job = wait_for(lambda: _get(url, f"/api/v1/jobs/{job_id}", headers=auth), 60, 0.2).json()
+    assert job["status"] == "completed"
+    assert _get(url, f"/api/v1/jobs/{job_id}/result", headers=auth).json() == before

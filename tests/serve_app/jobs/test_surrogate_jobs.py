@@ -49,7 +49,7 @@ def _run_job(client, body) -> dict:
         seen.append(job["progress"])
         return job if job["status"] in TERMINAL else None
 
-    job = wait_for(done, 120, 0.05)
+    job = wait_for(done, 120, 0.1)
     assert job["status"] == "completed", job
     assert job["progress"] == 1.0
     assert seen == sorted(seen), f"progress went backwards: {seen}"
