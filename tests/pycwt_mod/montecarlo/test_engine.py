@@ -636,9 +636,11 @@ class TestWct:
         np.testing.assert_array_equal(sig, [0])
 
 
-#: The engine's public names: the kernel's and the two entry points (README, Layout).
+#: The engine's public names: the kernel's, the two entry points (README, Layout) and the
+#: checkpoint hook of resumable runs (`Checkpoint`, `checkpoint_key`).
 PUBLIC = {
-    "CancelCheck", "Cancelled", "ESTIMATORS", "MonteCarloPlan", "PRECISIONS",
+    "CancelCheck", "Cancelled", "Checkpoint", "ESTIMATORS", "MonteCarloPlan", "PRECISIONS",
+    "checkpoint_key",
     "ProgressCallback", "estimate_work", "histogram_quantiles", "make_plan", "pair_noise",
     "run_chunk", "run_plan", "split_chunks", "surrogate_groups", "thresholds",
     "wct_significance",

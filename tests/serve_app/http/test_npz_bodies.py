@@ -111,7 +111,7 @@ class TestRoundTrip:
         assert_same(js, nz)
 
     def test_significance_job_from_npz(self, client):
-        from .utils import wait_for
+        from ..utils import wait_for
 
         x, y = series(128, seed=8), series(128, seed=9)
         r = client.post(

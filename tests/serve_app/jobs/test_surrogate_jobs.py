@@ -251,7 +251,7 @@ def test_iaaft_job_resumes_after_its_runner_dies(client, service):
     included) and adds the chunks kept by the first: the same bits as the library."""
     import ray
 
-    from .conftest import NAMESPACE
+    from ..conftest import NAMESPACE
 
     mc = 120  # 30 chunks: the runner is killed after the first
     body = _body(mc_count=mc, surrogate="iaaft", backend="ray")
