@@ -28,7 +28,7 @@ from ray import serve
 import pycwt_mod
 from pycwt_mod.montecarlo import estimate_work
 from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, option_fields
-from pycwt_mod.pipeline import analyze_cwt, analyze_wct, analyze_xwt
+from pycwt_mod.pipeline import analyze_cwt, analyze_wct, analyze_xwt, power_test
 
 from .analysis import (
     RequestLimits,
@@ -201,8 +201,12 @@ class CWTDeployment:
         o = options_from_keywords(dt, accepts=_GRID_PRE, **options)
         a = self._analyze(data, o)
         check_periods(a.freqs, a.grid.dt)  # before the test: its periods must be drawable
-        if significance_test:  # the same transform, with the chi-square test
-            a = self._analyze(data, o, significance_level=significance_level, ar1=ar1)
+        if significance_test:  # the chi-square test of the same transform
+            with service_errors():
+                a.sig95, a.variance, a.ar1, a.warnings = power_test(
+                    a.series, a.grid.dt, a.scales, significance_level, wavelet=a.grid.mother,
+                    ar1=ar1,
+                )  # fmt: skip
         return render_cwt_png(cwt_record(a, o.masked), a.grid.dt, plot or {}, a.sig95, a.variance)
 
     def icwt(self, wave, scales, dt: float | None = None, **options) -> ICWTResult:

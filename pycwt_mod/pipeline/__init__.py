@@ -25,7 +25,7 @@ References
    Processes Geophys., 11, 561-566.
 """
 
-from .cwt import CWTAnalysis, analyze_cwt
+from .cwt import CWTAnalysis, analyze_cwt, power_test
 from .prepare import (
     PreparedSeries,
     anomaly_period,
@@ -49,6 +49,7 @@ __all__ = [
     "anomaly_period",
     "coherence_thresholds",
     "draw_seed",
+    "power_test",
     "prepare_pair",
     "prepare_series",
     "red_noise",

@@ -24,7 +24,7 @@ from .prepare import (
     red_noise,
 )
 
-__all__ = ["CWTAnalysis", "analyze_cwt"]
+__all__ = ["CWTAnalysis", "analyze_cwt", "power_test"]
 
 # ---------------------------------------------------------------------- CWT
 
@@ -78,6 +78,35 @@ class CWTAnalysis:
     def power(self) -> np.ndarray:
         """``|wave|**2``, (n_scales, n)."""
         return np.abs(self.wave) ** 2
+
+
+def power_test(
+    series: PreparedSeries,
+    dt: float,
+    scales: np.ndarray,
+    significance_level: float,
+    *,
+    wavelet,
+    ar1: float | None = None,
+    name: str = "data",
+) -> tuple[np.ndarray, float, float, tuple[str, ...]]:
+    """The chi-square red-noise power level of a prepared series (Torrence & Compo
+    1998, eq. 18), from the variance and AR(1) of its valid samples (`red_noise`).
+
+    Returns
+    -------
+    sig95 : (n_scales,) ndarray
+    variance, ar1 : float
+    warnings : tuple of str
+        The AR(1) fallback's, if it was used.
+    """
+    valid = series.values[~series.missing]
+    variance = float(valid.var())
+    (alpha,), warnings = red_noise((valid,), (ar1,), (name,))
+    sig, _ = significance(
+        variance, dt, scales, 0, alpha, significance_level=significance_level, wavelet=wavelet
+    )
+    return np.asarray(sig, dtype=float), variance, alpha, warnings
 
 
 def analyze_cwt(
@@ -140,14 +169,9 @@ def analyze_cwt(
         W, scales, freqs, coi, fft, fftfreqs, rg, series, _gap_mask(series.missing, freqs, rg)
     )
     if significance_level is not None:
-        valid = series.values[~series.missing]
-        out.variance = float(valid.var())
-        (out.ar1,), out.warnings = red_noise((valid,), (ar1,), (name,))
-        sig, _ = significance(
-            out.variance, rg.dt, scales, 0, out.ar1, significance_level=significance_level,
-            wavelet=rg.mother,
-        )  # fmt: skip
-        out.sig95 = np.asarray(sig, dtype=float)
+        out.sig95, out.variance, out.ar1, out.warnings = power_test(
+            series, rg.dt, scales, significance_level, wavelet=rg.mother, ar1=ar1, name=name
+        )
         out.significance_level = float(significance_level)
     if areawise is not None:
         mc = monte_carlo or MonteCarlo()

@@ -20,17 +20,15 @@ import numpy as np
 
 from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
 from pycwt_mod.pipeline import (
-    PreparedSeries,
     analyze_cwt,
     analyze_wct,
     anomaly_period,
     draw_seed,
+    power_test,
     prepare_pair,
     prepare_series,
-    red_noise,
 )
 from pycwt_mod.plot import coherence_figure, scalogram_figure
-from pycwt_mod.significance import significance
 from pycwt_mod.timeaxis import time_spacing
 
 from .api import Client
@@ -170,19 +168,6 @@ def _shared_output(ts: TimedSeries, series: tuple, gap_mask, grid: ScaleGrid, pr
 # -------------------------------------------------------------------------- cwt
 
 
-def _red_noise_level(p: PreparedSeries, grid: ScaleGrid, scales, level: float, name: str):
-    """The red-noise power level of a transform made by the service: as `analyze_cwt`
-    makes it, from the series prepared the same way (variance and AR(1) of its valid
-    samples, the pipeline's AR(1) policy)."""
-    valid = p.values[~p.missing]
-    (alpha,), notes = red_noise((valid,), (None,), (name,))
-    variance = float(valid.var())
-    signif, _ = significance(
-        variance, grid.dt, scales, 0, alpha, significance_level=level, wavelet=grid.mother
-    )
-    return np.asarray(signif, dtype=float), variance, alpha, notes
-
-
 def cmd_cwt(args) -> int:
     """``pycwt-mod cwt FILE``: the transform, its red-noise level, written or summarised."""
     check_output(args.output)
@@ -199,7 +184,9 @@ def cmd_cwt(args) -> int:
         signif = variance = alpha = None
         notes: tuple[str, ...] = ()
         if several:
-            signif, variance, alpha, notes = _red_noise_level(p, grid, scales, level, what)
+            signif, variance, alpha, notes = power_test(
+                p, grid.dt, scales, level, wavelet=grid.mother, name=what
+            )
         where = args.url
     else:
         a = analyze_cwt(
