@@ -109,52 +109,7 @@ _COMMON_PARAMS = """
         Unit of time and period. For dates or a Timedelta ``dt``: one of
         `TIME_UNITS` (default "year" for monthly, quarterly or yearly dates, else the
         largest of day/hour/minute/second not longer than the step). For numbers:
-        free text (default the coordinate's ``units`` attr, else "").
-    dj, s0, J, wavelet
-        The scale grid, `pycwt_mod.options.ScaleGrid` (as in `pycwt_mod.cwt`);
-        ``s0`` is in ``unit``.
-    anomalies : int or "auto", optional
-        Remove the mean seasonal cycle of this many samples first (12 for monthly
-        data, 4 for quarterly; `pycwt_mod.preprocess.anomalies`). ``"auto"`` reads
-        it from monthly or quarterly dates (an error for other spacings). Default
-        None: no anomalies. Recorded in the ``anomalies`` attr.
-    detrend : {"none", "linear"}, optional
-        Remove a least-squares line of the valid samples (`pycwt_mod.preprocess.detrend`).
-    normalize : bool, optional
-        Standardise (zero mean, unit variance of the valid samples) before the
-        transform (default True, as pycwt's ``wct``/``xwt``). ``standardize`` is its
-        old name, accepted with a DeprecationWarning for one release.
-    gaps : {"raise", "mask"}, optional
-        "raise" (default): a NaN is an error naming the first gap. "mask": gaps are
-        filled (``fill``) and ``gap_mask`` marks the points within the wavelet's
-        e-folding time of a gap (`pycwt_mod.preprocess.gap_mask`).
-    fill : {"mean", "linear"}, optional
-        How gaps are filled with ``gaps="mask"`` (`pycwt_mod.preprocess.fill_gaps`).
-    significance_level : float, optional
-        Default 0.95 (the variable is called ``sig95`` whatever the level).
-    grid, preprocessing : ScaleGrid, Preprocessing, optional
-        The options as objects (`pycwt_mod.options`), instead of their fields above
-        (a field given beside its object must keep its default). ``grid.dt``, when
-        set, stands for ``dt``."""
-
-
-_AREAWISE_PARAMS = """
-    areawise : bool or Areawise, optional
-        Add Monte Carlo pointwise and areawise significance masks (default False;
-        Maraun et al. 2007, see `pycwt_mod.areawise`): True with the options below,
-        or a `pycwt_mod.options.Areawise`. They are computed on the preprocessed
-        (and gap-filled) series; points under ``gap_mask`` are not left out of the
-        test.
-    surrogate : {"ar1", "phase", "iaaft"}, optional
-        Null hypothesis of the Monte Carlo tests (`pycwt_mod.montecarlo.surrogates`),
-        default "ar1".
-    area_level : float, optional
-        Areawise significance level, in (0, 1) (default 0.95); the pointwise level is
-        ``significance_level``.
-    area_measure : {"maraun", "schulte"}, optional
-        Patch size measure (`pycwt_mod.options.AREA_MEASURES`), default "maraun".
-    area_test : {"areawise", "cumulative"}, optional
-        The areawise test (`pycwt_mod.options.AREA_TESTS`), default "areawise"."""
+        free text (default the coordinate's ``units`` attr, else "")."""
 
 
 _PAIR_PARAMS = """
@@ -172,13 +127,15 @@ _AR1_WARNS = """
 _PLACEHOLDERS = {
     "    {pair}": _PAIR_PARAMS,
     "    {common}": _COMMON_PARAMS,
-    "    {areawise}": _AREAWISE_PARAMS,
     "    {warns}": _AR1_WARNS,
 }
 
 
 def _doc(func):
-    """Fill the shared sections (``{pair}``, ``{common}``, ``{areawise}``, ``{warns}``)."""
+    """Fill the shared sections (``{pair}``, ``{common}``, ``{warns}``).
+
+    The option keywords' section (``{options}``) is `keywords.option_keywords`'.
+    """
     for placeholder, text in _PLACEHOLDERS.items():
         func.__doc__ = func.__doc__.replace(placeholder, text.strip("\n"))
     return func

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_significance_level
-from ..options import MonteCarlo, renamed_keywords
+from ..options import renamed_keywords
 from ..pipeline import analyze_wct, analyze_xwt, red_noise
 from ..spectra import global_coherence
 from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _steps
-from .keywords import announce, resolve, resolve_areawise, resolve_series_options
+from .keywords import Chosen, announce, option_keywords
 from .series import _libs, _read_pair
 
 __all__ = ["wct", "xwt"]
@@ -20,6 +19,9 @@ _PHASE_CONVENTION = "angle of W_a conj(W_b); positive when a leads b"
 
 @renamed_keywords(standardize="normalize")
 @_doc
+@option_keywords(
+    "grid", "preprocessing", "monte_carlo", only={"monte_carlo": ("significance_level",)}
+)
 def xwt(
     a,
     b,
@@ -27,18 +29,7 @@ def xwt(
     *,
     dim: str | None = None,
     unit: str | None = None,
-    dj: float = 1 / 12,
-    s0: float = -1.0,
-    J: int = -1,
-    wavelet="morlet",
-    anomalies: int | str | None = None,
-    detrend: str = "none",
-    normalize: bool = True,
-    gaps: str = "raise",
-    fill: str = "mean",
-    significance_level: float = 0.95,
-    grid=None,
-    preprocessing=None,
+    options: Chosen,
 ):
     """Cross wavelet transform of two labelled series ([2]_), as an `xarray.Dataset`.
 
@@ -49,6 +40,7 @@ def xwt(
     ----------
     {pair}
     {common}
+    {options}
 
     Returns
     -------
@@ -68,11 +60,8 @@ def xwt(
     {warns}
     """
     _, xr = _libs()
-    grid, dt, pre = resolve_series_options(
-        grid, dt, preprocessing, dj=dj, s0=s0, J=J, wavelet=wavelet, anomalies=anomalies,
-        detrend=detrend, normalize=normalize, gaps=gaps, fill=fill,
-    )  # fmt: skip
-    level = check_significance_level(significance_level)
+    grid, pre = options.grid, options.preprocessing
+    level = options.monte_carlo.significance_level
     sa, sb = _read_pair(a, b, dt, dim, unit)
     res = analyze_xwt(
         sa.values, sb.values, grid.with_dt(sa.dt), pre, significance_level=level,
@@ -102,6 +91,7 @@ def xwt(
 
 @renamed_keywords(standardize="normalize")
 @_doc
+@option_keywords("grid", "preprocessing", "monte_carlo", "areawise")
 def wct(
     a,
     b,
@@ -109,33 +99,9 @@ def wct(
     *,
     dim: str | None = None,
     unit: str | None = None,
-    dj: float = 1 / 12,
-    s0: float = -1.0,
-    J: int = -1,
-    wavelet="morlet",
-    anomalies: int | str | None = None,
-    detrend: str = "none",
-    normalize: bool = True,
-    gaps: str = "raise",
-    fill: str = "mean",
-    significance_level: float = 0.95,
     sig: bool = True,
-    mc_count: int = 300,
-    seed: int | None = None,
-    surrogate: str = "ar1",
-    al1: float | None = None,
-    al2: float | None = None,
-    backend: str | None = None,
-    chunk_size: int | None = None,
-    cache: bool = True,
     progress: bool = False,
-    areawise=False,
-    area_level: float = 0.95,
-    area_measure: str = "maraun",
-    area_test: str = "areawise",
-    grid=None,
-    preprocessing=None,
-    monte_carlo=None,
+    options: Chosen,
 ):
     """Wavelet coherence of two labelled series ([2]_), as an `xarray.Dataset`.
 
@@ -147,20 +113,9 @@ def wct(
     {common}
     sig : bool, optional
         Compute the Monte Carlo significance (default True).
-    mc_count, seed, surrogate, al1, al2, backend, chunk_size, cache
-        The Monte Carlo test, `pycwt_mod.options.MonteCarlo` (surrogate pairs,
-        default 300; root seed for reproducible thresholds, default fresh entropy;
-        the null hypothesis, "phase" and "iaaft" resampling the preprocessed
-        series; the red-noise coefficients, default each series' fitted one; the
-        backend name or None for the best available; surrogates per chunk;
-        threshold cache). With ``areawise`` the areawise test uses the same
-        surrogates, ``mc_count``, root seed, backend and cache, and its pointwise
-        mask is ``coherence > sig95`` outside the cone of influence.
     progress : bool, optional
         Progress bar (default off here).
-    {areawise}
-    monte_carlo : MonteCarlo, optional
-        The Monte Carlo options (with ``significance_level``) as one object.
+    {options}
 
     Returns
     -------
@@ -184,6 +139,12 @@ def wct(
 
     {warns}
 
+    Notes
+    -----
+    With ``areawise`` the areawise test uses the surrogates of the coherence test
+    (the same ``mc_count``, root seed, backend and cache), and its pointwise mask is
+    ``coherence > sig95`` outside the cone of influence.
+
     Examples
     --------
     >>> import numpy as np
@@ -195,18 +156,7 @@ def wct(
     1.0
     """
     _, xr = _libs()
-    grid, dt, pre = resolve_series_options(
-        grid, dt, preprocessing, dj=dj, s0=s0, J=J, wavelet=wavelet, anomalies=anomalies,
-        detrend=detrend, normalize=normalize, gaps=gaps, fill=fill,
-    )  # fmt: skip
-    mc = resolve(
-        MonteCarlo, monte_carlo, "monte_carlo", significance_level=significance_level,
-        mc_count=mc_count, seed=seed, surrogate=surrogate, al1=al1, al2=al2,
-        backend=backend, chunk_size=chunk_size, cache=cache,
-    )  # fmt: skip
-    test = resolve_areawise(
-        areawise, area_level=area_level, area_measure=area_measure, area_test=area_test
-    )
+    grid, pre, mc, test = options.grid, options.preprocessing, options.monte_carlo, options.areawise
     sa, sb = _read_pair(a, b, dt, dim, unit)
     res = analyze_wct(
         sa.values, sb.values, grid.with_dt(sa.dt), pre,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..options import MonteCarlo, renamed_keywords
+from ..options import renamed_keywords
 from ..pipeline import analyze_cwt
 from ..spectra import _in_band, global_wavelet_spectrum, scale_averaged_power
 from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _mother_from_attrs
-from .keywords import announce, resolve, resolve_areawise, resolve_series_options
+from .keywords import Chosen, announce, option_keywords
 from .series import _libs, _read
 
 __all__ = ["cwt", "scale_average"]
@@ -14,36 +14,15 @@ __all__ = ["cwt", "scale_average"]
 
 @renamed_keywords(standardize="normalize")
 @_doc
+@option_keywords("grid", "preprocessing", "monte_carlo", "areawise", exclude=("al1", "al2"))
 def cwt(
     obj,
     dt=None,
     *,
     dim: str | None = None,
     unit: str | None = None,
-    dj: float = 1 / 12,
-    s0: float = -1.0,
-    J: int = -1,
-    wavelet="morlet",
-    anomalies: int | str | None = None,
-    detrend: str = "none",
-    normalize: bool = True,
-    gaps: str = "raise",
-    fill: str = "mean",
-    significance_level: float = 0.95,
     wave: bool = False,
-    areawise=False,
-    surrogate: str = "ar1",
-    area_level: float = 0.95,
-    area_measure: str = "maraun",
-    area_test: str = "areawise",
-    mc_count: int = 300,
-    seed: int | None = None,
-    backend: str | None = None,
-    chunk_size: int | None = None,
-    cache: bool = True,
-    grid=None,
-    preprocessing=None,
-    monte_carlo=None,
+    options: Chosen,
 ):
     """Continuous wavelet transform of a labelled series, as an `xarray.Dataset`.
 
@@ -58,18 +37,7 @@ def cwt(
     wave : bool, optional
         Include the complex transform ``wave`` (default False; netCDF cannot store
         complex numbers, so drop it or split it before ``to_netcdf``).
-    {areawise}
-    mc_count : int, optional
-        Surrogates of the areawise test, >= 2 (default 300).
-    seed : int, optional
-        Root seed of the surrogates (default None: fresh entropy, recorded in the
-        ``seed`` attr).
-    backend, chunk_size, cache
-        Monte Carlo backend, surrogates per chunk and threshold cache of the
-        areawise test, as in `pycwt_mod.areawise_power`.
-    monte_carlo : MonteCarlo, optional
-        ``significance_level``, ``surrogate``, ``mc_count``, ``seed``, ``backend``,
-        ``chunk_size`` and ``cache`` as one `pycwt_mod.options.MonteCarlo`.
+    {options}
 
     Returns
     -------
@@ -121,18 +89,7 @@ def cwt(
     'anomalies=12; detrend=none; normalize=yes; gaps=raise'
     """
     _, xr = _libs()
-    grid, dt, pre = resolve_series_options(
-        grid, dt, preprocessing, dj=dj, s0=s0, J=J, wavelet=wavelet, anomalies=anomalies,
-        detrend=detrend, normalize=normalize, gaps=gaps, fill=fill,
-    )  # fmt: skip
-    mc = resolve(
-        MonteCarlo, monte_carlo, "monte_carlo", significance_level=significance_level,
-        surrogate=surrogate, mc_count=mc_count, seed=seed, backend=backend,
-        chunk_size=chunk_size, cache=cache,
-    )  # fmt: skip
-    test = resolve_areawise(
-        areawise, area_level=area_level, area_measure=area_measure, area_test=area_test
-    )
+    grid, pre, mc, test = options.grid, options.preprocessing, options.monte_carlo, options.areawise
     s = _read(obj, dt, dim, unit, "obj")
     level = mc.significance_level
     a = analyze_cwt(

@@ -384,6 +384,37 @@ class TestOptionKeywords:
                     continue
                 assert params[f.name].default == f.default, (func, f.name)
         assert "standardize" not in params
+        doc = getattr(pxr, func).__doc__
+        for name in params:  # every keyword is described, none left as a placeholder
+            assert f"    {name} : " in doc or f", {name}" in doc or f"{name}, " in doc, name
+        assert "{" + "options}" not in doc
+
+    def test_keywords_are_generated_from_the_fields(self):
+        from pycwt_mod.labelled.keywords import option_keywords
+
+        @option_keywords("grid", "preprocessing", "areawise", exclude=("fill",))
+        def analysis(x, dt=None, *, unit=None, options):
+            """Parameters\n    ----------\n    {options}\n"""
+            return dt, options
+
+        params = inspect.signature(analysis).parameters
+        names = [
+            f.name for t in (ScaleGrid, Preprocessing, Areawise) for f in options.option_fields(t)
+        ]
+        expected = ["x", "dt", "unit", *(n for n in names if n not in ("dt", "fill")),
+                    "areawise", "grid", "preprocessing"]  # fmt: skip
+        assert list(params) == expected
+        dt, chosen = analysis([0.0], grid=ScaleGrid(dt=0.5, dj=0.25), detrend="linear")
+        assert dt == 0.5 and chosen.grid.dj == 0.25 and chosen.areawise is None
+        assert chosen.preprocessing == Preprocessing(detrend="linear")
+        assert analysis([0.0], areawise=True, area_level=0.9)[1].areawise == Areawise(
+            area_level=0.9
+        )
+        with pytest.raises(TypeError, match="fill"):
+            analysis([0.0], fill="linear")  # excluded: no keyword of this function
+        with pytest.raises(ValueError, match="`grid` already holds `dj`"):
+            analysis([0.0], grid=ScaleGrid(dj=0.25), dj=0.5)
+        assert '    area_measure : {"maraun", "schulte"}, optional' in analysis.__doc__
 
     def test_objects_equal_keywords(self, monthly):
         x = monthly.iloc[:128]
