@@ -42,11 +42,11 @@ class OptionField:
     bounds : dict
         Numeric constraints (``gt``, ``ge``, ``lt``, ``le``).
     annotation : str
+        The field's type, as written in its dataclass.
     local : bool
         True for how the calling process runs the analysis (``chunk_size``,
         ``cache``), not what it computes: a service decides those for itself, so
         they are no request fields.
-        The field's type, as written in its dataclass.
     """
 
     name: str
