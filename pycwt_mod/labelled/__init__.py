@@ -25,10 +25,13 @@ fills NaN gaps and masks the (period, time) points they influence; default
 ``gaps="raise"``: an error naming the first gap), or the option objects themselves
 (``grid=``, ``preprocessing=``, ``monte_carlo=``, ``areawise=``).
 
+An N-D DataArray is analysed along ``dim=`` once per index of its other
+dimensions (`stack`: `xarray.apply_ufunc`, lazy for dask-backed arrays).
+
 The labelled API was `pycwt_mod.xr` (still importable, a deprecated alias).
 `series` reads the input (time axis), `keywords` turns the keywords into option
 objects, `attrs` writes the output's coordinates and attrs, `power` holds `cwt` and
-`scale_average`, `pair` holds `xwt` and `wct`.
+`scale_average`, `pair` holds `xwt` and `wct`, `stack` runs them over N-D inputs.
 
 References
 ----------

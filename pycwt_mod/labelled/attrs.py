@@ -104,7 +104,11 @@ _COMMON_PARAMS = """
         With dates it must be left out (it comes from the dates); with a numeric
         coordinate it must agree with the coordinate's spacing.
     dim : str, optional
-        Name of the time dimension of a DataArray (default: its only dimension).
+        Name of the time dimension of a DataArray (default: its only dimension). An
+        N-D DataArray (stations, grid points) needs it: the analysis runs once per
+        index of the other dimensions (`xarray.apply_ufunc`; a dask-backed array
+        stays lazy, chunked along the others), and what a 1-D result keeps as a
+        per-series attr (``ar1``, ``variance``, ...) is a variable over them.
     unit : str, optional
         Unit of time and period. For dates or a Timedelta ``dt``: one of
         `TIME_UNITS` (default "year" for monthly, quarterly or yearly dates, else the

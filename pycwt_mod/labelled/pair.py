@@ -10,6 +10,7 @@ from ..spectra import global_coherence
 from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _steps
 from .keywords import Chosen, announce, option_keywords
 from .series import _libs, _read_pair
+from .stack import analyze_stacked, is_stacked
 
 __all__ = ["wct", "xwt"]
 
@@ -60,6 +61,8 @@ def xwt(
     {warns}
     """
     _, xr = _libs()
+    if dim is not None and is_stacked(a, b):
+        return analyze_stacked(xwt, (a, b), dim, options)
     grid, pre = options.grid, options.preprocessing
     level = options.monte_carlo.significance_level
     sa, sb = _read_pair(a, b, dt, dim, unit)
@@ -156,6 +159,8 @@ def wct(
     1.0
     """
     _, xr = _libs()
+    if dim is not None and is_stacked(a, b):
+        return analyze_stacked(wct, (a, b), dim, options, sig=sig, progress=progress)
     grid, pre, mc, test = options.grid, options.preprocessing, options.monte_carlo, options.areawise
     sa, sb = _read_pair(a, b, dt, dim, unit)
     res = analyze_wct(

@@ -8,6 +8,7 @@ from ..spectra import _in_band, global_wavelet_spectrum, scale_averaged_power
 from .attrs import _areawise_vars, _common_attrs, _coords, _doc, _mother_from_attrs
 from .keywords import Chosen, announce, option_keywords
 from .series import _libs, _read
+from .stack import analyze_stacked, is_stacked
 
 __all__ = ["cwt", "scale_average"]
 
@@ -89,6 +90,8 @@ def cwt(
     'anomalies=12; detrend=none; normalize=yes; gaps=raise'
     """
     _, xr = _libs()
+    if dim is not None and is_stacked(obj):
+        return analyze_stacked(cwt, (obj,), dim, options, wave=wave)
     grid, pre, mc, test = options.grid, options.preprocessing, options.monte_carlo, options.areawise
     s = _read(obj, dt, dim, unit, "obj")
     level = mc.significance_level
