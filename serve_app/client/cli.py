@@ -5,8 +5,9 @@ with ``--url`` they send the series to a running service (``pycwt-mod serve``) t
 `serve_app.client` instead (significance then runs as a service job). ``jobs`` lists
 the service's jobs; ``serve`` starts the service (it runs ``python -m serve_app``).
 
-The local commands need only the library (numpy, scipy; matplotlib for .png); the
-service commands need the ``client`` extra and say so when it is missing. The
+The local commands need only the library (numpy, scipy; matplotlib for .png) on
+``.npy`` files, and pandas for ``.csv`` tables; the service commands need the
+``client`` extra (httpx, pandas) and say so when it is missing. The
 analysis flags are generated from the option types (`serve_app.client.flags`).
 """
 
@@ -31,11 +32,12 @@ _EPILOG = """\
 input files: .npy (1-D array) or .csv (one numeric column, or the column named by
 --column; a header row is detected; empty or NA cells are gaps). A CSV time column
 (named time/date/datetime/timestamp, a first column of dates, or --time-column) gives
-the time axis and the spacing (monthly dates: dt = 1/12 year); dates need pandas only
-when they are not ISO 8601. Preprocessing, in this order: --anomalies (N samples per
-seasonal cycle, or auto from monthly or quarterly dates), --detrend, --normalize
-(--no-normalize), --gaps (raise: the default, a gap is an error naming it; mask: gaps
-are filled and the results they influence are masked like the cone of influence).
+the time axis and the spacing (monthly dates: dt = 1/12 year). CSV files are read
+with pandas (the delimiter , ; tab or | is detected). Preprocessing, in this order:
+--anomalies (N samples per seasonal cycle, or auto from monthly or quarterly dates),
+--detrend, --normalize (--no-normalize), --gaps (raise: the default, a gap is an
+error naming it; mask: gaps are filled and the results they influence are masked like
+the cone of influence).
 output (-o) by suffix: .npz (all result arrays), .csv (a table: one row per period,
 one column per sample), .png (plot made with pycwt_mod.plot; cwt draws the red-noise
 95% contour). Without -o a summary is printed.
