@@ -23,11 +23,7 @@ import time
 import warnings
 
 import numpy as np
-
-try:  # a core dependency, but a bare GPU box may lack it: then there is no bar
-    from tqdm.auto import tqdm
-except ImportError:  # pragma: no cover - tqdm is installed wherever the suite runs
-    tqdm = None
+from tqdm.auto import tqdm
 
 from .._validation import check_significance_level
 from . import kernel, plan
@@ -50,7 +46,7 @@ __all__ = [
 
 
 def _progress_bar(enabled: bool, total: int, desc: str = "WCT significance"):
-    if not enabled or tqdm is None:
+    if not enabled:
         return None
     return tqdm(total=total, desc=desc, unit="pair")
 
@@ -195,7 +191,7 @@ def wct_significance(
     mc_count : int, optional
         Surrogate pairs, default 300.
     progress : bool, optional
-        Show a tqdm progress bar (default True, as pycwt; none if tqdm is absent).
+        Show a tqdm progress bar (default True, as pycwt).
     cache : bool, optional
         Read and write the threshold cache (default True); see `pycwt_mod.montecarlo.cache`.
     backend : str or MonteCarloBackend, optional
@@ -221,7 +217,8 @@ def wct_significance(
         Precision of the kernel's work arrays (default float32; the thresholds move
         by far less than their Monte Carlo error).
     cache_dir : str or Path, optional
-        Cache directory; default ``$PYCWT_MOD_CACHE_DIR`` or ``~/.cache/pycwt_mod``.
+        Cache directory; default `cache.default_cache_dir` (``$PYCWT_MOD_CACHE_DIR``,
+        else the user cache directory: ``~/.cache/pycwt_mod`` on Linux).
     progress_callback : callable, optional
         ``progress_callback(done_pairs, total_pairs)``, called as chunks finish.
     cancel : callable, optional
