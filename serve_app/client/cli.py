@@ -22,6 +22,7 @@ from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
 from ..records import JobStatus
 from .api import ClientError, JobFailed, httpx
 from .commands import CLIError, cmd_cwt, cmd_wct, service_client
+from .common_flags import add_serve_flags, serve_argv, spacing_flag
 from .flags import add_option_flags, cli_words
 
 __all__ = ["main"]
@@ -59,11 +60,7 @@ def cmd_jobs(args) -> int:
 
 def cmd_serve(args) -> int:
     """Replace this process with ``python -m serve_app`` (the one way to start it)."""
-    argv = [sys.executable, "-m", "serve_app"]
-    for opt in ("host", "port", "num_cpus", "db_path", "metrics_port"):
-        value = getattr(args, opt)
-        if value is not None:
-            argv += [f"--{opt.replace('_', '-')}", str(value)]
+    argv = [sys.executable, "-m", "serve_app", *serve_argv(args)]
     os.execv(sys.executable, argv)
     return 0  # pragma: no cover - execv does not return
 
@@ -109,13 +106,7 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     add_option_flags(
         p.add_argument_group("scale grid"),
         ScaleGrid,
-        overrides={
-            "dt": {
-                "help": "sample spacing, a number or a fraction such as 1/12 (default: from "
-                "the time column, else 1)",
-                "type": str,
-            }
-        },
+        overrides={"dt": spacing_flag(None, "from the time column, else 1")},
     )
     add_option_flags(
         p.add_argument_group("preprocessing, in this order"),
@@ -214,11 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start Ray and the HTTP service until Ctrl-C (same as "
         "python -m serve_app); PYCWT_* variables set the limits.",
     )
-    p.add_argument("--host", help="bind address (default PYCWT_HOST or 127.0.0.1)")
-    p.add_argument("--port", type=int, help="HTTP port (default PYCWT_PORT or 8000)")
-    p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default all cores)")
-    p.add_argument("--db-path", help="SQLite file of the jobs (default var/pycwt_jobs.sqlite3)")
-    p.add_argument("--metrics-port", type=int, help="Ray's Prometheus metrics port (default free)")
+    add_serve_flags(p)  # the launcher's own flags, passed on by cmd_serve
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -16,7 +16,6 @@ or dates (`pandas.to_datetime`: ISO 8601 first, then the formats pandas infers).
 from __future__ import annotations
 
 import csv
-import fractions
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,6 @@ __all__ = [
     "TIME_NAMES",
     "SeriesFileError",
     "TimedSeries",
-    "parse_spacing",
     "parse_times",
     "read_series",
     "read_table",
@@ -104,16 +102,20 @@ def _is_number(cell: str) -> bool:
 
 def _table(text: str, name: str) -> _Table:
     """The cells of a CSV text (pandas), after checking that every row is complete."""
+    pd = _pandas()
     try:
         sep = csv.Sniffer().sniff(text[:65536], delimiters=DELIMITERS).delimiter
     except csv.Error:  # one column
         sep = ","
     # blank lines are skipped (a line of delimiters is a row of missing values)
-    rows = [
-        r
-        for r in csv.reader(io.StringIO(text), delimiter=sep)
-        if len(r) > 1 or (r and r[0].strip())
-    ]
+    try:
+        rows = [
+            r
+            for r in csv.reader(io.StringIO(text), delimiter=sep)
+            if len(r) > 1 or (r and r[0].strip())
+        ]
+    except csv.Error as exc:
+        raise SeriesFileError(f"{name}: not a readable CSV table: {exc}") from None
     if not rows:
         raise SeriesFileError(f"{name}: empty file")
     first = [[c.strip() for c in r] for r in rows[:2]]
@@ -125,16 +127,19 @@ def _table(text: str, name: str) -> _Table:
     for i, row in enumerate(data):
         if len(row) != len(data[0]):
             raise SeriesFileError(f"{name}: row {i + 1} has {len(row)} values, not {len(data[0])}")
-    frame = _pandas().read_csv(
-        io.StringIO(text),
-        sep=sep,
-        header=None,
-        names=range(len(data[0]) if data else len(rows[0])),
-        dtype=str,
-        na_values=NA_VALUES,  # besides pandas' own (NaN, NULL, #N/A, None, ...)
-        skipinitialspace=True,
-        skip_blank_lines=True,
-    )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            names=range(len(data[0]) if data else len(rows[0])),
+            dtype=str,
+            na_values=NA_VALUES,  # besides pandas' own (NaN, NULL, #N/A, None, ...)
+            skipinitialspace=True,
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SeriesFileError(f"{name}: not a readable CSV table: {exc}") from None
     if is_header:
         frame = frame.iloc[1:].reset_index(drop=True)
     return _Table(frame, first[0] if is_header else None, first[is_header] if data else [])
@@ -155,25 +160,6 @@ def _floats(table: _Table, cols: list[int], name: str) -> np.ndarray:
             )
         out[:, k] = numbers.to_numpy(dtype=float)
     return out
-
-
-def parse_spacing(text: str) -> float:
-    """A sample spacing from the command line: a number or a fraction such as ``1/12``.
-
-    Raises
-    ------
-    ValueError
-        When ``text`` is neither, or not > 0.
-    """
-    try:
-        value = float(fractions.Fraction(str(text).strip()))
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(
-            f"the spacing must be a number or a fraction such as 1/12 (got {text!r})"
-        ) from None
-    if not value > 0:
-        raise ValueError(f"the spacing must be > 0 (got {text})")
-    return value
 
 
 def parse_times(cells) -> np.ndarray:

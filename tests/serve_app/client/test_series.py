@@ -13,7 +13,6 @@ from numpy.testing import assert_array_equal
 
 from serve_app.client.series import (
     SeriesFileError,
-    parse_spacing,
     parse_times,
     read_series,
     read_table,
@@ -85,8 +84,19 @@ class TestReadTable:
             ("s.csv", "a\n1\n\xe9\n".encode("latin-1"), "s.csv: not a UTF-8 text file"),
             ("s.json", b"[1, 2]", "s.json: unknown input type '.json'; use .csv or .npy"),
             ("s.npy", b"not an array", "s.npy: not a readable .npy array"),
+            ("s.csv", b'a\n"1\n2\n', "s.csv: not a readable CSV table: Error tokenizing"),
         ],
-        ids=["empty", "blank", "short-row", "long-row", "text-cell", "latin-1", "suffix", "npy"],
+        ids=[
+            "empty",
+            "blank",
+            "short-row",
+            "long-row",
+            "text-cell",
+            "latin-1",
+            "suffix",
+            "npy",
+            "open-quote",
+        ],
     )
     def test_errors(self, tmp_path, name, data, message):
         with pytest.raises(SeriesFileError) as info:
@@ -199,15 +209,6 @@ class TestSeriesOfBytes:
             series_of_bytes(b"1,2,3\n4,5,6\n7,8,9\n", "a.csv")
         with pytest.raises(SeriesFileError, match="expected one or two series"):
             series_of_file(_csv(tmp_path, "1,2\n3,4\n"))
-
-
-def test_parse_spacing():
-    assert parse_spacing("1/12") == 1 / 12
-    assert parse_spacing(" 0.25 ") == 0.25
-    with pytest.raises(ValueError, match="a number or a fraction such as 1/12"):
-        parse_spacing("monthly")
-    with pytest.raises(ValueError, match=r"must be > 0 \(got -1\)"):
-        parse_spacing("-1")
 
 
 def test_parse_times():
