@@ -1,4 +1,4 @@
-"""Time axes: the sample spacing and its unit, from dates or numbers (numpy only).
+"""Time axes: the sample spacing and its unit, from dates or numbers.
 
 `time_spacing` reads the spacing of a time axis: calendar-month steps (monthly,
 quarterly, yearly dates, month ends included) give ``dt`` in years (1/12 for
@@ -6,22 +6,21 @@ monthly dates), other evenly spaced dates give it in the largest of day, hour,
 minute or second that is not longer than the step, and numbers give their
 step as is. `parse_dt` reads a ``dt`` given by a user: a number, a fraction
 such as "1/12", a timedelta (numpy, datetime or pandas) or a string such as
-"1D", "6h", "15min" or "2W". Both need numpy only: the labelled API and the
-command line share them, and the command line works without pandas.
+"1D", "6h", "15min" or "2W". The labelled API and the command line share them.
 
-Time steps are read as `pandas.Timedelta` reads them (the same strings, the
-same spacing in seconds, the same text in messages), without importing it;
-strings that pandas reads loosely (a "." straight after a unit, as in "5H." or
-"1D.5", or before a ":") are refused.
+Numbers and calendar-month dates need numpy only. Other time steps (strings,
+timedeltas, the steps of dates) are read, measured and written as `pandas.Timedelta`
+reads, measures and writes them (pandas is imported only then; without it the
+functions say what to install). The calendar-month test stays in numpy:
+`pandas.infer_freq` finds no frequency for monthly dates on the 15th or at noon,
+and none for fewer than three dates.
 """
 
 from __future__ import annotations
 
 import datetime
 import fractions
-import math
 import numbers
-import re
 from typing import Any
 
 import numpy as np
@@ -53,188 +52,23 @@ RESAMPLE_HINT = (
     "(xarray), which marks missing samples as NaN, then pass gaps='mask'."
 )
 
-_INT64_MAX = 2**63 - 1
-_DAY_NS = 86400 * 10**9
-# Nanoseconds per unit, and the decimals a fraction of the unit is rounded to.
-_UNIT_NS = {"W": 7 * _DAY_NS, "D": _DAY_NS, "h": 3600 * 10**9, "m": 60 * 10**9}
-_UNIT_NS |= {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
-_UNIT_DIGITS = {unit: len(str(ns)) - 1 for unit, ns in _UNIT_NS.items()}
-# The unit names of a time step string, lower case (pandas.Timedelta's).
-_UNIT_NAMES = {
-    **dict.fromkeys(("w",), "W"),
-    **dict.fromkeys(("d", "day", "days"), "D"),
-    **dict.fromkeys(("h", "hr", "hour", "hours"), "h"),
-    **dict.fromkeys(("m", "min", "minute", "minutes"), "m"),
-    **dict.fromkeys(("s", "sec", "second", "seconds"), "s"),
-    **dict.fromkeys(("ms", "milli", "millis", "millisecond", "milliseconds"), "ms"),
-    **dict.fromkeys(("us", "µs", "micro", "micros", "microsecond", "microseconds"), "us"),
-    **dict.fromkeys(("ns", "nano", "nanos", "nanosecond", "nanoseconds"), "ns"),
-}
-_NAT_STRINGS = frozenset({"NaT", "nat", "NAT", "nan", "NaN", "NAN"})
-# numpy units a timedelta is kept in (coarser ones are read in seconds).
-_RESOLUTIONS = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
-_TIMEDELTA_UNITS = "'W', 'D', 'h', 'm', 's', 'ms', 'us', 'ns'"
-
-_TOKEN = r"[0-9]+(?:\.[0-9]*)?[^0-9:.\-]+"
-_CLOCK = r"[0-9]+:[0-9]+:[0-9]+(?:\.[0-9]+)?"
-_REGULAR = re.compile(rf"(-?)((?:{_TOKEN})*)({_CLOCK})?")
-_TOKENS = re.compile(r"([0-9]+)(?:\.([0-9]*))?([^0-9:.\-]+)")
-_ISO = re.compile(r"(-?)((?:[0-9]+[WD]|[0-9]{1,2}[HM])*)(?:([0-9]*)\.([0-9]{1,9})S|([0-9]+)S)?")
-_ISO_TOKENS = re.compile(r"([0-9]+)([WDHM])")
-_ISO_UNITS = {"W": "W", "D": "D", "H": "h", "M": "m"}
+_PANDAS_HINT = "time steps and dates need pandas: pip install pandas"
 
 
-# ------------------------------------------------------------------ time steps
-
-
-def _in_unit(number: str, frac: str, unit: str) -> int:
-    """``number.frac`` units in nanoseconds, rounded as pandas rounds them."""
-    x = float(f"{number}.{frac}")
-    whole = int(x)
-    part = x - whole
-    if _UNIT_DIGITS[unit]:
-        part = round(part, _UNIT_DIGITS[unit])
-    return whole * _UNIT_NS[unit] + int(part * _UNIT_NS[unit])
-
-
-def _fraction_ns(digits: str) -> int:
-    """Decimal digits of a second (at most 9 are read) in nanoseconds."""
-    return int(digits[:9].ljust(9, "0"))
-
-
-def _parse_regular(text: str) -> tuple[int, bool] | None:
-    """A step such as "1 days 02:00:00" or "1h30min": (ns, needs ns) or None."""
-    text = re.sub(r"[ ,+]", "", text)
-    if re.fullmatch(r"-?[0-9]+", text):  # a bare count of nanoseconds
-        return (-1 if text[0] == "-" else 1) * _in_unit(text.lstrip("-"), "", "ns"), True
-    match = _REGULAR.fullmatch(text)
-    if match is None or not (match[2] or match[3]):
-        return None
-    sign = -1 if match[1] else 1
-    total, fine = 0, False
-    for number, frac, name in _TOKENS.findall(match[2]):
-        unit = None if name in ("M", "Y", "y") else _UNIT_NAMES.get(name.lower())
-        if unit is None:
-            return None
-        total += sign * _in_unit(number, frac, unit)
-        fine |= name == "ns" or name.lower().startswith("nano") or len(frac) > 6
-    if match[3]:
-        clock, _, frac = match[3].partition(".")
-        hours, minutes, seconds = (int(v) for v in clock.split(":"))
-        ns = (hours * 3600 + minutes * 60 + seconds) * 10**9 + _fraction_ns(frac)
-        # A leading sign covers the clock only when no unit comes before it.
-        total += -ns if match[1] and not match[2] else ns
-        fine |= len(frac) > 6
-    return total, fine
-
-
-def _parse_iso(text: str) -> tuple[int, bool] | None:
-    """An ISO 8601 duration such as "P1DT2H" or "PT0.5S": (ns, needs ns) or None."""
-    sign = -1 if text.startswith("-") else 1
-    match = _ISO.fullmatch(text.lstrip("-").replace("P", "").replace("T", "").replace("+", ""))
-    if match is None or not any(match.group(2, 3, 4, 5)):
-        return None
-    parts = [
-        _in_unit(number, "0", _ISO_UNITS[name]) for number, name in _ISO_TOKENS.findall(match[2])
-    ]
-    if match[4]:  # milliseconds go with the seconds, as pandas reads a sign before them
-        parts.append(_in_unit(match[3] or "0", "0", "s") + _fraction_ns(match[4][:3]))
-        parts.append(_fraction_ns(match[4]) - _fraction_ns(match[4][:3]))
-    elif match[5]:
-        parts.append(_in_unit(match[5], "0", "s"))
-    if match[1] and parts:
-        parts[0] = -parts[0]
-    return sign * sum(parts), bool(match[4]) and len(match[4]) > 6
-
-
-def _parse_timedelta(text: str) -> np.timedelta64 | None:
-    """A time step string as `pandas.Timedelta` reads it, or None when it reads none.
-
-    The step is kept in microseconds, or in nanoseconds where it needs them.
-    """
-    if text == "" or text in _NAT_STRINGS:
-        return np.timedelta64("NaT", "ns")
+def _timedelta(value: Any):
+    """`pandas.Timedelta` of ``value`` (pandas imported here; ValueError as pandas')."""
     try:
-        parsed = _parse_iso(text) if text.startswith(("P", "-P")) else _parse_regular(text)
-    except OverflowError:  # a number too large for a float
-        return None
-    if parsed is None or abs(parsed[0]) > _INT64_MAX:
-        return None
-    ns, fine = parsed
-    if fine or ns % 1000:
-        return np.timedelta64(ns, "ns")
-    return np.timedelta64(ns // 1000, "us")
+        import pandas as pd
+    except ImportError:
+        raise ImportError(_PANDAS_HINT) from None
+    return pd.Timedelta(value)
 
 
-def _as_timedelta64(td: Any) -> np.timedelta64:
-    """A numpy, datetime or pandas timedelta as a timedelta64 in s, ms, us or ns."""
-    to_numpy = getattr(td, "to_timedelta64", None)  # pandas.Timedelta, without pandas
-    if not isinstance(td, np.timedelta64) and callable(to_numpy):
-        return to_numpy()
-    if not isinstance(td, np.timedelta64):  # datetime.timedelta
-        us = (td.days * 86400 + td.seconds) * 10**6 + td.microseconds
-        if abs(us) > _INT64_MAX:
-            raise ValueError("Python int too large to convert to C long")
-        return np.timedelta64(us, "us")
-    unit, count = np.datetime_data(td.dtype)
-    if count != 1:
-        raise ValueError(
-            "np.timedelta64 objects with units containing a multiplier are not supported"
-        )
-    if unit == "generic":
-        return np.timedelta64(td.astype(np.int64), "ns")
-    if unit not in _UNIT_NS:
-        raise ValueError(
-            f"Unit {unit} is not supported. Only unambiguous timedelta values durations "
-            f"are supported. Allowed units are {_TIMEDELTA_UNITS}"
-        )
-    if unit in _RESOLUTIONS or np.isnat(td):
-        return td
-    seconds = int(td.astype(np.int64)) * (_UNIT_NS[unit] // 10**9)
-    if abs(seconds) > _INT64_MAX:
-        raise ValueError(str(td))
-    return np.timedelta64(seconds, "s")
-
-
-def _seconds(td: np.timedelta64) -> float:
-    """Length in seconds of a timedelta64 in s, ms, us or ns (NaN for NaT)."""
-    if np.isnat(td):
-        return math.nan
-    unit, _ = np.datetime_data(td.dtype)
-    whole, part = divmod(int(td.astype(np.int64)), _RESOLUTIONS[unit])
-    seconds = whole + part / _RESOLUTIONS[unit]
-    if part:  # as pandas: a part of a second never rounds to a whole second
-        seconds = min(
-            max(seconds, math.nextafter(whole, math.inf)), math.nextafter(whole + 1, -math.inf)
-        )
-    return seconds
-
-
-def _format_timedelta(td: np.timedelta64) -> str:
-    """A timedelta64 written as pandas writes one: "1 days 02:00:00", "-1 days +23:00:00".
-
-    Examples
-    --------
-    >>> _format_timedelta(np.timedelta64(-90, "m").astype("m8[s]"))
-    '-1 days +22:30:00'
-    """
-    if np.isnat(td):
-        return "NaT"
-    unit, _ = np.datetime_data(td.dtype)
-    ns = int(td.astype(np.int64)) * (10**9 // _RESOLUTIONS[unit])
-    days, rest = divmod(ns, _DAY_NS)
-    hours, rest = divmod(rest, 3600 * 10**9)
-    minutes, rest = divmod(rest, 60 * 10**9)
-    seconds, sub = divmod(rest, 10**9)
-    frac = "" if not sub else f".{sub:09d}" if sub % 1000 else f".{sub // 1000:06d}"
-    sign = "+" if ns < 0 else ""
-    return f"{days} days {sign}{hours:02d}:{minutes:02d}:{seconds:02d}{frac}"
-
-
-def _td_in_unit(td: np.timedelta64, unit: str | None, what: str) -> tuple[float, str]:
-    seconds = _seconds(td)
+def _td_in_unit(td, unit: str | None, what: str) -> tuple[float, str]:
+    """A `pandas.Timedelta` (NaT included) in ``unit``, or in the largest unit fitting it."""
+    seconds = td.total_seconds()
     if not seconds > 0:
-        raise ValueError(f"{what} must be a positive time step (got {_format_timedelta(td)})")
+        raise ValueError(f"{what} must be a positive time step (got {td})")
     if unit is None:
         units = ("day", "hour", "minute", "second")
         unit = next((u for u in units if seconds >= TIME_UNITS[u]), "second")
@@ -268,6 +102,8 @@ def parse_dt(dt: Any, unit: str | None = None) -> tuple[float, str] | None:
     ValueError
         When ``dt`` is not > 0, a string is neither a number nor a time step, or
         ``unit`` is not a time unit for a time step.
+    ImportError
+        For a time step (a string or a timedelta) without pandas.
 
     Examples
     --------
@@ -287,18 +123,15 @@ def parse_dt(dt: Any, unit: str | None = None) -> tuple[float, str] | None:
             value = float(fractions.Fraction(dt.strip()))
         except ValueError:
             try:
-                td = _parse_timedelta(dt)
-                if td is None:
-                    raise ValueError(dt)
-                return _td_in_unit(td, unit, "`dt`")
-            except ValueError:
+                return _td_in_unit(_timedelta(dt), unit, "`dt`")
+            except (ValueError, OverflowError):
                 raise ValueError(
                     f"`dt` must be a number, a fraction such as '1/12' or a time step "
                     f"such as '1D' or '6h' (got {dt!r})"
                 ) from None
         dt = value
-    if isinstance(dt, np.timedelta64 | datetime.timedelta):
-        return _td_in_unit(_as_timedelta64(dt), unit, "`dt`")
+    if isinstance(dt, np.timedelta64 | datetime.timedelta):  # pandas.Timedelta included
+        return _td_in_unit(_timedelta(dt), unit, "`dt`")
     if isinstance(dt, bool) or not isinstance(dt, numbers.Real) or not np.isfinite(dt) or dt <= 0:
         raise ValueError(f"`dt` must be > 0 (got {dt!r})")
     return float(dt), unit or ""
@@ -341,9 +174,9 @@ def date_spacing(times: Any, unit: str | None = None) -> tuple[float, str]:
         return float(step[0]) / (12.0 if unit == "year" else 1.0), unit
     ns = np.diff(t.astype(np.int64))
     if (ns == ns[0]).all():
-        return _td_in_unit(np.timedelta64(int(ns[0]), "ns"), unit, "the time step")
-    shortest = _format_timedelta(np.timedelta64(int(ns.min()), "ns"))
-    longest = _format_timedelta(np.timedelta64(int(ns.max()), "ns"))
+        return _td_in_unit(_timedelta(np.timedelta64(int(ns[0]), "ns")), unit, "the time step")
+    shortest = _timedelta(np.timedelta64(int(ns.min()), "ns"))
+    longest = _timedelta(np.timedelta64(int(ns.max()), "ns"))
     raise ValueError(
         f"the time coordinate is not evenly spaced (steps from {shortest} to {longest}). "
         + RESAMPLE_HINT
@@ -395,6 +228,8 @@ def time_spacing(time: Any, unit: str | None = None) -> tuple[float, str]:
     ValueError
         For unevenly spaced, unsorted or duplicate times (the message says how to
         resample), or a unit that does not fit the dates.
+    ImportError
+        For dates without pandas.
 
     Examples
     --------

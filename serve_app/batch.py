@@ -48,8 +48,9 @@ from pycwt_mod.options import MonteCarlo, Preprocessing, ScaleGrid, to_dict
 from pycwt_mod.pipeline import analyze_cwt, analyze_wct
 
 from .analysis import service_errors
+from .client.common_flags import spacing_flag
 from .client.flags import add_option_flags, options_from_args
-from .client.series import SUFFIXES, parse_spacing, series_of_bytes
+from .client.series import SUFFIXES, series_of_bytes
 
 __all__ = ["FORMATS", "BatchOptions", "analyse", "main", "write_result"]
 
@@ -230,13 +231,6 @@ def _analyse_batch(
 # -------------------------------------------------------------------------------- main
 
 
-def _dt(text: str) -> float:
-    try:
-        return parse_spacing(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m serve_app.batch",
@@ -249,8 +243,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     add_option_flags(
         p.add_argument_group("scale grid"),
         ScaleGrid,
-        overrides={"dt": {"type": _dt, "default": 1.0, "help": "sample spacing, e.g. 1/12 "
-                          "(default 1)"}},
+        overrides={"dt": spacing_flag(1.0, "1")},
     )  # fmt: skip
     add_option_flags(p.add_argument_group("preprocessing, in this order"), Preprocessing)
     g = p.add_argument_group("Monte Carlo thresholds of pairs")

@@ -25,6 +25,7 @@ import ray
 from ray import serve
 
 from .app import APP_NAME, build_app
+from .client.common_flags import add_serve_flags
 from .settings import get_settings
 
 __all__ = ["main"]
@@ -34,14 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m serve_app", description=__doc__.split("\n")[0])
-    p.add_argument("--host", help="bind address (default PYCWT_HOST or 127.0.0.1)")
-    p.add_argument("--port", type=int, help="HTTP port (default PYCWT_PORT or 8000)")
-    p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default all cores)")
-    p.add_argument("--db-path", help="SQLite file of the jobs (default var/pycwt_jobs.sqlite3)")
-    p.add_argument(
-        "--metrics-port", type=int, help="Ray's Prometheus metrics port (default: a free one)"
-    )
-    p.add_argument("--temp-dir", help="root of Ray's session directories (default Ray's, /tmp/ray)")
+    add_serve_flags(p)  # shared with `pycwt-mod serve`
     return p.parse_args(argv)
 
 

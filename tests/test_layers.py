@@ -19,8 +19,10 @@
   ``pandas`` at module level, and importing every library module loads neither.
 - ``serve_app`` imports no private library module or name (``pycwt_mod._validation``,
   ``_helpers``): the doors use the library's public API.
-- The client package, with the CLI's date handling, imports and runs with ray,
-  fastapi, pydantic, orjson, pandas and xarray blocked (numpy + httpx only).
+- The client package imports with ray, fastapi, pydantic, orjson, pandas and xarray
+  blocked (numpy + httpx: the `Client` on numpy arrays); the CLI runs on ``.npy``
+  files with all of them blocked, and reads CSV tables (their dates included) with
+  pandas, loaded only then (a clear message when it is missing).
 """
 
 from __future__ import annotations
@@ -165,25 +167,32 @@ def test_layer_imports_with_upper_layers_blocked(blocked, modules):
 
 
 def test_cli_works_locally_without_the_client_extra(tmp_path):
-    """``pip install pycwt-mod`` alone: local commands work, service ones say what to
-    install (httpx, httpx-sse and the server stack blocked)."""
-    series = tmp_path / "x.csv"
-    series.write_text("\n".join(str(v) for v in [0.0, 1.0, 0.5, -1.0] * 32))
+    """``pip install pycwt-mod`` alone: local commands work on .npy files, a CSV file
+    and the service commands say what to install (httpx, httpx-sse, pandas and the
+    server stack blocked)."""
+    import numpy as np
+
+    np.save(tmp_path / "x.npy", np.array([0.0, 1.0, 0.5, -1.0] * 32))
+    table = tmp_path / "x.csv"
+    table.write_text("\n".join(str(v) for v in [0.0, 1.0, 0.5, -1.0] * 32))
     blocked = {"httpx", "httpx_sse", "ray", "fastapi", "pydantic", "orjson", "starlette"}
+    blocked |= {"pandas", "xarray"}
     code = _BLOCKER.format(blocked=blocked) + textwrap.dedent(
         f"""
         from serve_app.client.cli import main
-        assert main(["cwt", {str(series)!r}, "--dj", "0.5"]) == 0
-        try:
-            main(["jobs", "--url", "http://127.0.0.1:9"])
-        except SystemExit as exc:
-            print("exit", exc.code)
+        assert main(["cwt", {str(tmp_path / "x.npy")!r}, "--dj", "0.5"]) == 0
+        for argv in (["cwt", {str(table)!r}], ["jobs", "--url", "http://127.0.0.1:9"]):
+            try:
+                main(argv)
+            except SystemExit as exc:
+                print("exit", exc.code)
         """
     )
     proc = _run(code)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "cwt (local): 128 samples" in proc.stdout
-    assert "exit 2" in proc.stdout
+    assert proc.stdout.count("exit 2") == 2
+    assert "reading a .csv file needs pandas: pip install pandas" in proc.stderr
     assert "pip install 'pycwt-mod[client]'" in proc.stderr
 
 
@@ -411,8 +420,8 @@ def test_library_modules_load_no_xarray_or_pandas():
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
-# The client needs numpy and httpx only: pandas and xarray are blocked too, and the
-# CLI's local path is run on ISO dates (its date handling is pycwt_mod.timeaxis).
+# The client needs numpy and httpx only: pandas and xarray are blocked too. The CLI
+# reads CSV tables with pandas (imported then) and never loads xarray.
 _CLIENT_BLOCKED = {
     "ray",
     "fastapi",
@@ -447,10 +456,10 @@ def _dated_csv(path: Path, dates, header: str = "date,value") -> Path:
     return path
 
 
-def test_cli_dates_work_with_pandas_and_xarray_blocked(tmp_path):
+def test_cli_dates_work_with_xarray_blocked(tmp_path):
     """``pycwt-mod cwt``/``wct`` on CSV files of ISO dates, locally: the spacing comes
     from the dates (monthly: 1/12 year, month ends in months, hourly: 1 hour) with
-    ray, fastapi, pydantic, orjson, pandas and xarray blocked."""
+    ray, fastapi, pydantic, orjson and xarray blocked; pandas reads the tables."""
     import numpy as np
 
     months = np.arange("2000-01", "2010-09", dtype="datetime64[M]")
@@ -461,7 +470,8 @@ def test_cli_dates_work_with_pandas_and_xarray_blocked(tmp_path):
     hours = np.datetime64("2000-01-01T00:00") + np.arange(128) * np.timedelta64(1, "h")
     hourly = _dated_csv(tmp_path / "hourly.csv", [str(h) for h in hours])
     out = tmp_path / "hourly.npz"
-    code = _BLOCKER.format(blocked=_CLIENT_BLOCKED) + textwrap.dedent(
+    blocked = _CLIENT_BLOCKED - {"pandas"}
+    code = _BLOCKER.format(blocked=blocked) + textwrap.dedent(
         f"""
         import sys
         from serve_app.client.cli import main
@@ -479,7 +489,7 @@ def test_cli_dates_work_with_pandas_and_xarray_blocked(tmp_path):
     assert "cwt (local): 128 samples, dt 1 month" in proc.stdout
     assert "wct (local): 128 samples, 13 scales;" in proc.stdout
     assert "coherence inside the cone of influence 1.000 at period 0.1667 year" in proc.stdout
-    assert "loaded []" in proc.stdout
+    assert "loaded ['pandas']" in proc.stdout
     with np.load(out) as saved:
         assert (float(saved["dt"]), str(saved["unit"])) == (1.0, "hour")
         assert saved["time"][1] - saved["time"][0] == np.timedelta64(1, "h")

@@ -44,7 +44,8 @@ def areawise_coherence(
     significance_level: float = 0.95,
     area_level: float = 0.95,
     mc_count: int = 300,
-    seed: int = 0,
+    seed: int | None = None,
+    rng=None,
     area_measure: str = "maraun",
     area_test: str = "areawise",
     al1: float | None = None,
@@ -81,7 +82,7 @@ def areawise_coherence(
         significance_level)`` (``L`` rows; required shape for
         ``area_test="cumulative"``). Default: the coherence engine's, from one
         histogram for all the levels.
-    significance_level, area_level, mc_count, seed, area_measure, area_test
+    significance_level, area_level, mc_count, seed, rng, area_measure, area_test
         As in `areawise_power` (default ``mc_count`` 300; the old names ``level``,
         ``measure`` and ``test`` are accepted with a DeprecationWarning for one
         release).
@@ -113,8 +114,14 @@ def areawise_coherence(
     AR1FallbackWarning
         When a series has no unbiased AR(1) estimate and the Yule-Walker one is used.
     """
-    run = _run(surrogate, significance_level, area_level, mc_count, seed, area_measure, area_test)
-    eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel, checkpoint)
+    run = _run(
+        surrogate=surrogate, level=significance_level, area_level=area_level,
+        mc_count=mc_count, seed=seed, rng=rng, measure=area_measure, test=area_test,
+    )  # fmt: skip
+    eng = _engine(
+        backend=backend, chunk_size=chunk_size, cache=cache, cache_dir=cache_dir,
+        progress_callback=progress_callback, cancel=cancel, checkpoint=checkpoint,
+    )  # fmt: skip
     mother = get_wavelet(wavelet)
     data = ObservedSeries.of(y1, y2)
     dt, dj, s0, J = _grid(data.n, dt, dj, s0, J, mother)
@@ -148,9 +155,11 @@ def areawise_coherence(
             progress_callback=None if report is None else (lambda d, _: report(d, total)),
             cancel=cancel, surrogate=run.surrogate, data=data, checkpoint=checkpoint,
         )  # fmt: skip
-    patches = PatchPlan(dt, dj, s0, J, mother, "coherence", data, run.surrogate, al,
-                        run.mc_count, run.seed, tuple(map(tuple, thr.tolist())), run.measure,
-                        run.test)  # fmt: skip
+    patches = PatchPlan(
+        dt, dj, s0, J, mother, field="coherence", data=data, surrogate=run.surrogate, al=al,
+        mc_count=run.mc_count, seed=run.seed, thresholds=tuple(map(tuple, thr.tolist())),
+        measure=run.measure, test=run.test,
+    )  # fmt: skip
     WCT, valid = field_of(patches, data.values)
     crit = _null_patches(patches, run, eng, run.mc_count, 2 * run.mc_count)
     return _result(WCT, valid, thr, patches.scales, dt, dj, crit, run)

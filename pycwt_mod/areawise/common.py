@@ -62,6 +62,7 @@ import numpy as np
 from .._validation import check_choice, check_count, check_positive, resolve_J, resolve_s0
 from ..montecarlo.cache import ThresholdCache
 from ..montecarlo.engine import run_plan
+from ..montecarlo.observed import resolve_seed
 from ..montecarlo.surrogates import get_surrogate
 from ..options import AREA_TESTS
 from ..significance import AR1FallbackWarning, fit_ar1
@@ -179,17 +180,18 @@ def threshold_levels(test: str, level: float) -> tuple[float, ...]:
     return (level, *DEFAULT_LEVELS) if test == "cumulative" else (level,)
 
 
-def _run(surrogate, level, area_level, mc_count, seed, measure, test) -> _Run:
-    """The options checked, each named as the public functions spell it."""
+def _run(*, surrogate, level, area_level, mc_count, seed, rng=None, measure, test) -> _Run:
+    """The options checked, each named as the public functions spell it; the root seed
+    from ``seed`` or ``rng`` (`resolve_seed`: default 0)."""
     get_surrogate(surrogate)
     return _Run(
-        surrogate,
-        check_level(level, "significance_level"),
-        check_level(area_level, "area_level"),
-        check_count(mc_count, "mc_count", 2),
-        check_count(seed, "seed", 0),
-        check_choice(measure, "area_measure", AREA_MEASURES),
-        check_choice(test, "area_test", AREAWISE_TESTS),
+        surrogate=surrogate,
+        level=check_level(level, "significance_level"),
+        area_level=check_level(area_level, "area_level"),
+        mc_count=check_count(mc_count, "mc_count", 2),
+        seed=check_count(resolve_seed(seed, rng, default=0), "seed", 0),
+        measure=check_choice(measure, "area_measure", AREA_MEASURES),
+        test=check_choice(test, "area_test", AREAWISE_TESTS),
     )
 
 
@@ -246,10 +248,13 @@ class _Engine:
 
 
 def _engine(
-    backend, chunk_size, cache, cache_dir, progress_callback, cancel, checkpoint=None
+    *, backend, chunk_size, cache, cache_dir, progress_callback, cancel, checkpoint=None
 ) -> _Engine:
     store = ThresholdCache(cache_dir) if cache else None
-    return _Engine(backend, chunk_size, store, progress_callback, cancel, checkpoint)
+    return _Engine(
+        backend=backend, chunk_size=chunk_size, store=store,
+        progress_callback=progress_callback, cancel=cancel, checkpoint=checkpoint,
+    )  # fmt: skip
 
 
 def _grid(n: int, dt, dj, s0, J, mother) -> tuple[float, float, float, int]:

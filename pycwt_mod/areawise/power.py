@@ -47,7 +47,8 @@ def areawise_power(
     significance_level: float = 0.95,
     area_level: float = 0.95,
     mc_count: int = 300,
-    seed: int = 0,
+    seed: int | None = None,
+    rng=None,
     area_measure: str = "maraun",
     area_test: str = "areawise",
     backend=None,
@@ -86,6 +87,10 @@ def areawise_power(
     seed : int, optional
         Root seed (default 0); surrogate ``k`` uses
         ``SeedSequence(seed, spawn_key=(k,))``.
+    rng : int or numpy.random.Generator, optional
+        Instead of ``seed`` (SPEC 7; giving both is a ``ValueError``): an int is the
+        root seed; a Generator draws it, so the same Generator state gives the same
+        masks.
     area_measure : {"maraun", "schulte"}, optional
         Patch size measure (see `patch_sizes`; was ``measure``).
     area_test : {"areawise", "cumulative"}, optional
@@ -135,12 +140,20 @@ def areawise_power(
     >>> bool((res.areawise <= res.pointwise).all())
     True
     """
-    run = _run(surrogate, significance_level, area_level, mc_count, seed, area_measure, area_test)
-    eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
-    p = _power_pass(x, dt, dj, s0, J, wavelet, run, eng, 2 * run.mc_count)
-    patches = PatchPlan(*p.grid, "power", p.plan.data, run.surrogate, p.plan.al, run.mc_count,
-                        run.seed, tuple(map(tuple, p.thr.tolist())), run.measure,
-                        run.test)  # fmt: skip
+    run = _run(
+        surrogate=surrogate, level=significance_level, area_level=area_level,
+        mc_count=mc_count, seed=seed, rng=rng, measure=area_measure, test=area_test,
+    )  # fmt: skip
+    eng = _engine(
+        backend=backend, chunk_size=chunk_size, cache=cache, cache_dir=cache_dir,
+        progress_callback=progress_callback, cancel=cancel,
+    )  # fmt: skip
+    p = _power_pass(x, dt, dj, s0, J, wavelet, run=run, eng=eng, total=2 * run.mc_count)
+    patches = PatchPlan(
+        *p.grid, field="power", data=p.plan.data, surrogate=run.surrogate, al=p.plan.al,
+        mc_count=run.mc_count, seed=run.seed, thresholds=tuple(map(tuple, p.thr.tolist())),
+        measure=run.measure, test=run.test,
+    )  # fmt: skip
     crit = _null_patches(patches, run, eng, run.mc_count, 2 * run.mc_count)
     dt, dj = p.grid[:2]
     return _result(p.power, p.valid, p.thr, p.plan.scales, dt, dj, crit, run, p.variance)
@@ -158,13 +171,15 @@ class _PowerPass:
     variance: float
 
 
-def _power_pass(x, dt, dj, s0, J, wavelet, run: _Run, eng: _Engine, total: int) -> _PowerPass:
+def _power_pass(x, dt, dj, s0, J, wavelet, *, run: _Run, eng: _Engine, total: int) -> _PowerPass:
     mother = get_wavelet(wavelet)
     x = as_series(x, "x", min_length=3).astype(np.float64)
     data = ObservedSeries.of(x, names=("x",))
     grid = (*_grid(x.size, dt, dj, s0, J, mother), mother)
     al = (_red_noise(data.values[0], "x"),) if run.surrogate == "ar1" else (0.0,)
-    plan = PowerPlan(*grid, data, run.surrogate, al, run.mc_count, run.seed)
+    plan = PowerPlan(
+        *grid, data=data, surrogate=run.surrogate, al=al, mc_count=run.mc_count, seed=run.seed
+    )
     power, valid = field_of(plan, data.values)
     n = plan.n_scales
 
@@ -189,7 +204,8 @@ def power_significance(
     significance_level: float = 0.95,
     surrogate: str = "ar1",
     mc_count: int = 300,
-    seed: int = 0,
+    seed: int | None = None,
+    rng=None,
     backend=None,
     chunk_size: int | None = None,
     cache: bool = True,
@@ -215,7 +231,7 @@ def power_significance(
         Default 0.95.
     surrogate : {"ar1", "phase", "iaaft"}, optional
         Null hypothesis (`pycwt_mod.montecarlo.surrogates`), default ``"ar1"``.
-    mc_count, seed, backend, chunk_size, cache, cache_dir, progress_callback, cancel
+    mc_count, seed, rng, backend, chunk_size, cache, cache_dir, progress_callback, cancel
         As in `areawise_power` (progress counts ``mc_count``).
 
     Returns
@@ -232,7 +248,13 @@ def power_significance(
     Cancelled
         If ``cancel()`` returned True.
     """
-    run = _run(surrogate, significance_level, 0.95, mc_count, seed, "maraun", "areawise")
-    eng = _engine(backend, chunk_size, cache, cache_dir, progress_callback, cancel)
-    p = _power_pass(x, dt, dj, s0, J, wavelet, run, eng, run.mc_count)
+    run = _run(
+        surrogate=surrogate, level=significance_level, area_level=0.95, mc_count=mc_count,
+        seed=seed, rng=rng, measure="maraun", test="areawise",
+    )  # fmt: skip
+    eng = _engine(
+        backend=backend, chunk_size=chunk_size, cache=cache, cache_dir=cache_dir,
+        progress_callback=progress_callback, cancel=cancel,
+    )  # fmt: skip
+    p = _power_pass(x, dt, dj, s0, J, wavelet, run=run, eng=eng, total=run.mc_count)
     return p.thr[0] * p.variance

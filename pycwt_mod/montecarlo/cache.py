@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 
 from .observed import data_hash
 
@@ -57,9 +58,14 @@ def _grid_key(plan) -> dict:
 
 
 def default_cache_dir() -> Path:
-    """``$PYCWT_MOD_CACHE_DIR`` if set, else ``~/.cache/pycwt_mod``."""
+    """``$PYCWT_MOD_CACHE_DIR`` if set, else the platform's user cache directory.
+
+    That is `platformdirs.user_cache_dir` of ``pycwt_mod``: ``~/.cache/pycwt_mod``
+    on Linux (``$XDG_CACHE_HOME/pycwt_mod`` when set), ``~/Library/Caches/pycwt_mod``
+    on macOS, ``%LOCALAPPDATA%\\pycwt_mod\\Cache`` on Windows.
+    """
     env = os.environ.get("PYCWT_MOD_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "pycwt_mod"
+    return Path(env) if env else Path(platformdirs.user_cache_dir("pycwt_mod", appauthor=False))
 
 
 class ThresholdCache:

@@ -23,11 +23,7 @@ import time
 import warnings
 
 import numpy as np
-
-try:  # a core dependency, but a bare GPU box may lack it: then there is no bar
-    from tqdm.auto import tqdm
-except ImportError:  # pragma: no cover - tqdm is installed wherever the suite runs
-    tqdm = None
+from tqdm.auto import tqdm
 
 from .._validation import check_significance_level
 from . import kernel, plan
@@ -36,6 +32,7 @@ from .cache import ThresholdCache
 from .chunks import Checkpoint, Plan, resume_chunks
 from .kernel import *  # noqa: F403 - the kernel's public names are the engine's too
 from .kernel import thresholds
+from .observed import resolve_seed
 from .plan import *  # noqa: F403 - and so are the plans'
 from .plan import CancelCheck, MonteCarloPlan, ProgressCallback, make_plan
 
@@ -50,7 +47,7 @@ __all__ = [
 
 
 def _progress_bar(enabled: bool, total: int, desc: str = "WCT significance"):
-    if not enabled or tqdm is None:
+    if not enabled:
         return None
     return tqdm(total=total, desc=desc, unit="pair")
 
@@ -161,6 +158,7 @@ def wct_significance(
     *,
     backend=None,
     seed: int | None = None,
+    rng=None,
     chunk_size: int | None = None,
     nbins: int = 1000,
     estimator: str = "multirate",
@@ -195,7 +193,7 @@ def wct_significance(
     mc_count : int, optional
         Surrogate pairs, default 300.
     progress : bool, optional
-        Show a tqdm progress bar (default True, as pycwt; none if tqdm is absent).
+        Show a tqdm progress bar (default True, as pycwt).
     cache : bool, optional
         Read and write the threshold cache (default True); see `pycwt_mod.montecarlo.cache`.
     backend : str or MonteCarloBackend, optional
@@ -205,6 +203,10 @@ def wct_significance(
     seed : int, optional
         Root seed. The same seed gives the same thresholds for any backend and
         chunk size. None draws fresh entropy; ``return_info=True`` reports it.
+    rng : int or numpy.random.Generator, optional
+        Instead of ``seed`` (SPEC 7; giving both is a ``ValueError``): an int is the
+        root seed; a Generator draws it, so the same Generator state gives the same
+        thresholds (``return_info=True`` reports the seed drawn).
     chunk_size : int, optional
         Surrogate pairs per chunk (unit of parallel work and of progress); default
         chosen by the backend.
@@ -221,7 +223,8 @@ def wct_significance(
         Precision of the kernel's work arrays (default float32; the thresholds move
         by far less than their Monte Carlo error).
     cache_dir : str or Path, optional
-        Cache directory; default ``$PYCWT_MOD_CACHE_DIR`` or ``~/.cache/pycwt_mod``.
+        Cache directory; default `cache.default_cache_dir` (``$PYCWT_MOD_CACHE_DIR``,
+        else the user cache directory: ``~/.cache/pycwt_mod`` on Linux).
     progress_callback : callable, optional
         ``progress_callback(done_pairs, total_pairs)``, called as chunks finish.
     cancel : callable, optional
@@ -251,7 +254,7 @@ def wct_significance(
     Raises
     ------
     ValueError
-        For invalid parameters (including ``J=-1``).
+        For invalid parameters (including ``J=-1``), or both ``seed`` and ``rng``.
     BackendUnavailableError
         For a named backend that cannot run here.
     Cancelled
@@ -278,9 +281,10 @@ def wct_significance(
     levels = [check_significance_level(v) for v in np.atleast_1d(significance_level)]
     if not levels:
         raise ValueError("`significance_level` must be a number or a non-empty sequence")
+    seed = resolve_seed(seed, rng)
     plan = make_plan(
-        al1, al2, dt, dj, s0, J, wavelet, mc_count, seed, nbins, estimator, precision,
-        surrogate, data,
+        al1, al2, dt, dj, s0, J, wavelet=wavelet, mc_count=mc_count, seed=seed, nbins=nbins,
+        estimator=estimator, precision=precision, surrogate=surrogate, data=data,
     )  # fmt: skip
     runner = get_backend(backend) if backend is None or isinstance(backend, str) else backend
     store = ThresholdCache(cache_dir) if cache else None

@@ -12,6 +12,7 @@ that run the chunks.
 from __future__ import annotations
 
 import hashlib
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,10 @@ import numpy as np
 
 from .._validation import as_series
 
-__all__ = ["ObservedSeries", "data_hash", "surrogate_rng"]
+__all__ = ["ObservedSeries", "data_hash", "resolve_seed", "surrogate_rng"]
+
+#: Root seeds drawn from a Generator are below this (53 bits: exact in JSON numbers).
+SEED_BOUND = 2**53
 
 
 def surrogate_rng(seed: int, k: int) -> np.random.Generator:
@@ -29,6 +33,52 @@ def surrogate_rng(seed: int, k: int) -> np.random.Generator:
     convention of the coherence engine.
     """
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(k),)))
+
+
+def resolve_seed(seed: int | None, rng=None, default: int | None = None) -> int | None:
+    """The root seed of a Monte Carlo entry point from its ``seed=`` or ``rng=`` (SPEC 7).
+
+    Parameters
+    ----------
+    seed : int or None
+        The root seed as given (None: not given).
+    rng : int, numpy.random.Generator or None
+        An int is the root seed itself. A Generator draws the root seed (one
+        integer below `SEED_BOUND`), so the same Generator state gives the same
+        numbers, and the Generator moves on, as any of its draws would.
+    default : int or None
+        The root seed when neither is given (None: fresh entropy, the engine's).
+
+    Returns
+    -------
+    int or None
+
+    Raises
+    ------
+    ValueError
+        When both ``seed`` and ``rng`` are given.
+    TypeError
+        When ``rng`` is neither an int nor a Generator.
+
+    Examples
+    --------
+    >>> resolve_seed(None, 7), resolve_seed(3), resolve_seed(None, None, default=0)
+    (7, 3, 0)
+    >>> a = resolve_seed(None, np.random.default_rng(1))
+    >>> a == resolve_seed(None, np.random.default_rng(1))
+    True
+    """
+    if rng is None:
+        return default if seed is None else seed
+    if seed is not None:
+        raise ValueError(f"give `seed` or `rng`, not both (got seed={seed!r} and rng={rng!r})")
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(SEED_BOUND))
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool | np.bool_):
+        return int(rng)
+    raise TypeError(
+        f"`rng` must be an int seed or a numpy.random.Generator (got {type(rng).__name__})"
+    )
 
 
 def data_hash(*arrays) -> str:

@@ -70,10 +70,11 @@ class Client(Jobs):
     timeout : float, optional
         Seconds per request (default 120).
     retries : int, optional
-        Retries of a request answered 502/503/504 or that could not connect
-        (default 3), after ``backoff * 2**k`` seconds (or the ``Retry-After`` header).
+        Retries of a request answered 502/503/504 (`transport.RetryPolicy`: after the
+        ``Retry-After`` header, else ``backoff * 2**k`` seconds, at most 60 s) and of
+        one that could not connect (httpx's transport retries), default 3.
     backoff : float, optional
-        First retry delay in seconds (default 0.5).
+        First retry delay in seconds of an answer without ``Retry-After`` (default 0.5).
 
     Raises
     ------

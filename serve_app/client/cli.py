@@ -5,8 +5,9 @@ with ``--url`` they send the series to a running service (``pycwt-mod serve``) t
 `serve_app.client` instead (significance then runs as a service job). ``jobs`` lists
 the service's jobs; ``serve`` starts the service (it runs ``python -m serve_app``).
 
-The local commands need only the library (numpy, scipy; matplotlib for .png); the
-service commands need the ``client`` extra and say so when it is missing. The
+The local commands need only the library (numpy, scipy; matplotlib for .png) on
+``.npy`` files, and pandas for ``.csv`` tables; the service commands need the
+``client`` extra (httpx, pandas) and say so when it is missing. The
 analysis flags are generated from the option types (`serve_app.client.flags`).
 """
 
@@ -21,6 +22,7 @@ from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
 from ..records import JobStatus
 from .api import ClientError, JobFailed, httpx
 from .commands import CLIError, cmd_cwt, cmd_wct, service_client
+from .common_flags import add_serve_flags, serve_argv, spacing_flag
 from .flags import add_option_flags, cli_words
 
 __all__ = ["main"]
@@ -31,11 +33,12 @@ _EPILOG = """\
 input files: .npy (1-D array) or .csv (one numeric column, or the column named by
 --column; a header row is detected; empty or NA cells are gaps). A CSV time column
 (named time/date/datetime/timestamp, a first column of dates, or --time-column) gives
-the time axis and the spacing (monthly dates: dt = 1/12 year); dates need pandas only
-when they are not ISO 8601. Preprocessing, in this order: --anomalies (N samples per
-seasonal cycle, or auto from monthly or quarterly dates), --detrend, --normalize
-(--no-normalize), --gaps (raise: the default, a gap is an error naming it; mask: gaps
-are filled and the results they influence are masked like the cone of influence).
+the time axis and the spacing (monthly dates: dt = 1/12 year). CSV files are read
+with pandas (the delimiter , ; tab or | is detected). Preprocessing, in this order:
+--anomalies (N samples per seasonal cycle, or auto from monthly or quarterly dates),
+--detrend, --normalize (--no-normalize), --gaps (raise: the default, a gap is an
+error naming it; mask: gaps are filled and the results they influence are masked like
+the cone of influence).
 output (-o) by suffix: .npz (all result arrays), .csv (a table: one row per period,
 one column per sample), .png (plot made with pycwt_mod.plot; cwt draws the red-noise
 95% contour). Without -o a summary is printed.
@@ -57,11 +60,7 @@ def cmd_jobs(args) -> int:
 
 def cmd_serve(args) -> int:
     """Replace this process with ``python -m serve_app`` (the one way to start it)."""
-    argv = [sys.executable, "-m", "serve_app"]
-    for opt in ("host", "port", "num_cpus", "db_path", "metrics_port"):
-        value = getattr(args, opt)
-        if value is not None:
-            argv += [f"--{opt.replace('_', '-')}", str(value)]
+    argv = [sys.executable, "-m", "serve_app", *serve_argv(args)]
     os.execv(sys.executable, argv)
     return 0  # pragma: no cover - execv does not return
 
@@ -107,13 +106,7 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     add_option_flags(
         p.add_argument_group("scale grid"),
         ScaleGrid,
-        overrides={
-            "dt": {
-                "help": "sample spacing, a number or a fraction such as 1/12 (default: from "
-                "the time column, else 1)",
-                "type": str,
-            }
-        },
+        overrides={"dt": spacing_flag(None, "from the time column, else 1")},
     )
     add_option_flags(
         p.add_argument_group("preprocessing, in this order"),
@@ -212,11 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start Ray and the HTTP service until Ctrl-C (same as "
         "python -m serve_app); PYCWT_* variables set the limits.",
     )
-    p.add_argument("--host", help="bind address (default PYCWT_HOST or 127.0.0.1)")
-    p.add_argument("--port", type=int, help="HTTP port (default PYCWT_PORT or 8000)")
-    p.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default all cores)")
-    p.add_argument("--db-path", help="SQLite file of the jobs (default var/pycwt_jobs.sqlite3)")
-    p.add_argument("--metrics-port", type=int, help="Ray's Prometheus metrics port (default free)")
+    add_serve_flags(p)  # the launcher's own flags, passed on by cmd_serve
     p.set_defaults(func=cmd_serve)
     return parser
 

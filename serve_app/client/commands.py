@@ -34,7 +34,7 @@ from pycwt_mod.timeaxis import time_spacing
 from .api import Client
 from .flags import cli_words, options_from_args
 from .output import check_output, write_output
-from .series import TimedSeries, parse_spacing, read_timed_series
+from .series import TimedSeries, read_timed_series
 
 __all__ = ["CLIError", "cmd_cwt", "cmd_wct", "service_client"]
 
@@ -61,7 +61,7 @@ def _warn(messages) -> None:
 
 def _spacing(ts: TimedSeries, args, what: str) -> tuple[float, str]:
     """``dt`` and its unit: from the file's time column, else ``--dt`` (default 1)."""
-    given = None if args.dt is None else parse_spacing(args.dt)
+    given = args.dt  # a float (`common_flags.spacing`) or None
     if ts.time is None:
         return (1.0 if given is None else given), args.time_unit or ""
     dt, unit = time_spacing(ts.time, args.time_unit)

@@ -1,20 +1,21 @@
-"""Reading series from files: one reader for the CLI and the batch job (numpy only).
+"""Reading series from files: one reader for the CLI and the batch job.
 
-``.npy`` files hold a 1-D array (one series) or a 2-D one (series as columns, or as
-rows when there are at most two rows). ``.csv``/``.txt`` files hold numeric columns;
-a first row that is not numeric (above a numeric row) is taken as the header, blank
-lines are skipped, and an empty cell or ``NA`` is a missing value (NaN).
+``.npy`` files (numpy) hold a 1-D array (one series) or a 2-D one (series as
+columns, or as rows when there are at most two rows). ``.csv``/``.txt`` files are read
+by `pandas.read_csv` (pandas is imported only then; without it the reader says what
+to install): numeric columns, the delimiter sniffed among ``,`` ``;`` tab and ``|``
+(a file of one column is comma-separated), a first row that is not numeric (above a
+numeric row) taken as the header, blank lines skipped, and an empty cell or one of
+`NA_VALUES` a missing value (NaN). Every row must have as many cells as the first.
 
 A CSV file may also hold a **time column**: the column named by ``time_column``, else
 one whose header is in `TIME_NAMES`, else a first column of dates. Times are numbers
-or dates (ISO 8601 strings such as ``2000-01`` or ``2000-01-15T06:00`` are parsed by
-numpy; other date formats need pandas, imported only then).
+or dates (`pandas.to_datetime`: ISO 8601 first, then the formats pandas infers).
 """
 
 from __future__ import annotations
 
 import csv
-import fractions
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +23,11 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "NA_VALUES",
     "SUFFIXES",
     "TIME_NAMES",
     "SeriesFileError",
     "TimedSeries",
-    "parse_spacing",
     "parse_times",
     "read_series",
     "read_table",
@@ -39,7 +40,16 @@ __all__ = [
 SUFFIXES = (".csv", ".txt", ".npy")
 #: Column names (case-insensitive) taken as the time column without being asked.
 TIME_NAMES = ("time", "date", "datetime", "timestamp")
-_MISSING = ("", "na", "n/a", "nan", "null")
+#: Cells read as a missing value, in lower, upper and title case, besides an empty cell
+#: and the others `pandas.read_csv` reads as one ("NaN", "#N/A", "None", ...).
+NA_VALUES = tuple(
+    sorted({form for word in ("na", "n/a", "nan", "null") for form in (word, word.upper(),
+            word.title())})
+)  # fmt: skip
+#: Delimiters a CSV file may use (sniffed; `pandas.read_csv`'s ``sep=None`` would also
+#: take a "." or a digit for one in a file of one column).
+DELIMITERS = ",;\t|"
+_PANDAS_HINT = "reading a .csv file needs pandas: pip install pandas (or 'pycwt-mod[client]')"
 
 
 class SeriesFileError(ValueError):
@@ -56,11 +66,32 @@ class TimedSeries:
     time_name: str  #: time column name ("" when none)
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A CSV file's cells (strings, NaN where missing) and its header."""
+
+    frame: object  #: pandas.DataFrame of str cells, columns 0..ncols-1
+    header: list[str] | None
+    first: list[str]  #: the first data row's cells (for the time column's detection)
+
+    @property
+    def ncols(self) -> int:
+        return self.frame.shape[1]
+
+
 # ------------------------------------------------------------------------- parsing
 
 
+def _pandas():
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(_PANDAS_HINT) from None
+    return pd
+
+
 def _is_number(cell: str) -> bool:
-    if cell.strip().lower() in _MISSING:
+    if cell.strip() in ("", *NA_VALUES):
         return True
     try:
         float(cell)
@@ -69,95 +100,101 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _rows(text: str, name: str) -> tuple[list[str] | None, list[list[str]]]:
-    """Header (or None) and the data rows of a CSV text, cells as stripped strings."""
-    rows = [
-        [c.strip() for c in r]
-        for r in csv.reader(io.StringIO(text))
-        if r and any(c.strip() for c in r)
-    ]
+def _table(text: str, name: str) -> _Table:
+    """The cells of a CSV text (pandas), after checking that every row is complete."""
+    pd = _pandas()
+    try:
+        sep = csv.Sniffer().sniff(text[:65536], delimiters=DELIMITERS).delimiter
+    except csv.Error:  # one column
+        sep = ","
+    # blank lines are skipped (a line of delimiters is a row of missing values)
+    try:
+        rows = [
+            r
+            for r in csv.reader(io.StringIO(text), delimiter=sep)
+            if len(r) > 1 or (r and r[0].strip())
+        ]
+    except csv.Error as exc:
+        raise SeriesFileError(f"{name}: not a readable CSV table: {exc}") from None
     if not rows:
         raise SeriesFileError(f"{name}: empty file")
-    first = rows[0]
-    if len(rows) == 1:
-        is_header = not all(_is_number(c) for c in first)
+    first = [[c.strip() for c in r] for r in rows[:2]]
+    if len(first) == 1:
+        is_header = not all(_is_number(c) for c in first[0])
     else:  # a header cell sits above a number; a date column is not a header
-        is_header = any(
-            not _is_number(a) and _is_number(b) for a, b in zip(first, rows[1], strict=False)
-        )
-    header = first if is_header else None
-    rows = rows[1:] if is_header else rows
-    ncols = len(rows[0]) if rows else len(first)
-    for i, row in enumerate(rows):
-        if len(row) != ncols:
-            raise SeriesFileError(f"{name}: row {i + 1} has {len(row)} values, not {ncols}")
-    return header, rows
-
-
-def _floats(rows: list[list[str]], cols: list[int], name: str) -> np.ndarray:
-    table = np.empty((len(rows), len(cols)))
-    for i, row in enumerate(rows):
-        try:
-            table[i] = [np.nan if row[j].lower() in _MISSING else float(row[j]) for j in cols]
-        except ValueError as exc:
-            raise SeriesFileError(f"{name}: row {i + 1}: {exc}") from None
-    return table
-
-
-def parse_spacing(text: str) -> float:
-    """A sample spacing from the command line: a number or a fraction such as ``1/12``.
-
-    Raises
-    ------
-    ValueError
-        When ``text`` is neither, or not > 0.
-    """
+        is_header = any(not _is_number(a) and _is_number(b) for a, b in zip(*first, strict=False))
+    data = rows[1:] if is_header else rows
+    for i, row in enumerate(data):
+        if len(row) != len(data[0]):
+            raise SeriesFileError(f"{name}: row {i + 1} has {len(row)} values, not {len(data[0])}")
     try:
-        value = float(fractions.Fraction(str(text).strip()))
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(
-            f"the spacing must be a number or a fraction such as 1/12 (got {text!r})"
-        ) from None
-    if not value > 0:
-        raise ValueError(f"the spacing must be > 0 (got {text})")
-    return value
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            names=range(len(data[0]) if data else len(rows[0])),
+            dtype=str,
+            na_values=NA_VALUES,  # besides pandas' own (NaN, NULL, #N/A, None, ...)
+            skipinitialspace=True,
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SeriesFileError(f"{name}: not a readable CSV table: {exc}") from None
+    if is_header:
+        frame = frame.iloc[1:].reset_index(drop=True)
+    return _Table(frame, first[0] if is_header else None, first[is_header] if data else [])
+
+
+def _floats(table: _Table, cols: list[int], name: str) -> np.ndarray:
+    """The named columns as floats, NaN where missing, or the row of the first bad cell."""
+    pd = _pandas()
+    out = np.empty((table.frame.shape[0], len(cols)))
+    for k, j in enumerate(cols):
+        cells = table.frame[j].str.strip()
+        numbers = pd.to_numeric(cells, errors="coerce")
+        bad = numbers.isna() & cells.notna()
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise SeriesFileError(
+                f"{name}: row {i + 1}: could not convert string to float: {cells.iloc[i]!r}"
+            )
+        out[:, k] = numbers.to_numpy(dtype=float)
+    return out
 
 
 def parse_times(cells) -> np.ndarray:
     """Time labels from strings: float numbers, or dates as ``datetime64[ns]``.
 
-    ISO 8601 dates are parsed by numpy; other formats by ``pandas.to_datetime``
-    (pandas is imported only then).
+    Numbers by `pandas.to_numeric`; dates by `pandas.to_datetime`, ISO 8601 first,
+    then any format it infers. Missing cells are NaN or NaT.
 
     Raises
     ------
     SeriesFileError
         When the labels are neither numbers nor dates.
+    ImportError
+        Without pandas.
     """
-    cells = [str(c).strip() for c in cells]
+    pd = _pandas()
+    cells = pd.Series(list(cells), dtype=object).str.strip()
     try:
-        return np.array([float(c) for c in cells])
-    except ValueError:
+        return pd.to_numeric(cells).to_numpy(dtype=float)
+    except (ValueError, TypeError):
         pass
     try:
-        return np.array(cells, dtype="datetime64[ns]")
-    except ValueError:
-        pass
-    try:
-        import pandas as pd
-    except ImportError:
-        raise SeriesFileError(
-            f"time labels such as {cells[0]!r} are not ISO 8601 dates (e.g. 2000-01-31); "
-            "other date formats need pandas: pip install pandas"
-        ) from None
-    try:
-        return pd.to_datetime(cells).to_numpy(dtype="datetime64[ns]")
-    except (ValueError, TypeError) as exc:
-        raise SeriesFileError(f"the time labels are neither numbers nor dates: {exc}") from None
+        times = pd.to_datetime(cells, format="ISO8601")
+    except (ValueError, TypeError):
+        try:
+            times = pd.to_datetime(cells)
+        except (ValueError, TypeError) as exc:
+            raise SeriesFileError(f"the time labels are neither numbers nor dates: {exc}") from None
+    if times.dt.tz is not None:
+        times = times.dt.tz_convert(None)
+    return times.to_numpy(dtype="datetime64[ns]")
 
 
-def _time_index(header, rows, time_column: str | None, name: str) -> int | None:
-    ncols = len(rows[0]) if rows else 0
+def _time_index(table: _Table, time_column: str | None, name: str) -> int | None:
+    header, ncols = table.header, table.ncols
     if time_column is not None:
         if header is not None and time_column in header:
             return header.index(time_column)
@@ -170,7 +207,7 @@ def _time_index(header, rows, time_column: str | None, name: str) -> int | None:
         for i, h in enumerate(header):
             if h.lower() in TIME_NAMES:
                 return i
-    if rows and ncols > 1 and not _is_number(rows[0][0]):
+    if ncols > 1 and table.frame.shape[0] and not _is_number(table.first[0]):
         return 0  # a first column of dates
     return None
 
@@ -201,11 +238,12 @@ def _npy(data: bytes, name: str) -> np.ndarray:
     return a.astype(float)
 
 
-def _text(data: bytes, name: str) -> str:
+def _csv(data: bytes, name: str) -> _Table:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SeriesFileError(f"{name}: not a UTF-8 text file ({exc})") from None
+    return _table(text, name)
 
 
 # ---------------------------------------------------------------------------- public
@@ -228,8 +266,8 @@ def read_table(path: str | Path) -> tuple[list[str] | None, np.ndarray]:
     name, data = _load(path)
     if _check_suffix(name) == ".npy":
         return None, _npy(data, name)
-    header, rows = _rows(_text(data, name), name)
-    return header, _floats(rows, list(range(len(rows[0]) if rows else 0)), name)
+    table = _csv(data, name)
+    return table.header, _floats(table, list(range(table.ncols)), name)
 
 
 def read_series(path: str | Path, column: str | None = None) -> np.ndarray:
@@ -304,15 +342,15 @@ def read_timed_series(
         table = _npy(data, name)
         idx = _value_index(None, table.shape[1], column, name, [])
         return TimedSeries(table[:, idx].copy(), None, "", "")
-    header, rows = _rows(_text(data, name), name)
-    ncols = len(rows[0]) if rows else 0
-    t_idx = _time_index(header, rows, time_column, name)
+    table = _csv(data, name)
+    header = table.header
+    t_idx = _time_index(table, time_column, name)
     skip = [] if t_idx is None else [t_idx]
-    idx = _value_index(header, ncols, column, name, skip)
+    idx = _value_index(header, table.ncols, column, name, skip)
     if idx == t_idx:
         raise SeriesFileError(f"{name}: column {column!r} is the time column")
-    values = _floats(rows, [idx], name)[:, 0]
-    time = None if t_idx is None else parse_times(r[t_idx] for r in rows)
+    values = _floats(table, [idx], name)[:, 0]
+    time = None if t_idx is None else parse_times(table.frame[t_idx])
     return TimedSeries(
         values,
         time,
@@ -345,10 +383,10 @@ def series_of_bytes(data: bytes, name: str) -> np.ndarray:
     if npy:
         table = _npy(data, name)
     else:
-        header, rows = _rows(_text(data, name), name)
-        ncols = len(rows[0]) if rows else 0
-        t_idx = _time_index(header, rows, None, name)
-        table = _floats(rows, [i for i in range(ncols) if i != t_idx], name)
+        csv_table = _csv(data, name)
+        t_idx = _time_index(csv_table, None, name)
+        cols = [i for i in range(csv_table.ncols) if i != t_idx]
+        table = _floats(csv_table, cols, name)
     if table.shape[1] in (1, 2) and table.shape[0] > 2:
         return table.T.copy()
     if npy and table.shape[0] in (1, 2):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -59,10 +60,14 @@ class TestDefaultCacheDir:
         assert default_cache_dir() == tmp_path / "c"
         assert ThresholdCache().directory == tmp_path / "c"
 
+    @pytest.mark.skipif(sys.platform != "linux", reason="the XDG layout is Linux's")
     def test_home(self, monkeypatch, tmp_path):
         monkeypatch.delenv("PYCWT_MOD_CACHE_DIR", raising=False)
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
         monkeypatch.setenv("HOME", str(tmp_path))
         assert default_cache_dir() == tmp_path / ".cache" / "pycwt_mod"
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert default_cache_dir() == tmp_path / "xdg" / "pycwt_mod"
 
     def test_wct_significance_uses_it(self, monkeypatch, tmp_path):
         monkeypatch.setenv("PYCWT_MOD_CACHE_DIR", str(tmp_path))
