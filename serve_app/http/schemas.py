@@ -131,8 +131,6 @@ def _preprocess_model(name: str, exclude: tuple[str, ...] = ()) -> type[BaseMode
 
 
 _Preprocess = _preprocess_model("_Preprocess")
-#: A job answers no gap mask, so it takes no gap policy: a gap is a 400 (``gaps="raise"``).
-_JobPreprocess = _preprocess_model("_JobPreprocess", exclude=("gaps", "fill"))
 
 
 def _check_backend(v: str | None) -> str | None:
@@ -290,7 +288,7 @@ class WCTRequest(_WCTBase):
     )
 
 
-class SignificanceRequest(_Grid, _MonteCarlo, _JobPreprocess, _Areawise):
+class SignificanceRequest(_Grid, _MonteCarlo, _Preprocess, _Areawise):
     """Body of POST /api/v1/analysis/significance (an asynchronous job).
 
     With ``areawise`` the job also runs the areawise test of Maraun et al. (2007)
@@ -300,7 +298,9 @@ class SignificanceRequest(_Grid, _MonteCarlo, _JobPreprocess, _Areawise):
 
     model_config = _example(data1=_X, data2=_Y, dt=1.0, dj=0.25, mc_count=50, seed=1)
 
-    data1: Series = Field(..., description=_DATA1 + " Gaps are refused (400).")
+    data1: Series = Field(
+        ..., description=_DATA1 + ' A gap is a 400 unless "gaps": "mask" (filled first).'
+    )
     data2: Series = Field(..., description=_DATA2)
     significance_test: Literal[True] = Field(
         True, description="Always true here (a job is a significance test)."
