@@ -31,6 +31,7 @@ __all__ = [
     "date_spacing",
     "numeric_spacing",
     "parse_dt",
+    "same_time_axis",
     "time_spacing",
 ]
 
@@ -253,3 +254,33 @@ def time_spacing(time: Any, unit: str | None = None) -> tuple[float, str]:
     if np.issubdtype(t.dtype, np.datetime64):
         return date_spacing(t, unit)
     return numeric_spacing(t.astype(np.float64)), unit or ""
+
+
+def same_time_axis(a: Any, b: Any) -> None:
+    """Check that two series' time labels are one axis (same length and labels).
+
+    Parameters
+    ----------
+    a, b : (n,) array_like of datetime64 or numbers
+        The labels of the two series.
+
+    Raises
+    ------
+    ValueError
+        When they differ, saying how to align the series.
+
+    Examples
+    --------
+    >>> same_time_axis([1.0, 2.0], [1.0, 2.0])
+    >>> same_time_axis([1.0, 2.0, 3.0], [2.0, 3.0])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the two series must share one time axis (same length and labels); ...
+    """
+    ta, tb = np.asarray(a), np.asarray(b)
+    if ta.shape != tb.shape or not np.array_equal(ta, tb):
+        raise ValueError(
+            "the two series must share one time axis (same length and labels); align them "
+            "first, e.g. xarray.align(a, b, join='inner') or pandas.concat([a, b], "
+            f"axis=1).dropna() (got {ta.size} and {tb.size} samples)"
+        )

@@ -64,6 +64,8 @@ class _Result:
         """The fields as a dict of arrays (scalars become 0-d arrays; None stays None)."""
         out = {}
         for f in dataclasses.fields(self):
+            if f.metadata.get("local"):  # the client's, never sent
+                continue
             value = getattr(self, f.name)
             if f.metadata.get("strings"):  # a list of messages stays a list (JSON-able)
                 out[f.name] = [str(v) for v in value]
@@ -77,6 +79,8 @@ class _Result:
         missing optional fields None."""
         kwargs = {}
         for f in dataclasses.fields(cls):
+            if f.metadata.get("local"):
+                continue
             a = arrays.get(f.name)
             if f.metadata.get("strings"):
                 kwargs[f.name] = [] if a is None else [str(v) for v in np.ravel(a)]
@@ -104,6 +108,9 @@ class CWTResult(_Result):
     backend_used: str = NUMPY
     power: np.ndarray | None = None
     gap_mask: np.ndarray | None = None
+    #: The series' time labels (datetime64 or numbers), when the client was given them
+    #: (`serve_app.client.labels`); never part of an answer.
+    time: np.ndarray | None = field(default=None, metadata={"local": True})
 
 
 @dataclass
@@ -134,6 +141,9 @@ class XWTResult(_Result):
     gap_mask: np.ndarray | None = None
     ar1: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list, metadata={"strings": True})
+    #: The series' time labels (datetime64 or numbers), when the client was given them
+    #: (`serve_app.client.labels`); never part of an answer.
+    time: np.ndarray | None = field(default=None, metadata={"local": True})
 
 
 @dataclass
@@ -166,6 +176,9 @@ class WCTResult(_Result):
     pointwise_mask: np.ndarray | None = None
     areawise_mask: np.ndarray | None = None
     critical_area: float | None = None
+    #: The series' time labels (datetime64 or numbers), when the client was given them
+    #: (`serve_app.client.labels`); never part of an answer.
+    time: np.ndarray | None = field(default=None, metadata={"local": True})
 
 
 @dataclass

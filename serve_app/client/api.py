@@ -41,6 +41,7 @@ from .errors import BadRequest
 from .errors import error_of as _error  # noqa: F401 - its old place
 from .fields import JOB_FIELDS, PLOT_OPTIONS, TEST_FIELDS, areawise_switch, request_fields, select
 from .jobs import Jobs
+from .labels import LabelledSeries, read_series
 from .transport import INSTALL_HINT, httpx  # noqa: F401 - httpx: the CLI asks whether it is here
 
 #: ``Client``, ``INSTALL_HINT`` and the exception classes of `serve_app.client.errors`.
@@ -56,6 +57,12 @@ _CWT_PLOT_EXTRAS = ("significance_test", "significance_level", "ar1", *PLOT_OPTI
 _WCT_PLOT_EXTRAS = ("significance_test", "job_id", *PLOT_OPTIONS)
 _ONE = ("grid", "preprocessing")
 _ALL = ("grid", "preprocessing", "monte_carlo", "areawise")
+
+
+def _labelled(result, series: LabelledSeries):
+    """``result`` with the series' time labels (``result.time``)."""
+    result.time = series.time
+    return result
 
 
 class Client(Jobs):
@@ -145,10 +152,11 @@ class Client(Jobs):
         ``"power"``: only ``|wave|**2`` comes back, in ``power``) and ``dtype``
         (``"float64"`` | ``"float32"``).
         """
+        s = read_series((data,), dt)
         options = {"grid": grid, "preprocessing": preprocessing}
-        fields = request_fields("cwt", _ONE, _CWT_EXTRAS, options, kwargs, dt)
-        fields = {"data": np.asarray(data), **fields}
-        return self._analysis("/api/v1/analysis/cwt", CWTResult, fields)
+        fields = request_fields("cwt", _ONE, _CWT_EXTRAS, options, kwargs, s.dt)
+        fields = {"data": s.values[0], **fields}
+        return _labelled(self._analysis("/api/v1/analysis/cwt", CWTResult, fields), s)
 
     def icwt(self, wave, scales, dt: float, **kwargs) -> ICWTResult:
         """Inverse CWT of ``wave`` (complex, ``(n_scales, n)``) at ``scales`` (``dj, wavelet``)."""
@@ -168,10 +176,11 @@ class Client(Jobs):
     ) -> XWTResult:
         """Cross wavelet transform of two equal-length series (``significance_level``
         of its red-noise cross power, and the fields of ``grid`` and ``preprocessing``)."""
+        s = read_series((data1, data2), dt)
         options = {"grid": grid, "preprocessing": preprocessing}
-        fields = request_fields("xwt", _ONE, _XWT_EXTRAS, options, kwargs, dt)
-        fields = {"data1": np.asarray(data1), "data2": np.asarray(data2), **fields}
-        return self._analysis("/api/v1/analysis/xwt", XWTResult, fields)
+        fields = request_fields("xwt", _ONE, _XWT_EXTRAS, options, kwargs, s.dt)
+        fields = {"data1": s.values[0], "data2": s.values[1], **fields}
+        return _labelled(self._analysis("/api/v1/analysis/xwt", XWTResult, fields), s)
 
     def wct(
         self,
@@ -224,17 +233,18 @@ class Client(Jobs):
         TypeError
             For a keyword that is no option of a coherence request.
         """
+        s = read_series((data1, data2), dt)
         options = {"grid": grid, "preprocessing": preprocessing, "monte_carlo": monte_carlo,
                    "areawise": areawise}  # fmt: skip
-        fields = self._pair_fields("wct", dt, options, significance_test, kwargs, _WCT_EXTRAS)
-        arrays = {"data1": np.asarray(data1), "data2": np.asarray(data2)}
+        fields = self._pair_fields("wct", s.dt, options, significance_test, kwargs, _WCT_EXTRAS)
+        arrays = {"data1": s.values[0], "data2": s.values[1]}
         res = self._within_budget(
             lambda: self._analysis("/api/v1/analysis/wct", WCTResult, {**arrays, **fields}),
             fields,
             job,
         )
         if res is not None:
-            return res
+            return _labelled(res, s)
         _, sig = self._job(arrays, fields, progress)
         plain = {**arrays, **select(fields, TEST_FIELDS, keep=False)}
         res = self._analysis("/api/v1/analysis/wct", WCTResult, plain)
@@ -244,7 +254,7 @@ class Client(Jobs):
         res.pointwise_mask, res.areawise_mask = sig.pointwise_mask, sig.areawise_mask
         res.critical_area = sig.critical_area
         res.computation_time += sig.computation_time
-        return res
+        return _labelled(res, s)
 
     def _job(self, arrays: dict, fields: dict, progress: bool):
         """Run the significance job of a coherence request's ``fields`` to completion;
@@ -269,9 +279,10 @@ class Client(Jobs):
         ``significance_test=True`` draws the red-noise (chi-square) significance
         contour at ``significance_level`` (against ``ar1``, else the fitted one).
         """
+        s = read_series((data,), dt)
         options = {"grid": grid, "preprocessing": preprocessing}
-        fields = request_fields("plot_cwt", _ONE, _CWT_PLOT_EXTRAS, options, kwargs, dt)
-        fields = {"data": np.asarray(data), **fields}
+        fields = request_fields("plot_cwt", _ONE, _CWT_PLOT_EXTRAS, options, kwargs, s.dt)
+        fields = {"data": s.values[0], **fields}
         return self._post_npz("/api/v1/plots/cwt", fields, accept="image/png").content
 
     def plot_wct(
@@ -297,10 +308,11 @@ class Client(Jobs):
         """
         options = {"grid": grid, "preprocessing": preprocessing, "monte_carlo": monte_carlo,
                    "areawise": areawise}  # fmt: skip
+        s = read_series((data1, data2), dt)
         fields = self._pair_fields(
-            "plot_wct", dt, options, significance_test, kwargs, _WCT_PLOT_EXTRAS
+            "plot_wct", s.dt, options, significance_test, kwargs, _WCT_PLOT_EXTRAS
         )
-        arrays = {"data1": np.asarray(data1), "data2": np.asarray(data2)}
+        arrays = {"data1": s.values[0], "data2": s.values[1]}
         png = self._within_budget(
             lambda: self._post_npz("/api/v1/plots/wct", {**arrays, **fields}, "image/png"), fields
         )

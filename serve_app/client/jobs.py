@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from tqdm.auto import tqdm
 
 from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
@@ -13,6 +12,7 @@ from ..npz import NPZ_MEDIA_TYPE, from_npz
 from ..records import TERMINAL, SignificanceResult
 from .errors import JobFailed, error_of
 from .fields import areawise_switch, request_fields
+from .labels import read_series
 from .transport import Transport, httpx
 
 try:  # the `client` extra
@@ -48,12 +48,13 @@ class Jobs(Transport):
         The options as in `significance`.
         """
         on, area = areawise_switch(areawise)
+        s = read_series((data1, data2), dt)
         options = {"grid": grid, "preprocessing": preprocessing, "monte_carlo": monte_carlo,
                    "areawise": area}  # fmt: skip
-        fields = request_fields("submit_significance", _ALL, (), options, kwargs, dt)
+        fields = request_fields("submit_significance", _ALL, (), options, kwargs, s.dt)
         if on:
             fields["areawise"] = True
-        arrays = {"data1": np.asarray(data1), "data2": np.asarray(data2)}
+        arrays = {"data1": s.values[0], "data2": s.values[1]}
         r = self._post_npz("/api/v1/analysis/significance", {**arrays, **fields}, "*/*")
         return r.json()
 
