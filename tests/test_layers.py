@@ -9,8 +9,9 @@
   ``fastapi``, ``pydantic`` and ``orjson`` blocked.
 - The library's own layering (README, "Layout"), on the graph of its module-level
   imports (a module's imports and theirs, not the package ``__init__`` files Python
-  runs on the way): ``montecarlo.plan``/``kernel``/``chunks`` import no backend and
-  no engine; ``montecarlo.backends`` import only ``plan``/``kernel``/``chunks`` of the
+  runs on the way): ``montecarlo.plan``/``kernel``/``chunks`` (and the
+  ``multivariate_plan``/``multivariate_kernel`` of partial and multiple coherence)
+  import no backend and no engine; ``montecarlo.backends`` import only ``plan``/``kernel``/``chunks`` of the
   engine's package (never ``engine``, ``cache``, ``areawise``); ``transform`` imports
   no engine (``montecarlo``) and no ``coherence``; ``areawise`` may import
   ``montecarlo``, never the reverse; ``options`` is a leaf (it imports only the
@@ -277,6 +278,7 @@ def _layer_violations(root: Path, pkg: str = "pycwt_mod") -> list[str]:
                     found.append(f"{rule}: {' -> '.join(path)}")
 
     leaves = [f"{mc}.plan", f"{mc}.kernel", f"{mc}.chunks"]
+    leaves += [f"{mc}.multivariate_plan", f"{mc}.multivariate_kernel"]
     forbid(leaves, [f"{mc}.backends", f"{mc}.engine"], "leaf: no backend, no engine", mc)
     backends = f"{mc}.backends"
     forbid(
