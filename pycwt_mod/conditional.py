@@ -199,6 +199,22 @@ def _abs2(c):
     return c.real * c.real + c.imag * c.imag
 
 
+def _scaled_product(a, b, w):
+    """``a conj(b) w`` for complex ``a``, ``b`` and real ``w``, in real arithmetic.
+
+    Real products and sums round the same way in every loop of an array module; a
+    complex product may not (numpy's vectorised complex loops can fuse a multiply
+    and an add, its scalar tail does not), which would make a value depend on the
+    length of the array it sits in, and so the Monte Carlo bits on the chunking.
+    """
+    re = (a.real * b.real + a.imag * b.imag) * w
+    im = (a.imag * b.real - a.real * b.imag) * w
+    out = a.copy()
+    out.real[...] = re
+    out.imag[...] = im
+    return out
+
+
 def _entry(cross: dict, i: int, j: int):
     """``S_ij`` from the upper triangle ``cross[(a, b)]``, ``a < b``."""
     return cross[(i, j)] if i < j else cross[(j, i)].conj()
@@ -244,8 +260,8 @@ def sweep(auto: list, cross: dict, pivots: Sequence[int], track: int | None = No
                 auto[i] = auto[i] - d
                 for j in others[a + 1 :]:
                     key = (i, j) if i < j else (j, i)
-                    term = col[i] * col[j].conj() * inv if i < j else col[j] * col[i].conj() * inv
-                    cross[key] = cross[key] - term
+                    a, b = (col[i], col[j]) if i < j else (col[j], col[i])
+                    cross[key] = cross[key] - _scaled_product(a, b, inv)
     return auto, cross, explained
 
 

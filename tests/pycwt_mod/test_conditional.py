@@ -93,13 +93,13 @@ class TestLimitingCases:
     def test_multiple_with_one_predictor_is_the_ordinary_coherence(self, four):
         (y, x, *_), _ = four
         R2, *_ = wavelet.wct(y, x, DT, dj=DJ, J=20, sig=False)
-        M2, coi, freq, sig = wavelet.multiple_wct(y, [x], DT, dj=DJ, J=20, sig=False)
+        M2, _, _, sig = wavelet.multiple_wct(y, [x], DT, dj=DJ, J=20, sig=False)
         np.testing.assert_allclose(M2, R2, rtol=1e-10)
         np.testing.assert_array_equal(sig, [0])
 
     def test_partial_of_two_series_is_the_ordinary_coherence(self, four):
         (y, x, *_), M = four
-        R2, aR2, *_ = wavelet.wct(y, x, DT, dj=DJ, J=20, sig=False)
+        R2, *_ = wavelet.wct(y, x, DT, dj=DJ, J=20, sig=False)
         np.testing.assert_allclose(partial_coherence(M.S[:2, :2])[0], R2, rtol=1e-10)
 
     def test_values_stay_in_the_unit_interval(self, four):
@@ -162,7 +162,7 @@ class TestLimitingCases:
 
 class TestPartialWct:
     def test_forms_of_the_removed_series(self, four):
-        (y, x, z, w), M = four
+        (y, x, z, w), _ = four
         kw = dict(dj=DJ, J=20, sig=False)
         one = wavelet.partial_wct(y, x, z, DT, **kw)
         np.testing.assert_array_equal(one[0], wavelet.partial_wct(y, x, [z], DT, **kw)[0])
