@@ -11,9 +11,9 @@
   imports (a module's imports and theirs, not the package ``__init__`` files Python
   runs on the way): ``montecarlo.plan``/``kernel``/``chunks`` (and the
   ``multivariate_plan``/``multivariate_kernel`` of partial and multiple coherence)
-  import no backend and no engine; ``montecarlo.backends`` import only ``plan``/``kernel``/``chunks`` of the
-  engine's package (never ``engine``, ``cache``, ``areawise``); ``transform`` imports
-  no engine (``montecarlo``) and no ``coherence``; ``areawise`` may import
+  import no backend and no engine; ``montecarlo.backends`` import only
+  ``plan``/``kernel``/``chunks`` of the engine's package (never ``engine``,
+  ``cache``, ``areawise``); ``transform`` imports no engine (``montecarlo``) and no ``coherence``; ``areawise`` may import
   ``montecarlo``, never the reverse; ``options`` is a leaf (it imports only the
   checks and the wavelets); ``pipeline`` imports no door above it (``labelled``,
   ``plot``) and nothing below it imports ``pipeline``; nothing imports ``xarray`` or
