@@ -12,12 +12,13 @@
   runs on the way): ``montecarlo.plan``/``kernel``/``chunks`` (and the
   ``multivariate_plan``/``multivariate_kernel`` of partial and multiple coherence)
   import no backend and no engine; ``montecarlo.backends`` import only
-  ``plan``/``kernel``/``chunks`` of the engine's package (never ``engine``,
-  ``cache``, ``areawise``); ``transform`` imports no engine (``montecarlo``) and no ``coherence``; ``areawise`` may import
-  ``montecarlo``, never the reverse; ``options`` is a leaf (it imports only the
-  checks and the wavelets); ``pipeline`` imports no door above it (``labelled``,
-  ``plot``) and nothing below it imports ``pipeline``; nothing imports ``xarray`` or
-  ``pandas`` at module level, and importing every library module loads neither.
+  ``plan``/``kernel``/``chunks`` of the engine's package (never ``engine``, ``cache``,
+  ``areawise``); ``transform`` imports no engine (``montecarlo``) and no
+  ``coherence``; ``areawise`` may import ``montecarlo``, never the reverse;
+  ``options`` is a leaf (it imports only the checks and the wavelets); ``pipeline``
+  imports no door above it (``labelled``, ``plot``) and nothing below it imports
+  ``pipeline``; nothing imports ``xarray`` or ``pandas`` at module level, and
+  importing every library module loads neither.
 - ``serve_app`` imports no private library module or name (``pycwt_mod._validation``,
   ``_helpers``): the doors use the library's public API.
 - The client package, with the CLI's date handling, imports and runs with ray,
