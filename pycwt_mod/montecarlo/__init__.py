@@ -31,6 +31,7 @@ from .engine import (
 )
 from .multivariate import (
     MultivariatePlan,
+    estimate_multivariate_work,
     make_multivariate_plan,
     multivariate_noise,
     multivariate_significance,
@@ -46,6 +47,7 @@ __all__ = [
     "MultivariatePlan",
     "ProgressCallback",
     "checkpoint_key",
+    "estimate_multivariate_work",
     "estimate_work",
     "histogram_quantiles",
     "make_multivariate_plan",

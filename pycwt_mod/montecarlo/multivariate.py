@@ -26,11 +26,17 @@ from .._validation import check_significance_level
 from .cache import ThresholdCache
 from .chunks import Checkpoint
 from .engine import plan_thresholds
-from .multivariate_plan import MultivariatePlan, make_multivariate_plan, multivariate_noise
+from .multivariate_plan import (
+    MultivariatePlan,
+    estimate_multivariate_work,
+    make_multivariate_plan,
+    multivariate_noise,
+)
 from .plan import CancelCheck, ProgressCallback
 
 __all__ = [
     "MultivariatePlan",
+    "estimate_multivariate_work",
     "make_multivariate_plan",
     "multivariate_noise",
     "multivariate_significance",

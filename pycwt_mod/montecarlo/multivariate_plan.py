@@ -44,10 +44,16 @@ from .plan import (
     _resolve_scales,
     _resolve_seed,
     _surrogate_length,
+    estimate_work,
 )
 from .surrogates import SURROGATES, ar1_draws, multi_surrogates
 
-__all__ = ["MultivariatePlan", "make_multivariate_plan", "multivariate_noise"]
+__all__ = [
+    "MultivariatePlan",
+    "estimate_multivariate_work",
+    "make_multivariate_plan",
+    "multivariate_noise",
+]
 
 #: Most series a plan takes (the kernel's work grows with ``k^2``).
 MAX_SERIES = 8
@@ -198,3 +204,33 @@ def multivariate_noise(plan: MultivariatePlan, start: int, stop: int) -> np.ndar
             plan.data.values, plan.surrogate, stop - start, plan.seed, start=start
         )
     return ar1_draws(plan.al, plan.n, stop - start, plan.seed, start=start)
+
+
+def estimate_multivariate_work(
+    k: int,
+    dt: float,
+    dj: float,
+    s0: float,
+    J: int,
+    mc_count: int,
+    wavelet="morlet",
+    estimator: str | None = None,
+) -> int:
+    """Size of a partial or multiple coherence test of ``k`` series, in sample-scales.
+
+    `pycwt_mod.montecarlo.estimate_work` of the grid, scaled by the spectra a set
+    smooths, ``k + k (k - 1) / 2`` against the pair's 3 (the kernel's time per set
+    follows it: about 2.2 and 3.5 times a pair's for ``k = 3`` and ``4``, see
+    ``bench/partial_coherence.py``), so a service compares it with the budget it
+    uses for the pair. Other parameters as in `estimate_work`.
+
+    Raises
+    ------
+    ValueError
+        For ``k < 2`` or more than `MAX_SERIES`, and as `estimate_work`.
+    """
+    k = check_count(k, "k", minimum=2)
+    if k > MAX_SERIES:
+        raise ValueError(f"`k` must be at most {MAX_SERIES} (got {k})")
+    spectra = k + k * (k - 1) // 2
+    return -(-estimate_work(dt, dj, s0, J, mc_count, wavelet, estimator) * spectra // 3)

@@ -645,7 +645,8 @@ PUBLIC = {
     "ProgressCallback", "estimate_work", "histogram_quantiles", "make_plan", "pair_noise",
     "run_chunk", "run_plan", "split_chunks", "surrogate_groups", "thresholds",
     "wct_significance",
-    "MultivariatePlan", "make_multivariate_plan", "multivariate_noise",
+    "MultivariatePlan", "estimate_multivariate_work", "make_multivariate_plan",
+    "multivariate_noise",
     "multivariate_significance",
 }  # fmt: skip
 

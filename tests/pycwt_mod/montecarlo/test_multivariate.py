@@ -19,6 +19,8 @@ from pycwt_mod.montecarlo import (
     Cancelled,
     MultivariatePlan,
     checkpoint_key,
+    estimate_multivariate_work,
+    estimate_work,
     make_multivariate_plan,
     make_plan,
     multivariate_noise,
@@ -81,6 +83,18 @@ class TestMakePlan:
 
     def test_none_seed_draws_fresh_entropy(self):
         assert plan(seed=None).seed != plan(seed=None).seed
+
+
+class TestEstimateWork:
+    def test_scales_the_pair_s_by_the_spectra(self):
+        pair = estimate_work(**GRID, mc_count=MC)
+        assert estimate_multivariate_work(2, **GRID, mc_count=MC) == pair
+        assert estimate_multivariate_work(3, **GRID, mc_count=MC) == 2 * pair
+        assert estimate_multivariate_work(4, **GRID, mc_count=MC) == -(-10 * pair // 3)
+        with pytest.raises(ValueError, match="`k` must be at most 8"):
+            estimate_multivariate_work(9, **GRID, mc_count=MC)
+        with pytest.raises(ValueError, match="`k`"):
+            estimate_multivariate_work(1, **GRID, mc_count=MC)
 
 
 class TestNoise:
