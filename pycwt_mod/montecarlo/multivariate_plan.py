@@ -219,10 +219,11 @@ def estimate_multivariate_work(
     """Size of a partial or multiple coherence test of ``k`` series, in sample-scales.
 
     `pycwt_mod.montecarlo.estimate_work` of the grid, scaled by the spectra a set
-    smooths, ``k + k (k - 1) / 2`` against the pair's 3 (the kernel's time per set
-    follows it: about 2.2 and 3.5 times a pair's for ``k = 3`` and ``4``, see
-    ``bench/partial_coherence.py``), so a service compares it with the budget it
-    uses for the pair. Other parameters as in `estimate_work`.
+    transforms and smooths, ``k + k (k - 1) / 2`` against the pair's 3, so a
+    service compares it with the budget it uses for the pair. The kernel's time
+    per set grows roughly so (``bench/partial_coherence.py`` prints both; the
+    elementwise sweep adds a little for ``k >= 3``). Other parameters as in
+    `estimate_work`.
 
     Raises
     ------
