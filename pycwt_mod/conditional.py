@@ -74,22 +74,27 @@ __all__ = [
 COHERENCE_KINDS = ("partial", "multiple")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SpectralMatrix:
     """The smoothed auto- and cross-spectra of ``k`` series (`cross_spectral_matrix`).
 
+    Held as the diagonal and the upper triangle (``k (k + 1) / 2`` arrays, not
+    ``k^2``); `S` assembles the full matrix on demand.
+
     Attributes
     ----------
-    S : (k, k, n_scales, n) complex ndarray
-        ``S[i, j] = S(W_i conj(W_j) / s)``, Hermitian in its first two axes, with a
-        real non-negative diagonal.
+    auto : tuple of k (n_scales, n) float64 ndarray
+        ``S_ii = S(|W_i|^2 / s)``, non-negative.
+    cross : dict
+        ``{(i, j): S(W_i conj(W_j) / s)}`` for ``i < j``, (n_scales, n) complex.
     scales, freqs : (n_scales,) ndarray
         Wavelet scales and their Fourier frequencies.
     coi : (n,) ndarray
         Cone of influence (Fourier periods, time units).
     """
 
-    S: np.ndarray
+    auto: tuple[np.ndarray, ...]
+    cross: dict[tuple[int, int], np.ndarray]
     scales: np.ndarray
     freqs: np.ndarray
     coi: np.ndarray
@@ -97,7 +102,19 @@ class SpectralMatrix:
     @property
     def k(self) -> int:
         """Number of series."""
-        return self.S.shape[0]
+        return len(self.auto)
+
+    @property
+    def S(self) -> np.ndarray:
+        """The full Hermitian matrix, (k, k, n_scales, n) complex (a new array)."""
+        k = self.k
+        S = np.empty((k, k, *self.auto[0].shape), dtype=np.complex128)
+        for i in range(k):
+            S[i, i] = self.auto[i]
+            for j in range(i + 1, k):
+                S[i, j] = self.cross[(i, j)]
+                S[j, i] = self.cross[(i, j)].conj()
+        return S
 
 
 def _stack(series: Sequence, names: Sequence[str] | None) -> tuple[list[np.ndarray], list[str]]:
@@ -148,7 +165,8 @@ def cross_spectral_matrix(
     Returns
     -------
     SpectralMatrix
-        ``S`` of shape ``(k, k, n_scales, n)``.
+        Its ``auto`` and ``cross`` spectra (``S`` of shape ``(k, k, n_scales, n)``
+        on demand).
 
     Raises
     ------
@@ -179,17 +197,13 @@ def cross_spectral_matrix(
         Ws.append(W)
     inv_s = 1.0 / sj[:, np.newaxis]
     k = len(Ws)
-    S = np.empty((k, k, sj.size, n), dtype=np.complex128)
 
     def sm(a):
         return smooth(a, dt, dj, sj, mother.deltaj0, workers=DEFAULT_WORKERS)
 
-    for i in range(k):
-        S[i, i] = sm(np.abs(Ws[i]) ** 2 * inv_s)
-        for j in range(i + 1, k):
-            S[i, j] = sm(Ws[i] * Ws[j].conj() * inv_s)
-            S[j, i] = S[i, j].conj()
-    return SpectralMatrix(S, sj, freqs, coi)
+    auto = tuple(sm(np.abs(W) ** 2 * inv_s) for W in Ws)
+    cross = {(i, j): sm(Ws[i] * Ws[j].conj() * inv_s) for i in range(k) for j in range(i + 1, k)}
+    return SpectralMatrix(auto, cross, sj, freqs, coi)
 
 
 # ------------------------------------------------------------ the elementwise part
@@ -297,6 +311,8 @@ def multiple_from_spectra(auto: list, cross: dict, xp=np):
 
 
 def _split(S) -> tuple[list, dict]:
+    if isinstance(S, SpectralMatrix):
+        return list(S.auto), dict(S.cross)
     S = np.asarray(S)
     if S.ndim < 2 or S.shape[0] != S.shape[1] or S.shape[0] < 2:
         raise ValueError(f"`S` must have shape (k, k, ...) with k >= 2 (got {S.shape})")
@@ -311,7 +327,7 @@ def partial_coherence(S) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    S : (k, k, ...) complex array_like
+    S : SpectralMatrix, or (k, k, ...) complex array_like
         A Hermitian (smoothed) cross-spectral matrix, ``k >= 2``
         (`cross_spectral_matrix`); with ``k = 2`` this is the ordinary coherence.
 
@@ -334,7 +350,7 @@ def multiple_coherence(S) -> np.ndarray:
 
     Parameters
     ----------
-    S : (k, k, ...) complex array_like
+    S : SpectralMatrix, or (k, k, ...) complex array_like
         A Hermitian cross-spectral matrix, ``k >= 2``.
 
     Returns

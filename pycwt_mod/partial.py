@@ -142,7 +142,7 @@ def partial_wct(
     M = cross_spectral_matrix(
         [y, x, *others], dt, dj, s0, J, wavelet, normalize, names=names
     )  # fmt: skip
-    P, phase = partial_coherence(M.S)
+    P, phase = partial_coherence(M)
     if sig:
         series = [np.asarray(v, dtype=np.float64) for v in (y, x, *others)]
         sig = _significance(
@@ -208,7 +208,7 @@ def multiple_wct(
     names = ["y"] + (["xs"] if len(preds) == 1 else [f"xs[{i}]" for i in range(len(preds))])
     significance_level = check_significance_level(significance_level)
     M = cross_spectral_matrix([y, *preds], dt, dj, s0, J, wavelet, normalize, names=names)
-    R2 = multiple_coherence(M.S)
+    R2 = multiple_coherence(M)
     if sig:
         series = [np.asarray(v, dtype=np.float64) for v in (y, *preds)]
         sig = _significance(

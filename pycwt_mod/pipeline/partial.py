@@ -271,8 +271,9 @@ def analyze_partial_wct(
     datas = [response, predictor, *removed]
     names = _names(len(datas), names)
     prepared, rg, M, gaps = _spectra(datas, grid, pre, names, unit, labels)
-    P, phase = partial_coherence(M.S)
-    R2, _ = partial_coherence(M.S[:2, :2])
+    P, phase = partial_coherence(M)
+    a, c = M.auto, M.cross[(0, 1)]
+    R2 = (c.real**2 + c.imag**2) / (a[0] * a[1])  # the ordinary coherence, same spectra
     out = PartialWCTAnalysis(P, phase, R2, M.coi, M.freqs, rg.scales, rg, prepared, gaps)
     _test("partial", out, prepared, rg, monte_carlo, names, progress, progress_callback,
           cancel, checkpoint)  # fmt: skip
@@ -322,7 +323,7 @@ def analyze_multiple_wct(
     datas = [response, *predictors]
     names = _names(len(datas), names)
     prepared, rg, M, gaps = _spectra(datas, grid, pre, names, unit, labels)
-    out = MultipleWCTAnalysis(multiple_coherence(M.S), M.coi, M.freqs, rg.scales, rg,
+    out = MultipleWCTAnalysis(multiple_coherence(M), M.coi, M.freqs, rg.scales, rg,
                               prepared, gaps)  # fmt: skip
     _test("multiple", out, prepared, rg, monte_carlo, names, progress, progress_callback,
           cancel, checkpoint)  # fmt: skip

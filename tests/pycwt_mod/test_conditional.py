@@ -44,6 +44,17 @@ class TestCrossSpectralMatrix:
         np.testing.assert_array_equal(M.coi, coi)
         np.testing.assert_array_equal(M.freqs, freq)
 
+    def test_the_record_and_the_full_matrix_give_the_same_coherences(self, four):
+        _, M = four
+        before = [a.copy() for a in M.auto]
+        assert len(M.cross) == 6  # the upper triangle only
+        np.testing.assert_array_equal(partial_coherence(M)[0], partial_coherence(M.S)[0])
+        np.testing.assert_array_equal(multiple_coherence(M), multiple_coherence(M.S))
+        for a, b in zip(M.auto, before, strict=True):  # the sweep works on copies
+            np.testing.assert_array_equal(a, b)
+        with pytest.raises(ValueError, match=r"shape \(k, k, ...\) with k >= 2"):
+            partial_coherence(np.ones((3, 2, 4)))
+
     def test_validates(self):
         x = np.arange(64.0)
         with pytest.raises(ValueError, match="at least 2 series"):
