@@ -23,8 +23,10 @@ from .areawise import (
 )
 from .coherence import wct
 from .montecarlo.engine import wct_significance
+from .montecarlo.multivariate import multivariate_significance
 from .montecarlo.surrogates import SURROGATES, get_surrogate
 from .mothers import DOG, WAVELETS, MexicanHat, Morlet, Mother, Paul, get_wavelet
+from .partial import multiple_wct, partial_wct
 from .significance import (
     AR1EstimationError,
     ar1,
@@ -59,6 +61,9 @@ __all__ = [
     "get_surrogate",
     "get_wavelet",
     "icwt",
+    "multiple_wct",
+    "multivariate_significance",
+    "partial_wct",
     "power_significance",
     "rednoise",
     "scale_grid",

@@ -9,14 +9,16 @@
   ``fastapi``, ``pydantic`` and ``orjson`` blocked.
 - The library's own layering (README, "Layout"), on the graph of its module-level
   imports (a module's imports and theirs, not the package ``__init__`` files Python
-  runs on the way): ``montecarlo.plan``/``kernel``/``chunks`` import no backend and
-  no engine; ``montecarlo.backends`` import only ``plan``/``kernel``/``chunks`` of the
-  engine's package (never ``engine``, ``cache``, ``areawise``); ``transform`` imports
-  no engine (``montecarlo``) and no ``coherence``; ``areawise`` may import
-  ``montecarlo``, never the reverse; ``options`` is a leaf (it imports only the
-  checks and the wavelets); ``pipeline`` imports no door above it (``labelled``,
-  ``plot``) and nothing below it imports ``pipeline``; nothing imports ``xarray`` or
-  ``pandas`` at module level, and importing every library module loads neither.
+  runs on the way): ``montecarlo.plan``/``kernel``/``chunks`` (and the
+  ``multivariate_plan``/``multivariate_kernel`` of partial and multiple coherence)
+  import no backend and no engine; ``montecarlo.backends`` import only
+  ``plan``/``kernel``/``chunks`` of the engine's package (never ``engine``, ``cache``,
+  ``areawise``); ``transform`` imports no engine (``montecarlo``) and no
+  ``coherence``; ``areawise`` may import ``montecarlo``, never the reverse;
+  ``options`` is a leaf (it imports only the checks and the wavelets); ``pipeline``
+  imports no door above it (``labelled``, ``plot``) and nothing below it imports
+  ``pipeline``; nothing imports ``xarray`` or ``pandas`` at module level, and
+  importing every library module loads neither.
 - ``serve_app`` imports no private library module or name (``pycwt_mod._validation``,
   ``_helpers``): the doors use the library's public API.
 - The client package imports with ray, fastapi, pydantic, orjson, pandas and xarray
@@ -286,6 +288,7 @@ def _layer_violations(root: Path, pkg: str = "pycwt_mod") -> list[str]:
                     found.append(f"{rule}: {' -> '.join(path)}")
 
     leaves = [f"{mc}.plan", f"{mc}.kernel", f"{mc}.chunks"]
+    leaves += [f"{mc}.multivariate_plan", f"{mc}.multivariate_kernel"]
     forbid(leaves, [f"{mc}.backends", f"{mc}.engine"], "leaf: no backend, no engine", mc)
     backends = f"{mc}.backends"
     forbid(

@@ -101,6 +101,30 @@ class ThresholdCache:
         return key
 
     @staticmethod
+    def multivariate_key(plan, significance_level: float, seeded: bool = True) -> dict:
+        """The cache key of a partial or multiple coherence plan (`MultivariatePlan`).
+
+        As `key`, with the coherence's kind and every series' AR(1) coefficient
+        (rounded to `AR1_DECIMALS`) instead of the pair's.
+        """
+        key = {
+            "version": _VERSION,
+            "kind": str(plan.kind),
+            "al": [round(float(a), AR1_DECIMALS) for a in plan.al],
+            **_grid_key(plan),
+            "level": float(significance_level),
+            "mc_count": int(plan.mc_count),
+            "seed": int(plan.seed) if seeded else "unseeded",
+            "nbins": int(plan.nbins),
+            "estimator": str(plan.estimator),
+            "precision": str(plan.precision),
+        }
+        if plan.data is not None:
+            key["surrogate"] = str(plan.surrogate)
+            key["data"] = plan.data.digest
+        return key
+
+    @staticmethod
     def field_key(plan, kind: str) -> dict:
         """The cache key of a field plan (`pycwt_mod.areawise.kernel`), for ``kind``.
 

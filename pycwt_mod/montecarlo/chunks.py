@@ -25,6 +25,8 @@ import numpy as np
 from .._validation import check_count
 from .kernel import BATCH_BYTES
 from .kernel import run_chunk as coherence_chunk
+from .multivariate_kernel import run_multivariate_chunk
+from .multivariate_plan import MultivariatePlan
 from .plan import MonteCarloPlan
 
 __all__ = ["Accumulator", "Checkpoint", "Chunk", "FieldPlan", "Plan", "resume_chunks", "run_chunk"]
@@ -42,7 +44,7 @@ class FieldPlan(Protocol):
     def run_chunk(self, start: int, stop: int): ...
 
 
-Plan = MonteCarloPlan | FieldPlan
+Plan = MonteCarloPlan | MultivariatePlan | FieldPlan
 
 
 @runtime_checkable
@@ -106,8 +108,10 @@ def run_chunk(
     """Run surrogates ``start..stop-1`` of any plan.
 
     A coherence plan runs on ``xp`` (numpy or cupy, see
-    `pycwt_mod.montecarlo.kernel.run_chunk`); a `FieldPlan` runs with numpy on the host
-    whatever ``xp`` is (its fields are the library's float64 transforms).
+    `pycwt_mod.montecarlo.kernel.run_chunk`), and so does a partial or multiple
+    coherence plan (`pycwt_mod.montecarlo.multivariate_kernel`); a `FieldPlan` runs
+    with numpy on the host whatever ``xp`` is (its fields are the library's float64
+    transforms).
 
     Returns
     -------
@@ -115,6 +119,10 @@ def run_chunk(
     """
     if isinstance(plan, MonteCarloPlan):
         return coherence_chunk(plan, start, stop, xp=xp, workers=workers, batch_bytes=batch_bytes)
+    if isinstance(plan, MultivariatePlan):
+        return run_multivariate_chunk(
+            plan, start, stop, xp=xp, workers=workers, batch_bytes=batch_bytes
+        )
     if isinstance(plan, FieldPlan):
         return plan.run_chunk(start, stop)
     raise TypeError(f"not a Monte Carlo plan: {type(plan).__name__}")

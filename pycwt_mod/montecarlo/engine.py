@@ -32,6 +32,7 @@ from .cache import ThresholdCache
 from .chunks import Checkpoint, Plan, resume_chunks
 from .kernel import *  # noqa: F403 - the kernel's public names are the engine's too
 from .kernel import thresholds
+from .multivariate_plan import MultivariatePlan
 from .observed import resolve_seed
 from .plan import *  # noqa: F403 - and so are the plans'
 from .plan import CancelCheck, MonteCarloPlan, ProgressCallback, make_plan
@@ -69,6 +70,10 @@ def checkpoint_key(plan: Plan) -> str:
         key = ThresholdCache.key(plan, 0.0)
         del key["level"]
         key["al1"], key["al2"] = float(plan.al1), float(plan.al2)
+    elif isinstance(plan, MultivariatePlan):
+        key = ThresholdCache.multivariate_key(plan, 0.0)
+        del key["level"]
+        key["al"] = [float(a) for a in plan.al]
     else:
         key = ThresholdCache.field_key(plan, type(plan).__name__)
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:20]
@@ -286,9 +291,43 @@ def wct_significance(
         al1, al2, dt, dj, s0, J, wavelet=wavelet, mc_count=mc_count, seed=seed, nbins=nbins,
         estimator=estimator, precision=precision, surrogate=surrogate, data=data,
     )  # fmt: skip
+    keys = [ThresholdCache.key(plan, lv, seeded=seed is not None) for lv in levels]
+    return plan_thresholds(
+        plan, levels, keys, started=started, several=several, backend=backend, cache=cache,
+        cache_dir=cache_dir, chunk_size=chunk_size, progress=progress, desc="WCT significance",
+        progress_callback=progress_callback, cancel=cancel, checkpoint=checkpoint,
+        return_info=return_info,
+    )  # fmt: skip
+
+
+def plan_thresholds(
+    plan: Plan,
+    levels: list[float],
+    keys: list[dict],
+    *,
+    started: float,
+    several: bool,
+    backend,
+    cache: bool,
+    cache_dir,
+    chunk_size: int | None,
+    progress: bool,
+    desc: str,
+    progress_callback: ProgressCallback | None,
+    cancel: CancelCheck | None,
+    checkpoint: Checkpoint | None,
+    return_info: bool,
+):
+    """The thresholds of a histogram plan at ``levels``: from the cache, else run.
+
+    The shared body of `wct_significance` and
+    `pycwt_mod.montecarlo.multivariate.multivariate_significance`: ``keys`` are the
+    plan's cache keys, one per level; ``started`` the caller's
+    ``time.perf_counter()``; ``several`` whether the caller asked for a sequence of
+    levels. Other parameters and the return value as in `wct_significance`.
+    """
     runner = get_backend(backend) if backend is None or isinstance(backend, str) else backend
     store = ThresholdCache(cache_dir) if cache else None
-    keys = [ThresholdCache.key(plan, lv, seeded=seed is not None) for lv in levels]
     info = {
         "seed": plan.seed,
         "backend": runner.name,
@@ -306,7 +345,7 @@ def wct_significance(
             progress_callback(plan.mc_count, plan.mc_count)
     else:  # one histogram gives every level
         hist, ran = run_plan(
-            plan, runner, chunk_size, progress=progress, desc="WCT significance",
+            plan, runner, chunk_size, progress=progress, desc=desc,
             progress_callback=progress_callback, cancel=cancel, checkpoint=checkpoint,
         )  # fmt: skip
         info["chunk_size"] = ran["chunk_size"]
@@ -316,7 +355,7 @@ def wct_significance(
                 for k, row in zip(keys, sig, strict=True):
                     store.save(k, row, plan.seed)
             except OSError as exc:  # a read-only cache must not lose the result
-                warnings.warn(f"could not write the threshold cache: {exc}", stacklevel=2)
+                warnings.warn(f"could not write the threshold cache: {exc}", stacklevel=3)
     info["elapsed_s"] = time.perf_counter() - started
     sig = sig if several else sig[0]
     return (sig, info) if return_info else sig

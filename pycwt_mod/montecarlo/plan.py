@@ -318,16 +318,22 @@ def make_plan(
     nbins = check_count(nbins, "nbins", minimum=10)
     estimator = _check_choice(estimator, "estimator", ESTIMATORS)
     precision = _check_choice(precision, "precision", PRECISIONS)
-    if seed is None:
-        # 53 bits of fresh entropy: exact in JSON numbers, SQLite and JavaScript.
-        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(11))
-    elif isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"`seed` must be a whole number >= 0 or None (got {seed!r})")
+    seed = _resolve_seed(seed)
     n = _surrogate_length(dt, dj, s0, J) if data is None else data.n
     return MonteCarloPlan(
-        al1, al2, dt, dj, s0, J, mother, mc_count, int(seed), nbins, n, estimator, precision,
+        al1, al2, dt, dj, s0, J, mother, mc_count, seed, nbins, n, estimator, precision,
         surrogate, data,
     )  # fmt: skip
+
+
+def _resolve_seed(seed) -> int:
+    """A root seed: ``seed`` checked, or 53 bits of fresh entropy for None."""
+    if seed is None:
+        # 53 bits of fresh entropy: exact in JSON numbers, SQLite and JavaScript.
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(11))
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"`seed` must be a whole number >= 0 or None (got {seed!r})")
+    return int(seed)
 
 
 def _observed_pair(data, surrogate: str) -> ObservedSeries:

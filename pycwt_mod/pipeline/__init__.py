@@ -5,16 +5,19 @@ CLI) calls these functions, so the same series, options and seed give the same
 bits through all of them. They only translate: read their input, call a function
 here, shape its result.
 
-=====================  =====================================================
-`prepare_series`       one series through `Preprocessing` (anomalies, detrend,
-                       normalize, gaps), validated with the field's name
-`prepare_pair`         two series of one time axis
-`red_noise`            each series' AR(1) coefficient, one policy (`fit_ar1`)
-`analyze_cwt`          transform, gap mask, chi-square power test, areawise test
-`analyze_xwt`          cross wavelet transform
-`analyze_wct`          coherence, Monte Carlo thresholds, areawise masks
-`coherence_thresholds` the Monte Carlo stage of `analyze_wct` alone (jobs)
-=====================  =====================================================
+=========================  ==================================================
+`prepare_series`           one series through `Preprocessing` (anomalies, detrend,
+                           normalize, gaps), validated with the field's name
+`prepare_pair`             two series of one time axis
+`red_noise`                each series' AR(1) coefficient, one policy (`fit_ar1`)
+`analyze_cwt`              transform, gap mask, chi-square power test, areawise test
+`analyze_xwt`              cross wavelet transform
+`analyze_wct`              coherence, Monte Carlo thresholds, areawise masks
+`coherence_thresholds`     the Monte Carlo stage of `analyze_wct` alone (jobs)
+`analyze_partial_wct`      partial coherence (other series removed), its test
+`analyze_multiple_wct`     multiple coherence (predictors together), its test
+`multivariate_thresholds`  the Monte Carlo stage of those two alone (jobs)
+=========================  ==================================================
 
 References
 ----------
@@ -26,6 +29,13 @@ References
 """
 
 from .cwt import CWTAnalysis, analyze_cwt, power_test
+from .partial import (
+    MultipleWCTAnalysis,
+    PartialWCTAnalysis,
+    analyze_multiple_wct,
+    analyze_partial_wct,
+    multivariate_thresholds,
+)
 from .prepare import (
     PreparedSeries,
     anomaly_period,
@@ -39,16 +49,21 @@ from .xwt import XWTAnalysis, analyze_xwt
 
 __all__ = [
     "CWTAnalysis",
+    "MultipleWCTAnalysis",
+    "PartialWCTAnalysis",
     "PreparedSeries",
     "Thresholds",
     "WCTAnalysis",
     "XWTAnalysis",
     "analyze_cwt",
+    "analyze_multiple_wct",
+    "analyze_partial_wct",
     "analyze_wct",
     "analyze_xwt",
     "anomaly_period",
     "coherence_thresholds",
     "draw_seed",
+    "multivariate_thresholds",
     "power_test",
     "prepare_pair",
     "prepare_series",

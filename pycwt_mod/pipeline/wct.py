@@ -40,8 +40,9 @@ class Thresholds:
     seed : int
         The root seed used.
     backend : str
-    ar1 : (float, float) or None
-        The red-noise coefficients (None for data-driven families).
+    ar1 : tuple of float, or None
+        The red-noise coefficients, one per series (two for a pair; None for
+        data-driven families).
     warnings : tuple of str
     info : dict
         What `pycwt_mod.wct_significance` reported.
@@ -51,7 +52,7 @@ class Thresholds:
     levels: tuple[float, ...]
     seed: int
     backend: str
-    ar1: tuple[float, float] | None
+    ar1: tuple[float, ...] | None
     warnings: tuple[str, ...]
     info: dict = field(default_factory=dict, compare=False)
 

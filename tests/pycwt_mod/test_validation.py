@@ -32,6 +32,12 @@ SERIES_FUNCTIONS = {
     "cwt-float32": lambda s: wavelet.cwt(s, 1.0, dtype="float32"),
     "xwt-y1": lambda s: wavelet.xwt(s, np.ones(s.size) + np.arange(s.size) % 3, 1.0),
     "wct-y1": lambda s: wavelet.wct(s, np.ones(s.size) + np.arange(s.size) % 3, 1.0, sig=False),
+    "partial_wct-y": lambda s: wavelet.partial_wct(
+        s, np.ones(s.size) + np.arange(s.size) % 3, np.cos(np.arange(s.size)), 1.0, sig=False
+    ),
+    "multiple_wct-y": lambda s: wavelet.multiple_wct(
+        s, [np.ones(s.size) + np.arange(s.size) % 3], 1.0, sig=False
+    ),
     "ar1": lambda s: wavelet.ar1(s),
     "significance": lambda s: wavelet.significance(s, 1.0, [1.0, 2.0]),
 }

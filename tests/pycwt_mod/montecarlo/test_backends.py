@@ -26,7 +26,9 @@ from pycwt_mod.montecarlo import (
     Cancelled,
     Checkpoint,
     checkpoint_key,
+    make_multivariate_plan,
     make_plan,
+    multivariate_significance,
     run_chunk,
     run_plan,
     split_chunks,
@@ -47,6 +49,7 @@ from pycwt_mod.montecarlo.backends.gpu import GPUBackend
 from pycwt_mod.montecarlo.backends.joblib_backend import JoblibBackend
 from pycwt_mod.montecarlo.backends.ray_backend import RayBackend
 from pycwt_mod.montecarlo.backends.sequential import SequentialBackend
+from pycwt_mod.montecarlo.chunks import run_chunk as run_any_chunk
 
 AL1, AL2 = 0.6, 0.3
 DT, DJ, S0, J = 1.0, 0.25, 2.0, 12
@@ -89,6 +92,23 @@ def reference():
     plan = small_plan()
     hist = run_chunk(plan, 0, MC)
     return plan, hist, thresholds(plan, hist, 0.95)
+
+
+def multivariate_plans():
+    """A partial coherence plan (red noise) and a multiple one (phase surrogates)."""
+    data = [rednoise(128, a, rng=i) for i, a in enumerate((0.5, 0.2, 0.4))]
+    return (
+        make_multivariate_plan("partial", (0.6, 0.3, 0.5), DT, DJ, S0, J, mc_count=MC, seed=SEED),
+        make_multivariate_plan("multiple", None, DT, DJ, S0, 7, mc_count=MC, seed=SEED,
+                               surrogate="phase", data=data),
+    )  # fmt: skip
+
+
+def check_multivariate(backend, chunk_size=3):
+    """A backend gives each multivariate plan the in-process histogram, bit for bit."""
+    for plan in multivariate_plans():
+        ref = run_any_chunk(plan, 0, MC)
+        np.testing.assert_array_equal(backend.run(plan, split_chunks(MC, chunk_size)), ref)
 
 
 @pytest.fixture
@@ -481,6 +501,9 @@ class TestJoblibBackend:
     def test_done_and_on_chunk(self, reference):
         check_hooks(get_backend("joblib", n_jobs=2), reference, where=None)
 
+    def test_multivariate_plans_same_bits(self):
+        check_multivariate(get_backend("joblib", n_jobs=2))
+
     @pytest.mark.filterwarnings("ignore:.*tasks.*:UserWarning")  # joblib on abort
     def test_cancel(self):
         # Last joblib test: abandoning the generator tears down the worker pool.
@@ -580,6 +603,10 @@ class TestRayBackend:
         np.testing.assert_array_equal(b.threshold, a.threshold)
         np.testing.assert_array_equal(b.areawise, a.areawise)
         assert b.critical_area == a.critical_area
+
+    def test_multivariate_plans_same_bits(self):
+        # Partial and multiple coherence plans (pickled to the tasks) as Ray tasks.
+        check_multivariate(get_backend("ray"), chunk_size=4)
 
     def test_joins_ray_when_not_initialised(self, ray_cluster, monkeypatch, reference):
         # Before Ray is up the default chunk size assumes 4 workers, and the run calls
@@ -755,6 +782,25 @@ class TestGPUBackend:
         plan = make_plan(0, 0, 1.0, 0.25, 2.0, 20, mc_count=3, seed=4, surrogate="phase", data=data)
         fake = numpy_as_cupy(device_count=1)
         np.testing.assert_array_equal(run_chunk(plan, 0, 3, xp=fake), run_chunk(plan, 0, 3))
+
+    def test_multivariate_kernel_on_the_array_module(self):
+        # The partial and multiple coherence kernel with numpy standing in for cupy
+        # (the gather path of the boxcar in scale): the numpy histogram exactly.
+        fake = numpy_as_cupy(device_count=1)
+        for plan in multivariate_plans():
+            np.testing.assert_array_equal(
+                run_any_chunk(plan, 0, MC, xp=fake), run_any_chunk(plan, 0, MC)
+            )
+
+    @pytest.mark.gpu
+    @pytest.mark.skipif(not HAS_GPU, reason="cupy and an NVIDIA GPU are required")
+    def test_multivariate_thresholds_on_gpu(self):
+        # Same draws on the host; cuFFT rounds differently: within a few bins.
+        kw = dict(mc_count=MC, seed=SEED, progress=False, cache=False)
+        args = ("partial", (0.6, 0.3, 0.5), DT, DJ, S0, J)
+        cpu = multivariate_significance(*args, backend="sequential", **kw)
+        gpu = multivariate_significance(*args, backend="gpu", **kw)
+        np.testing.assert_allclose(gpu, cpu, rtol=0, atol=5e-3)
 
     @pytest.mark.gpu
     @pytest.mark.skipif(not HAS_GPU, reason="cupy and an NVIDIA GPU are required")

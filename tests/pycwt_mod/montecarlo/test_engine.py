@@ -636,14 +636,18 @@ class TestWct:
         np.testing.assert_array_equal(sig, [0])
 
 
-#: The engine's public names: the kernel's, the two entry points (README, Layout) and the
-#: checkpoint hook of resumable runs (`Checkpoint`, `checkpoint_key`).
+#: The engine's public names: the kernel's, the two entry points (README, Layout), the
+#: checkpoint hook of resumable runs (`Checkpoint`, `checkpoint_key`) and the partial and
+#: multiple coherence test's plan and entry point.
 PUBLIC = {
     "CancelCheck", "Cancelled", "Checkpoint", "ESTIMATORS", "MonteCarloPlan", "PRECISIONS",
     "checkpoint_key",
     "ProgressCallback", "estimate_work", "histogram_quantiles", "make_plan", "pair_noise",
     "run_chunk", "run_plan", "split_chunks", "surrogate_groups", "thresholds",
     "wct_significance",
+    "MultivariatePlan", "estimate_multivariate_work", "make_multivariate_plan",
+    "multivariate_noise",
+    "multivariate_significance",
 }  # fmt: skip
 
 

@@ -115,3 +115,17 @@ class TestAreawise:
         assert_array_equal(a.areawise, b.areawise)
         with pytest.raises(ValueError, match="not both"):
             pycwt_mod.areawise_coherence(*pair, 1.0, seed=0, rng=np.random.default_rng(), **kw)
+
+
+def test_multivariate_significance_takes_rng_too():
+    from pycwt_mod.montecarlo.multivariate import multivariate_significance
+
+    def run(**kw):
+        return multivariate_significance(
+            "partial", (0.3, 0.5, 0.2), **GRID, progress=False, **FAST, **kw
+        )
+
+    assert_array_equal(run(rng=np.random.default_rng(5)), run(rng=np.random.default_rng(5)))
+    assert_array_equal(run(rng=11), run(seed=11))
+    with pytest.raises(ValueError, match="not both"):
+        run(seed=1, rng=1)
