@@ -1,5 +1,5 @@
 """A short soak (bench/soak.py) against the session's service: mixed traffic from 4
-clients for 10 s with no unexpected answer and no failed job."""
+clients for 6 s with no unexpected answer and no failed job."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_short_soak(service, tmp_path):
     out = tmp_path / "soak.json"
     # no warm-up: against --url it only precedes the RSS figures (none here), and its
     # answers are not checked
-    rc = soak.main(["--url", service.url, "--seconds", "10", "--clients", "4",
+    rc = soak.main(["--url", service.url, "--seconds", "6", "--clients", "4",
                     "--warmup", "0", "--json", str(out)])  # fmt: skip
     report = json.loads(out.read_text())
     assert rc == 0, report
