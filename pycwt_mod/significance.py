@@ -20,6 +20,7 @@ from scipy.stats import chi2
 
 from ._validation import as_series, check_positive, check_significance_level
 from .mothers import get_wavelet
+from .scale_dof import scale_average_dof
 
 __all__ = [
     "AR1EstimationError",
@@ -296,6 +297,11 @@ def significance(
     is passed, which flattens the red-noise spectrum; its results agree with this
     function when the variance is passed as a number (its documented example), and
     this function gives the same answer for the array and for its variance.
+
+    For ``sigma_test=2`` the degrees of freedom follow eq. 28 of [1]_ with
+    ``S_mid`` the middle of the scales actually averaged (`scale_average_dof`);
+    pycwt 0.5 takes the geometric mean of the edges ``s1``, ``s2``, so the two
+    differ when an edge is not one of ``scales``.
     """
     mother = get_wavelet(wavelet)
     dt = check_positive(dt, "dt")
@@ -345,16 +351,10 @@ def significance(
             )
         mother.check_tabulated("scale-averaged significance")
         s1, s2 = (float(v) for v in dof)
-        sel = np.flatnonzero((scales >= s1) & (scales <= s2))
-        navg = sel.size
-        if navg == 0:
-            raise ValueError(f"No valid scales between {s1} and {s2}.")
-        # Torrence & Compo (1998), eq. 25-28.
-        Savg = 1 / np.sum(1.0 / scales[sel])
-        Smid = np.exp((np.log(s1) + np.log(s2)) / 2.0)
-        dof2 = (dofmin * navg * Savg / Smid) * ((1 + (navg * dj / mother.deltaj0) ** 2) ** 0.5)
-        fft_avg = Savg * np.sum(fft_theor[sel] / scales[sel])
-        chisquare = chi2.ppf(significance_level, dof2) / dof2
-        signif = (dj * dt / mother.cdelta / Savg) * fft_avg * chisquare
+        band = scale_average_dof(scales, s1, s2, mother)
+        sel = band.index
+        fft_avg = band.s_avg * np.sum(fft_theor[sel] / scales[sel])  # eq. 27
+        chisquare = chi2.ppf(significance_level, band.dof) / band.dof
+        signif = (dj * dt / mother.cdelta / band.s_avg) * fft_avg * chisquare  # eq. 26
         return signif, fft_avg
     raise ValueError(f"`sigma_test` must be 0, 1 or 2 (got {sigma_test!r})")

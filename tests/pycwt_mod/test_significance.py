@@ -1,7 +1,9 @@
 """ar1, ar1_spectrum, rednoise, significance: parity with pycwt and its fixed defects.
 
 pycwt 0.5.0b0 is the oracle where it is right: ``ar1``, ``ar1_spectrum`` and
-``significance`` given the variance as a number. Its ``rednoise`` (white noise, no
+``significance`` given the variance as a number (for ``sigma_test=2`` up to its
+S_mid, the geometric mean of the band's edges, where T&C eq. 28 take the middle of
+the scales averaged). Its ``rednoise`` (white noise, no
 ``g = 0``, global RNG) and its ``significance`` for a series (background evaluated at
 the wrong frequencies) and for a scalar ``dof`` (crashes) are the defects fixed here.
 """
@@ -11,9 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from scipy.stats import chi2
 
 import pycwt_mod as wavelet
 from pycwt_mod import AR1EstimationError
+from pycwt_mod.scale_dof import scale_average_dof
 
 WAVELETS = ["morlet", "paul", "dog", "mexicanhat"]
 
@@ -155,12 +159,26 @@ class TestSignificance:
     @pytest.mark.parametrize("alpha", [0.0, 0.72])
     @pytest.mark.parametrize("name", WAVELETS)
     def test_parity_scale_average(self, pycwt, name, alpha, band):
+        """pycwt's S_mid is the geometric mean of the band's edges; here it is the
+        middle of the scales averaged (T&C eq. 28). The background average (eq. 27)
+        is the same; the level differs only through the chi-square factor of the
+        degrees of freedom, nu_pycwt = nu * S_mid / sqrt(s1 s2); given the edges as
+        the band's own scales, the two agree."""
         sj = _scales(name)
-        assert np.any((sj >= band[0]) & (sj <= band[1]))  # the band is not empty
+        sel = (sj >= band[0]) & (sj <= band[1])
+        assert sel.any()  # the band is not empty
         ours = wavelet.significance(2.3, 0.5, sj, 2, alpha, 0.95, dof=list(band), wavelet=name)
         ref = pycwt.significance(2.3, 0.5, sj, 2, alpha, 0.95, dof=list(band), wavelet=name)
-        assert_parity(ours[0], ref[0])
         assert_parity(ours[1], ref[1])
+        d = scale_average_dof(sj, *band, wavelet=name)
+        nu_pycwt = d.dof * d.s_mid / np.sqrt(band[0] * band[1])
+        assert not np.isclose(nu_pycwt, d.dof, rtol=1e-5)  # the edges are off the grid
+        factor = (chi2.ppf(0.95, d.dof) / d.dof) / (chi2.ppf(0.95, nu_pycwt) / nu_pycwt)
+        assert_parity(ours[0], ref[0] * factor)
+        edges = [sj[sel][0], sj[sel][-1]]
+        ours = wavelet.significance(2.3, 0.5, sj, 2, alpha, 0.95, dof=edges, wavelet=name)
+        ref = pycwt.significance(2.3, 0.5, sj, 2, alpha, 0.95, dof=edges, wavelet=name)
+        assert_parity(ours[0], ref[0])
 
     @pytest.mark.parametrize("name", WAVELETS)
     def test_scalar_dof_equals_array_dof(self, pycwt, name):

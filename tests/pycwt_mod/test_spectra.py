@@ -14,6 +14,7 @@ from numpy.testing import assert_allclose
 from scipy.stats import chi2
 
 import pycwt_mod as pm
+from pycwt_mod.scale_dof import scale_average_dof
 from pycwt_mod.spectra import global_coherence, global_wavelet_spectrum, scale_averaged_power
 
 DT, DJ, S0, J, ALPHA = 0.25, 0.25, 0.5, 28, 0.72  # Torrence & Compo (1998), Sec. 2-4
@@ -28,6 +29,14 @@ def nino3():
     W, sj, freqs, _, _, _ = pm.cwt(x, DT, DJ, S0, J)
     year = 1871 + DT * np.arange(x.size)
     return x, year, np.abs(W) ** 2, sj, 1 / freqs
+
+
+@pytest.fixture(scope="module")
+def nino3_sec5b(nino3):
+    """The Nino3 transform with T&C's dj = 0.125 of Sec. 5b (J = 7 / dj)."""
+    x = nino3[0]
+    W, sj, freqs, _, _, _ = pm.cwt(x, DT, 0.125, S0, 56)
+    return x, np.abs(W) ** 2, sj, 1 / freqs
 
 
 class TestGlobalWaveletSpectrum:
@@ -98,6 +107,33 @@ class TestScaleAveragedPower:
         avg, signif = scale_averaged_power(power, sj, DT, DJ, x.var(), ALPHA, band)
         assert (avg[(year > 1920) & (year < 1960)] < signif).all()
         assert avg[(year > 1982) & (year < 1984)].max() > signif
+
+    def test_nino3_sec_5b_figures(self, nino3_sec5b):
+        """T&C Sec. 5b (Fig. 8): dj = 0.125, the 2-8 yr band (actually 2.1-7.6 yr),
+        n_a = 16, S_avg = 0.221 yr, S_mid = 3.83 yr, nu = 6.44 (figures as printed,
+        to their last digit)."""
+        x, power, sj, period = nino3_sec5b
+        in_band = (period >= 2) & (period <= 8)
+        assert period[in_band][0] == pytest.approx(2.1, abs=0.05)
+        assert period[in_band][-1] == pytest.approx(7.6, abs=0.05)
+        m = pm.Morlet(6)
+        d = scale_average_dof(sj, 2 / m.flambda(), 8 / m.flambda())
+        assert d.n_a == 16
+        assert d.s_avg == pytest.approx(0.221, abs=5e-4)
+        assert d.s_mid == pytest.approx(3.83, abs=5e-3)
+        assert d.dof == pytest.approx(6.44, abs=1e-2)
+        # the geometric mean of the edges (pycwt 0.5, T&C's wave_signif) is not it
+        assert np.sqrt(2 * 8) / m.flambda() == pytest.approx(3.87, abs=5e-3)
+        # scale_averaged_power and significance(sigma_test=2) use these figures
+        _, signif = scale_averaged_power(power, sj, DT, 0.125, x.var(), ALPHA, (2, 8))
+        level, background = pm.significance(
+            x.var(), DT, sj, 2, ALPHA, dof=[2 / m.flambda(), 8 / m.flambda()]
+        )
+        nu = 6.434606957
+        assert signif == pytest.approx(level, rel=1e-12)
+        assert level == pytest.approx(
+            0.125 * DT / 0.776 / d.s_avg * background * chi2.ppf(0.95, nu) / nu, rel=1e-8
+        )
 
     def test_band_without_scales(self):
         sj = 2.0 ** np.arange(4)
