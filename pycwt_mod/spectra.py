@@ -11,6 +11,10 @@ References
 .. [2] Grinsted, A., Moore, J. C. and Jevrejeva, S. (2004). Application of the cross
    wavelet transform and wavelet coherence to geophysical time series. Nonlinear
    Processes in Geophysics, 11, 561-566.
+.. [3] Liu, Y., Liang, X. S. and Weisberg, R. H. (2007). Rectification of the bias in
+   the wavelet power spectrum. J. Atmos. Oceanic Technol., 24, 2093-2102.
+.. [4] Veleda, D., Montagne, R. and Araujo, M. (2012). Cross-wavelet bias corrected
+   by normalizing scales. J. Atmos. Oceanic Technol., 29, 1401-1408.
 """
 
 from __future__ import annotations
@@ -21,7 +25,40 @@ from ._validation import check_positive
 from .mothers import get_wavelet
 from .significance import significance
 
-__all__ = ["global_coherence", "global_wavelet_spectrum", "scale_averaged_power"]
+__all__ = ["global_coherence", "global_wavelet_spectrum", "rectified", "scale_averaged_power"]
+
+
+def rectified(values, scales) -> np.ndarray:
+    """Wavelet power, cross power or a per-scale level divided by the scale ([3]_, [4]_).
+
+    Parameters
+    ----------
+    values : (n_scales,) or (n_scales, n) array_like
+        ``|W|**2``, ``W_a conj(W_b)`` (complex: its phase is kept), a global
+        spectrum or a significance level, one row per scale.
+    scales : (n_scales,) array_like
+        The transform's scales, in the unit of ``dt``.
+
+    Returns
+    -------
+    (n_scales,) or (n_scales, n) ndarray
+        ``values / s`` (in the squared unit of the series per unit of time).
+
+    Notes
+    -----
+    With the energy normalisation of [1]_ the power of a sine of amplitude ``A``
+    at its scale is ``A**2 s |psi_0_hat(s omega)|**2 / dt`` and so grows with the
+    period; ``|W|**2 / s`` makes sines of one amplitude give one peak ([3]_, eq.
+    4-5; for the cross spectrum [4]_). A level divided likewise keeps which points
+    are significant.
+    """
+    values = np.asarray(values)
+    scales = _scales(scales)
+    if values.ndim not in (1, 2) or values.shape[0] != scales.size:
+        raise ValueError(
+            f"`values` must have one row per scale ({scales.size}) (got shape {values.shape})"
+        )
+    return values / (scales if values.ndim == 1 else scales[:, np.newaxis])
 
 
 def _power_and_mask(power, n_scales: int, mask) -> tuple[np.ndarray, np.ndarray]:
@@ -64,6 +101,7 @@ def global_wavelet_spectrum(
     mask=None,
     significance_level: float = 0.95,
     wavelet="morlet",
+    rectify: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Global wavelet spectrum (time-averaged power) and its red-noise significance.
 
@@ -86,12 +124,15 @@ def global_wavelet_spectrum(
         Default 0.95.
     wavelet : str or Mother, optional
         Default ``"morlet"``.
+    rectify : bool, optional
+        Divide the spectrum and its level by the scale (`rectified`, [3]_); pass
+        the unrectified ``|W|**2`` as ``power``.
 
     Returns
     -------
     glbl : (n_scales,) ndarray
-        ``mean_t |W|**2`` over the points kept ([1]_, eq. 22); NaN at a scale with
-        none.
+        ``mean_t |W|**2`` over the points kept ([1]_, eq. 22), over ``s`` with
+        ``rectify``; NaN at a scale with none.
     signif : (n_scales,) ndarray
         Time-averaged power significant at ``significance_level``: chi-square with
         ``nu = dofmin sqrt(1 + (n_a dt / (gamma s))**2)`` degrees of freedom, ``n_a``
@@ -125,6 +166,8 @@ def global_wavelet_spectrum(
         wavelet=wavelet,
     )  # fmt: skip
     signif = np.where(n_a > 0, signif, np.nan)
+    if rectify:
+        glbl, signif = rectified(glbl, scales), rectified(signif, scales)
     return glbl, signif, n_a
 
 
@@ -178,6 +221,10 @@ def scale_averaged_power(
         For a ``band`` that is not two increasing positive periods, a band holding
         no scale (the message gives the periods available), or a wavelet without
         tabulated factors.
+    Notes
+    -----
+    Eq. 24 sums ``|W|**2 / s``, the rectified power of [3]_: the scale average is
+    the same whether or not the power is rectified, so it takes no ``rectify``.
     """
     mother = get_wavelet(wavelet)
     mother.check_tabulated("scale-averaged power")

@@ -12,6 +12,7 @@ flags and the client's field sets are generated, never re-listed.
 `MonteCarlo`       the Monte Carlo test: level, count, seed, null hypothesis
                    (`SurrogateFamily`), red-noise coefficients, backend, cache
 `Areawise`         the areawise test of the Monte Carlo masks
+`Spectrum`         how power is expressed (``rectify``: divided by the scale)
 =================  ==========================================================
 
 Each type validates itself on construction (``ValueError`` naming the field as
@@ -43,6 +44,7 @@ from .declare import OptionField, from_dict, option_fields, to_dict
 from .grid import MAX_SCALES, ResolvedGrid, ScaleGrid
 from .montecarlo import MonteCarlo
 from .preprocessing import Preprocessing
+from .spectrum import Spectrum
 
 __all__ = [
     "ANOMALY_PERIODS",
@@ -59,6 +61,7 @@ __all__ = [
     "Preprocessing",
     "ResolvedGrid",
     "ScaleGrid",
+    "Spectrum",
     "SurrogateFamily",
     "from_dict",
     "get_surrogate_family",

@@ -26,6 +26,10 @@ References
 .. [2] Grinsted, A., Moore, J. C. and Jevrejeva, S. (2004). Application of the cross
    wavelet transform and wavelet coherence to geophysical time series. Nonlin.
    Processes Geophys., 11, 561-566.
+.. [3] Liu, Y., Liang, X. S. and Weisberg, R. H. (2007). Rectification of the bias in
+   the wavelet power spectrum. J. Atmos. Oceanic Technol., 24, 2093-2102.
+.. [4] Veleda, D., Montagne, R. and Araujo, M. (2012). Cross-wavelet bias corrected
+   by normalizing scales. J. Atmos. Oceanic Technol., 29, 1401-1408.
 """
 
 from .cwt import CWTAnalysis, analyze_cwt, power_test

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..areawise import AreawiseResult, areawise_power
-from ..options import Areawise, MonteCarlo, Preprocessing, ResolvedGrid, ScaleGrid
+from ..options import Areawise, MonteCarlo, Preprocessing, ResolvedGrid, ScaleGrid, Spectrum
 from ..significance import significance
+from ..spectra import rectified
 from ..transform import cwt
 from .prepare import (
     CancelCheck,
@@ -49,11 +50,14 @@ class CWTAnalysis:
         Of the valid samples, with a power test.
     sig95 : (n_scales,) ndarray or None
         Red-noise power level at ``significance_level`` (Torrence & Compo 1998,
-        eq. 18), with a power test.
+        eq. 18), with a power test; divided by the scale with ``rectify``.
     significance_level : float or None
     warnings : tuple of str
     areawise : AreawiseResult or None
         The areawise test, when asked.
+    rectify : bool
+        `power` and `sig95` are divided by the scale (`Spectrum.rectify`; Liu et
+        al. 2007); ``wave`` is the transform either way.
     elapsed_s : float
     """
 
@@ -72,12 +76,14 @@ class CWTAnalysis:
     significance_level: float | None = None
     warnings: tuple[str, ...] = ()
     areawise: AreawiseResult | None = None
+    rectify: bool = False
     elapsed_s: float = 0.0
 
     @property
     def power(self) -> np.ndarray:
-        """``|wave|**2``, (n_scales, n)."""
-        return np.abs(self.wave) ** 2
+        """``|wave|**2``, or ``|wave|**2 / s`` with ``rectify``, (n_scales, n)."""
+        power = np.abs(self.wave) ** 2
+        return rectified(power, self.scales) if self.rectify else power
 
 
 def power_test(
@@ -89,9 +95,13 @@ def power_test(
     wavelet,
     ar1: float | None = None,
     name: str = "data",
+    rectify: bool = False,
 ) -> tuple[np.ndarray, float, float, tuple[str, ...]]:
     """The chi-square red-noise power level of a prepared series (Torrence & Compo
     1998, eq. 18), from the variance and AR(1) of its valid samples (`red_noise`).
+
+    With ``rectify`` the level is divided by the scale, as the rectified power is
+    (`pycwt_mod.spectra.rectified`; Liu et al. 2007).
 
     Returns
     -------
@@ -106,7 +116,8 @@ def power_test(
     sig, _ = significance(
         variance, dt, scales, 0, alpha, significance_level=significance_level, wavelet=wavelet
     )
-    return np.asarray(sig, dtype=float), variance, alpha, warnings
+    sig = np.asarray(sig, dtype=float)
+    return (rectified(sig, scales) if rectify else sig), variance, alpha, warnings
 
 
 def analyze_cwt(
@@ -118,6 +129,7 @@ def analyze_cwt(
     ar1: float | None = None,
     monte_carlo: MonteCarlo | None = None,
     areawise: Areawise | None = None,
+    spectrum: Spectrum | None = None,
     workers: int | None = None,
     name: str = "data",
     unit: str = "",
@@ -142,6 +154,8 @@ def analyze_cwt(
         Run the areawise test of the wavelet power (`pycwt_mod.areawise_power`)
         with these options (the Monte Carlo ``significance_level`` is its pointwise
         level).
+    spectrum : Spectrum, optional
+        ``rectify``: the result's `power` and ``sig95`` divided by the scale.
     workers : int, optional
         Threads of scipy.fft.
     name, unit, labels
@@ -159,6 +173,7 @@ def analyze_cwt(
         Bad data or options, naming the field.
     """
     pre = Preprocessing() if pre is None else pre
+    spectrum = Spectrum() if spectrum is None else spectrum
     t0 = _time.perf_counter()
     series = prepare_series(data, pre, name, dt=grid.dt, unit=unit, labels=labels)
     rg = grid.resolve(series.values.size)
@@ -166,11 +181,27 @@ def analyze_cwt(
         series.values, rg.dt, rg.dj, rg.s0, rg.J, rg.mother, workers=workers
     )
     out = CWTAnalysis(
-        W, scales, freqs, coi, fft, fftfreqs, rg, series, _gap_mask(series.missing, freqs, rg)
+        W,
+        scales,
+        freqs,
+        coi,
+        fft,
+        fftfreqs,
+        rg,
+        series,
+        _gap_mask(series.missing, freqs, rg),
+        rectify=spectrum.rectify,
     )
     if significance_level is not None:
         out.sig95, out.variance, out.ar1, out.warnings = power_test(
-            series, rg.dt, scales, significance_level, wavelet=rg.mother, ar1=ar1, name=name
+            series,
+            rg.dt,
+            scales,
+            significance_level,
+            wavelet=rg.mother,
+            ar1=ar1,
+            name=name,
+            rectify=spectrum.rectify,
         )
         out.significance_level = float(significance_level)
     if areawise is not None:

@@ -16,6 +16,7 @@ from pycwt_mod.options import (
     MonteCarlo,
     Preprocessing,
     ScaleGrid,
+    Spectrum,
     SurrogateFamily,
     from_dict,
     option_fields,
@@ -23,7 +24,7 @@ from pycwt_mod.options import (
     to_dict,
 )
 
-TYPES = (ScaleGrid, Preprocessing, MonteCarlo, Areawise)
+TYPES = (ScaleGrid, Preprocessing, MonteCarlo, Areawise, Spectrum)
 
 DEFAULTS = {
     ScaleGrid: dict(dt=None, dj=1 / 12, s0=-1.0, J=-1, wavelet="morlet"),
@@ -40,6 +41,7 @@ DEFAULTS = {
         cache=True,
     ),
     Areawise: dict(area_level=0.95, area_measure="maraun", area_test="areawise"),
+    Spectrum: dict(rectify=False),
 }
 
 #: One instance of each type with every field away from its default.
@@ -60,6 +62,7 @@ OTHERS = {
         cache=False,
     ),
     Areawise: Areawise(area_level=0.9, area_measure="schulte", area_test="cumulative"),
+    Spectrum: Spectrum(rectify=True),
 }
 
 
@@ -120,6 +123,7 @@ class TestValidation:
             (Areawise, dict(area_level=None), r"`area_level` must be in \(0, 1\)"),
             (Areawise, dict(area_measure="area"), r"`area_measure` must be one of 'maraun'"),
             (Areawise, dict(area_test="x"), r"`area_test` must be one of 'areawise', 'cumulative'"),
+            (Spectrum, dict(rectify="yes"), r"`rectify` must be true or false"),
         ],
     )
     def test_message_names_the_field(self, cls, kwargs, match):
