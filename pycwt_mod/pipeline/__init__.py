@@ -17,6 +17,10 @@ here, shape its result.
 `analyze_partial_wct`      partial coherence (other series removed), its test
 `analyze_multiple_wct`     multiple coherence (predictors together), its test
 `multivariate_thresholds`  the Monte Carlo stage of those two alone (jobs)
+`reconstruct_cwt`          a series rebuilt from a band of a CWT (significant,
+                           outside the cone, when asked)
+`phase_of`                 mean phase, its interval and the lag of an XWT or WCT
+                           over a band and a time window
 =========================  ==================================================
 
 References
@@ -48,6 +52,7 @@ from .prepare import (
     prepare_series,
     red_noise,
 )
+from .selected import phase_of, reconstruct_cwt
 from .wct import Thresholds, WCTAnalysis, analyze_wct, coherence_thresholds
 from .xwt import XWTAnalysis, analyze_xwt
 
@@ -68,8 +73,10 @@ __all__ = [
     "coherence_thresholds",
     "draw_seed",
     "multivariate_thresholds",
+    "phase_of",
     "power_test",
     "prepare_pair",
     "prepare_series",
+    "reconstruct_cwt",
     "red_noise",
 ]
