@@ -47,7 +47,7 @@ class CircularMean:
         Half-width ``d`` of the confidence interval ``mean +- d`` at ``level``
         (eq. 26.23 for R <= 0.9, eq. 26.24 above); pi when the interval is not
         determined (``R <= sqrt(chi2_1(level) / (2 n))``: the angles show no
-        preferred direction).
+        preferred direction; or a single angle).
     n : float
         Number of independent angles the interval assumes.
     rayleigh_p : float
@@ -118,7 +118,9 @@ def circular_mean(angles, level: float = 0.95, n_independent: float | None = Non
         raise ValueError(f"`n_independent` must be >= 1 (got {n_independent!r})")
     r = n * R
     c2 = float(chi2.ppf(level, 1))
-    if R > 0.9:
+    if a.size < 2:
+        d = np.pi  # one angle: no spread to judge by
+    elif R > 0.9:
         d = np.arccos(min(np.sqrt(max(n**2 - (n**2 - r**2) * np.exp(c2 / n), 0.0)) / r, 1.0))
     elif R > np.sqrt(c2 / (2 * n)):
         d = np.arccos(min(np.sqrt(2 * n * (2 * r**2 - n * c2) / (4 * n - c2)) / r, 1.0))

@@ -40,8 +40,8 @@ class Reconstruction:
         Shortest and longest period of the scales summed (NaN, NaN if none).
     """
 
-    series: np.ndarray = field(repr=False)
-    used: np.ndarray = field(repr=False)
+    series: np.ndarray = field(repr=False, compare=False)
+    used: np.ndarray = field(repr=False, compare=False)
     period_range: tuple[float, float]
 
     @property

@@ -36,7 +36,7 @@ class ScaleAverageDof:
         factor 2 being ``dofmin`` (1 for a real wavelet).
     """
 
-    index: np.ndarray = field(repr=False)
+    index: np.ndarray = field(repr=False, compare=False)
     n_a: int
     s_avg: float
     s_mid: float

@@ -29,7 +29,8 @@ class Spectrum:
         amplitude have one peak. Default False (``|W|**2`` as Torrence & Compo). A
         level is divided as its power is, so which points are significant does not
         change. The scale-averaged power (Torrence & Compo eq. 24) already sums
-        ``|W|**2 / s`` and is the same either way.
+        ``|W|**2 / s``, and the coherence (Grinsted et al. 2004, eq. 5) already
+        smooths ``|W|**2 / s``: both are the same either way.
 
     References
     ----------

@@ -137,3 +137,9 @@ class TestPhaseStatistics:
         with pytest.raises(ValueError, match="`lag_period`"):
             phase_statistics(W, [1.0, 2.0, 4.0], lag_period=-1)
         assert_allclose(phase_statistics(W, [1.0, 2.0, 4.0]).mean_phase, 0.0)
+
+
+def test_single_angle_has_no_interval():
+    c = circular_mean([0.4])
+    assert c.mean == pytest.approx(0.4) and c.resultant_length == 1.0
+    assert c.ci_halfwidth == np.pi
