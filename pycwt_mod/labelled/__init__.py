@@ -8,7 +8,10 @@ Dataset with the input's ``time`` coordinate, a ``period`` coordinate in the sam
 unit, the power or coherence with its significance, the cone of influence and a
 gap mask, and attrs recording how it was made (wavelet, grid, AR(1) values,
 significance method, preprocessing), all netCDF-serialisable: ``ds.to_netcdf()``
-round-trips. `scale_average` adds the band-averaged power of a `cwt` result.
+round-trips. `scale_average` adds the band-averaged power of a `cwt` result,
+`reconstruct` rebuilds a band of it as a series, and `phase_stats` gives the mean
+phase, its confidence interval and the lag of an `xwt` or `wct` result over a band
+and a time window. ``rectify=True`` divides power and cross power by the scale.
 ``areawise=True`` adds Monte Carlo pointwise and areawise significance masks
 (`pycwt_mod.areawise_power`, `pycwt_mod.areawise_coherence`) to `cwt` and `wct`.
 
@@ -31,7 +34,8 @@ dimensions (`stack`: `xarray.apply_ufunc`, lazy for dask-backed arrays).
 The labelled API was `pycwt_mod.xr` (still importable, a deprecated alias).
 `series` reads the input (time axis), `keywords` turns the keywords into option
 objects, `attrs` writes the output's coordinates and attrs, `power` holds `cwt` and
-`scale_average`, `pair` holds `xwt` and `wct`, `stack` runs them over N-D inputs.
+`scale_average`, `pair` holds `xwt` and `wct`, `selected` holds `reconstruct` and
+`phase_stats`, `stack` runs them over N-D inputs.
 
 References
 ----------
@@ -44,6 +48,16 @@ References
 
 from .pair import wct, xwt
 from .power import cwt, scale_average
+from .selected import phase_stats, reconstruct
 from .series import TIME_UNITS, time_spacing
 
-__all__ = ["TIME_UNITS", "cwt", "scale_average", "time_spacing", "wct", "xwt"]
+__all__ = [
+    "TIME_UNITS",
+    "cwt",
+    "phase_stats",
+    "reconstruct",
+    "scale_average",
+    "time_spacing",
+    "wct",
+    "xwt",
+]

@@ -23,7 +23,15 @@ from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from ..options import Areawise, MonteCarlo, OptionField, Preprocessing, ScaleGrid, option_fields
+from ..options import (
+    Areawise,
+    MonteCarlo,
+    OptionField,
+    Preprocessing,
+    ScaleGrid,
+    Spectrum,
+    option_fields,
+)
 from ..significance import AR1FallbackWarning
 
 __all__: list[str] = []
@@ -34,6 +42,7 @@ KINDS: dict[str, type] = {
     "preprocessing": Preprocessing,
     "monte_carlo": MonteCarlo,
     "areawise": Areawise,
+    "spectrum": Spectrum,
 }
 
 #: What a field means in the labelled API beyond its option doc (its door's notes).
@@ -65,6 +74,8 @@ class Chosen:
         None for a function without the Monte Carlo options.
     areawise : Areawise or None
         The areawise test asked for, else None.
+    spectrum : Spectrum
+        How power is expressed (``rectify``); the default for a function without it.
     """
 
     grid: ScaleGrid
@@ -72,6 +83,7 @@ class Chosen:
     preprocessing: Preprocessing
     monte_carlo: MonteCarlo | None
     areawise: Areawise | None
+    spectrum: Spectrum = dataclasses.field(default_factory=Spectrum)
 
 
 def _same(value, default) -> bool:
@@ -153,7 +165,10 @@ def _choose(kinds: tuple[str, ...], args: Mapping[str, Any]) -> Chosen:
     test = None
     if "areawise" in kinds:
         test = resolve_areawise(args["areawise"], **fields("areawise"))
-    return Chosen(grid, dt, pre, mc, test)
+    spectrum = Spectrum()
+    if "spectrum" in kinds:
+        spectrum = resolve(Spectrum, args.get("spectrum"), "spectrum", **fields("spectrum"))
+    return Chosen(grid, dt, pre, mc, test, spectrum)
 
 
 def _type_text(f: OptionField) -> str:

@@ -21,8 +21,9 @@ _PHASE_CONVENTION = "angle of W_a conj(W_b); positive when a leads b"
 @renamed_keywords(standardize="normalize")
 @_doc
 @option_keywords(
-    "grid", "preprocessing", "monte_carlo", only={"monte_carlo": ("significance_level",)}
-)
+    "grid", "preprocessing", "monte_carlo", "spectrum",
+    only={"monte_carlo": ("significance_level",)},
+)  # fmt: skip
 def xwt(
     a,
     b,
@@ -47,11 +48,12 @@ def xwt(
     -------
     ds : xarray.Dataset
         Coordinates as in `cwt`. Variables: ``power`` (period, time), the cross
-        wavelet power ``|W_a conj(W_b)|``; ``phase`` (period, time), its angle in
+        wavelet power ``|W_a conj(W_b)|`` (over the scale, and ``sig95`` alike, with
+        ``rectify``: Veleda et al. 2012); ``phase`` (period, time), its angle in
         radians (positive: ``a`` leads ``b``); ``coi``; ``sig95`` (period), the
         significant cross power against two AR(1) backgrounds ([2]_ eq. 4);
         ``gap_mask`` (gaps of either series). Attrs as in `cwt` with ``ar1_a``,
-        ``ar1_b``, ``phase_convention``.
+        ``ar1_b``, ``phase_convention``, ``rectify``.
 
     Raises
     ------
@@ -68,11 +70,12 @@ def xwt(
     sa, sb = _read_pair(a, b, dt, dim, unit)
     res = analyze_xwt(
         sa.values, sb.values, grid.with_dt(sa.dt), pre, significance_level=level,
-        names=_NAMES, unit=sa.unit, labels=sa.time,
+        names=_NAMES, unit=sa.unit, labels=sa.time, spectrum=options.spectrum,
     )  # fmt: skip
     period = 1 / res.freqs
+    name = "rectified cross wavelet power" if res.rectify else "cross wavelet power"
     data = {
-        "power": (("period", "time"), np.abs(res.xwt), {"long_name": "cross wavelet power"}),
+        "power": (("period", "time"), np.abs(res.xwt), {"long_name": name}),
         "phase": (("period", "time"), np.angle(res.xwt), {"long_name": "phase", "units": "rad"}),
         "coi": ("time", res.coi, {"long_name": "cone of influence", "units": sa.unit}),
         "sig95": ("period", res.signif, {"long_name": "significant cross wavelet power"}),
@@ -87,6 +90,7 @@ def xwt(
         phase_convention=_PHASE_CONVENTION,
         n_missing=int(np.count_nonzero(res.series[0].missing | res.series[1].missing)),
         series_names=f"{sa.name}, {sb.name}",
+        rectify=int(res.rectify),
     )
     announce(res.warnings, attrs)
     return xr.Dataset(data, coords=_coords(xr, sa, period, res.scales), attrs=attrs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..options import renamed_keywords
 from ..pipeline import analyze_cwt
 from ..spectra import _in_band, global_wavelet_spectrum, scale_averaged_power
@@ -15,7 +17,9 @@ __all__ = ["cwt", "scale_average"]
 
 @renamed_keywords(standardize="normalize")
 @_doc
-@option_keywords("grid", "preprocessing", "monte_carlo", "areawise", exclude=("al1", "al2"))
+@option_keywords(
+    "grid", "preprocessing", "monte_carlo", "areawise", "spectrum", exclude=("al1", "al2")
+)
 def cwt(
     obj,
     dt=None,
@@ -45,7 +49,8 @@ def cwt(
     ds : xarray.Dataset
         Coordinates ``time`` (n, the input's), ``period`` (n_scales, in ``unit``)
         and ``scale`` (along ``period``). Variables: ``power`` (period, time),
-        ``|W|**2`` of the preprocessed series; ``wave`` (period, time, complex, if
+        ``|W|**2`` of the preprocessed series (``|W|**2 / s`` with ``rectify``, and
+        ``sig95`` and the global spectrum alike); ``wave`` (period, time, complex, if
         asked); ``coi`` (time), the cone of influence in periods; ``sig95``
         (period), the red-noise power level of ``significance_level`` (chi-square,
         [1]_ eq. 18, against the AR(1) coefficient and variance of the valid
@@ -55,11 +60,11 @@ def cwt(
         ``wavelet_param``, ``dj``, ``s0``, ``J``, ``dt``, ``time_unit``, ``ar1``,
         ``variance``, ``significance_method``, ``significance_level``,
         ``preprocessing``, ``anomalies`` (when removed), ``n_missing``,
-        ``series_name``, ``units``, and ``warnings`` when the AR(1) coefficient is
-        the Yule-Walker fallback. With ``areawise`` also ``pointwise_significant``
-        and ``areawise_significant`` (period, time, bool; areawise is a subset of
-        pointwise, whose threshold is the surrogates' ``significance_level``
-        quantile, not ``sig95``), and attrs ``surrogate``, ``area_level``,
+        ``series_name``, ``units``, ``rectify`` (0 or 1), and ``warnings`` when the
+        AR(1) coefficient is the Yule-Walker fallback. With ``areawise`` also
+        ``pointwise_significant`` and ``areawise_significant`` (period, time, bool;
+        areawise is a subset of pointwise, whose threshold is the surrogates'
+        ``significance_level`` quantile, not ``sig95``), and attrs ``surrogate``, ``area_level``,
         ``area_measure``, ``area_test`` (also as ``areawise_test``, its old name),
         ``critical_area``, ``mc_count``, ``seed`` (a string).
 
@@ -97,17 +102,21 @@ def cwt(
     level = mc.significance_level
     a = analyze_cwt(
         s.values, grid.with_dt(s.dt), pre, significance_level=level, monte_carlo=mc,
-        areawise=test, name="obj", unit=s.unit, labels=s.time,
+        areawise=test, name="obj", unit=s.unit, labels=s.time, spectrum=options.spectrum,
     )  # fmt: skip
     period = 1 / a.freqs
     power = a.power
+    rectify = options.spectrum.rectify
     glbl, glbl_sig, _ = global_wavelet_spectrum(
-        power, a.scales, s.dt, a.variance, a.ar1, mask=a.gap_mask, significance_level=level,
-        wavelet=a.grid.mother,
+        np.abs(a.wave) ** 2, a.scales, s.dt, a.variance, a.ar1, mask=a.gap_mask,
+        significance_level=level, wavelet=a.grid.mother, rectify=rectify,
     )  # fmt: skip
     sq = f"({s.units})^2" if s.units else ""
+    if rectify and sq:
+        sq = f"{sq}/{s.unit}" if s.unit else f"{sq}/time"
+    name = "rectified wavelet power |W|^2/s" if rectify else "wavelet power |W|^2"
     data = {
-        "power": (("period", "time"), power, {"long_name": "wavelet power |W|^2", "units": sq}),
+        "power": (("period", "time"), power, {"long_name": name, "units": sq}),
         "coi": ("time", a.coi, {"long_name": "cone of influence", "units": s.unit}),
         "sig95": ("period", a.sig95, {"long_name": "significant local power", "units": sq}),
         "gap_mask": (("period", "time"), a.gap_mask, {"long_name": "influenced by a gap"}),
@@ -125,6 +134,7 @@ def cwt(
         n_missing=a.series.n_missing,
         series_name=s.name,
         units=s.units,
+        rectify=int(rectify),
     )
     announce(a.warnings, attrs)
     if a.areawise is not None:
@@ -163,8 +173,11 @@ def scale_average(ds, band: tuple[float, float]):
         raise ValueError("`ds` must be the Dataset returned by pycwt_mod.xr.cwt")
     mother = _mother_from_attrs(ds.attrs)
     scales = ds["scale"].values
+    power = ds["power"].values
+    if ds.attrs.get("rectify"):  # eq. 24 sums |W|^2 / s itself
+        power = power * scales[:, None]
     avg, sig = scale_averaged_power(
-        ds["power"].values, scales, ds.attrs["dt"], ds.attrs["dj"], ds.attrs["variance"],
+        power, scales, ds.attrs["dt"], ds.attrs["dj"], ds.attrs["variance"],
         ds.attrs["ar1"], band, significance_level=ds.attrs["significance_level"],
         wavelet=mother,
     )  # fmt: skip
@@ -174,7 +187,7 @@ def scale_average(ds, band: tuple[float, float]):
     attrs = dict(ds.attrs)
     attrs.update(sig95=sig, band_min=float(band[0]), band_max=float(band[1]),
                  n_periods=int(inband.sum()))  # fmt: skip
-    units = ds["power"].attrs.get("units", "")
+    units = f"({ds.attrs['units']})^2" if ds.attrs.get("units") else ""
     return xr.Dataset(
         {
             "power": ("time", avg, {"long_name": "scale-averaged power", "units": units}),

@@ -65,6 +65,8 @@ def _keywords(func: Callable, options: Chosen, dt: float, unit: str) -> dict:
         kw["significance_level"] = mc.significance_level
     if "areawise" in params:
         kw["areawise"] = options.areawise if options.areawise is not None else False
+    if "spectrum" in params:
+        kw["spectrum"] = options.spectrum
     return kw
 
 
