@@ -3,7 +3,9 @@
 Grinsted et al. (2004), Fig. 3-4: squared coherence shaded from 0 to 1, arrows
 pointing right for in-phase, left for anti-phase and up when the first series
 leads by 90 degrees (`PHASE_LEGEND`), drawn only where the coherence is significant
-and outside the cone of influence and the gap mask.
+and outside the cone of influence and the gap mask. With ``phase`` (a
+`pycwt_mod.phase.PhaseStatistics`) the band it summarises is marked and its mean
+phase, interval and lag written on the map.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ def coherence_figure(
     legend: bool = True,
     areawise=None,
     areawise_labels: tuple[str, str] = AREAWISE_LABELS,
+    phase=None,
+    phase_band: tuple[float, float] | None = None,
 ):
     """Squared wavelet coherence with its significance contour and phase arrows.
 
@@ -111,6 +115,12 @@ def coherence_figure(
         Areawise-significant points (from `pycwt_mod.areawise_coherence`) and the
         legend labels, outlined as in `scalogram_figure` (default None: no outline,
         no legend).
+    phase : PhaseStatistics, optional
+        Phase statistics of a band (`pycwt_mod.phase.phase_statistics`,
+        `pycwt_mod.pipeline.phase_of`): its mean phase, 95% interval and lag are
+        written in the upper left corner.
+    phase_band : (float, float), optional
+        The band ``phase`` summarises, marked by dashed lines.
 
     Returns
     -------
@@ -140,4 +150,24 @@ def coherence_figure(
                      arrows, legend, series_labels)  # fmt: skip
     _finish_map(ax, t, is_date, period, coi, gap_mask, title, time_label, period_label,
                 period_unit)  # fmt: skip
+    if phase is not None or phase_band is not None:
+        _draw_phase(ax, phase, phase_band, period_unit)
     return fig
+
+
+def _draw_phase(ax, phase, band, unit: str | None) -> None:
+    """The band summarised (dashed) and its phase statistics (a text box)."""
+    if band is not None:
+        for edge in band:
+            ax.axhline(edge, color="k", ls="--", lw=0.8)
+    if phase is None:
+        return
+    c, u = phase.circular, f" {unit}" if unit else ""
+    where = f"{band[0]:g}-{band[1]:g}{u}: " if band is not None else ""
+    text = (
+        f"{where}phase {np.degrees(c.mean):.0f}\u00b0 \u00b1 "
+        f"{np.degrees(c.ci_halfwidth):.0f}\u00b0 ({c.level:.0%}), R = "
+        f"{c.resultant_length:.2f}; lag {phase.lag:.3g}{u}"
+    )
+    ax.text(0.01, 0.98, text, transform=ax.transAxes, ha="left", va="top",
+            fontsize="small", bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})  # fmt: skip

@@ -176,3 +176,22 @@ class TestTooSmallToDraw:
             plot.scalogram_figure(W, np.ones(1), np.ones(1), np.ones(8))
         with pytest.raises(ValueError, match="`WCT` of shape"):
             plot.coherence_figure(W.real, W.real, np.ones(8), np.ones(1), None)
+
+
+class TestCoherencePhase:
+    def test_band_and_phase_statistics_written(self, series):
+        from pycwt_mod.phase import phase_statistics
+
+        x, y = series  # y follows x by 4 samples
+        WCT, aWCT, coi, freq, _ = pm.wct(x, y, 1.0, sig=False)
+        st = phase_statistics(aWCT, 1 / freq, band=(24, 40), coi=coi, lag_period=32)
+        fig = plot.coherence_figure(WCT, aWCT, coi, freq, phase=st, phase_band=(24, 40),
+                                    period_unit="day")  # fmt: skip
+        ax = fig.axes[0]
+        lines = [ln.get_ydata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+        assert sorted(lines) == [24, 40]
+        text = next(t.get_text() for t in ax.texts if "phase" in t.get_text())
+        assert text.startswith(f"24-40 day: phase {np.degrees(st.mean_phase):.0f}\u00b0")
+        assert text.endswith(f"lag {st.lag:.3g} day")
+        assert st.lag == pytest.approx(4, abs=0.5)
+        _decode(plot.to_png(fig, dpi=30))
