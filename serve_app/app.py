@@ -15,6 +15,7 @@ from .http.ingress import APIIngress
 from .http.security import hash_key
 from .http.service import IngressConfig
 from .jobs.prepare import JobDefaults
+from .npz import NpzBounds
 from .settings import Settings
 
 __all__ = ["APP_NAME", "app", "build_app"]
@@ -65,6 +66,7 @@ def build_app(args: Settings | dict[str, Any] | None = None) -> Application:
         api_key_hashes=tuple(hash_key(k) for k in settings.keys()),
         cors_origins=None if settings.cors_origins is None else tuple(settings.cors_origins),
         max_body_bytes=settings.max_body_bytes,
+        npz_bounds=NpzBounds.from_limits(settings.max_samples, settings.max_scales_x_samples),
     )
     return APIIngress.bind(cwt, wct, config)
 
