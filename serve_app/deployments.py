@@ -39,6 +39,7 @@ from .analysis import (
     wct_record,
     xwt_record,
 )
+from .error_codes import ErrorCode
 from .figures import check_periods, render_cwt_png, render_wct_png
 from .jobs.job import JobParams
 from .jobs.prepare import JobDefaults, prepare_job
@@ -55,7 +56,7 @@ __all__ = [
 #: Monte Carlo backend of synchronous coherence requests that name none.
 SYNC_DEFAULT_BACKEND = "sequential"
 
-#: Named in the 400 of a synchronous test over the budget (the client looks for it).
+#: Named in the 400 of a synchronous test over the budget.
 BUDGET_SETTING = "PYCWT_SYNC_WORK_BUDGET"
 
 #: Deprecated keyword -> its option field (accepted for one release).
@@ -66,7 +67,10 @@ _FIELDS = {cls: frozenset(f.name for f in option_fields(cls)) for cls in _OPTION
 
 
 class WorkBudgetExceededError(ValueError):
-    """A synchronous significance request is over the work budget (HTTP 400)."""
+    """A synchronous significance request is over the work budget (HTTP 400, code
+    ``over_sync_budget``: clients submit a job instead)."""
+
+    code = ErrorCode.OVER_SYNC_BUDGET
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import numpy as np
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
+from ..error_codes import ErrorCode
 from ..npz import NPZ_MEDIA_TYPE, NpzBounds, NpzError, read_npz
+from .errors import ApiError
 
 __all__ = ["NpzRequest", "NpzRoute", "is_npz", "npz_fields"]
 
@@ -52,15 +54,16 @@ def npz_fields(blob: bytes, bounds: NpzBounds) -> dict[str, Any]:
 
     Raises
     ------
-    fastapi.HTTPException
-        400 when the body is empty, not a readable ``.npz``, or holds a member that is
-        not a numeric or string array (object, pickle); 413 when a member declares more
-        than ``bounds`` allow.
+    ApiError
+        400 (``invalid_npz``) when the body is empty, not a readable ``.npz``, or
+        holds a member that is not a numeric or string array (object, pickle); 413
+        (``too_large``) when a member declares more than ``bounds`` allow.
     """
     try:
         arrays = read_npz(blob, bounds)
     except NpzError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+        code = ErrorCode.TOO_LARGE if exc.status == 413 else ErrorCode.INVALID_NPZ
+        raise ApiError(exc.status, code, str(exc)) from None
     return {name: _field(a) for name, a in arrays.items()}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from ..error_codes import ErrorCode
 from ..records import JobStatus
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "BackendList",
     "CWTResponse",
     "ComplexArray",
+    "ErrorBody",
     "HealthResponse",
     "ICWTResponse",
     "JobPublic",
@@ -26,6 +28,16 @@ __all__ = [
 ]
 
 NullableFloats = list[float | None]
+
+
+class ErrorBody(BaseModel):
+    """Every error answer (a 422's ``detail`` is pydantic's list of errors)."""
+
+    detail: str | list = Field(..., description="What was wrong and how to fix it.")
+    code: ErrorCode = Field(..., description="Machine-readable reason: branch on this.")
+    request_id: str | None = Field(
+        None, description="5xx only: the id of the request in the service log."
+    )
 
 
 class ComplexArray(BaseModel):

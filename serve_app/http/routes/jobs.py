@@ -7,29 +7,31 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from ...error_codes import ErrorCode
 from ...npz import NPZ_MEDIA_TYPE
 from ...records import TERMINAL, JobStatus
 from ..deps import ServiceDep
 from ..encoding import dumps, encode
-from ..responses import JobPublic, JobsPublic, SignificanceResultResponse
+from ..errors import ApiError, job_not_found
+from ..responses import ErrorBody, JobPublic, JobsPublic, SignificanceResultResponse
 from ..security import Owner
 from ..service import Service
-from .common import AUTH
+from .common import AUTH, arrays_answer
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], dependencies=AUTH)
 
-_UNKNOWN = {404: {"description": "Unknown job."}}
+_UNKNOWN = {404: {"description": "Unknown job.", "model": ErrorBody}}
 
 
 async def _job_or_404(service: Service, job_id: str, owner: str | None) -> dict[str, Any]:
     job = await service.job(job_id, owner)
     if job is None:
-        raise HTTPException(404, f"job {job_id!r} not found")
+        raise job_not_found(job_id)
     return job
 
 
@@ -40,7 +42,11 @@ async def list_jobs(
     """All jobs, newest first; ``?status=`` keeps one state."""
     valid = [s.value for s in JobStatus]
     if status is not None and status not in valid:
-        raise HTTPException(400, f"unknown status {status!r}; valid: {', '.join(valid)}")
+        raise ApiError(
+            400,
+            ErrorCode.INVALID_STATUS,
+            f"unknown status {status!r}; valid: {', '.join(valid)}",
+        )
     jobs = await service.jobs(status, owner)
     return JobsPublic(data=[JobPublic(**j) for j in jobs], count=len(jobs))
 
@@ -53,8 +59,12 @@ async def get_job(job_id: str, service: ServiceDep, owner: Owner) -> JobPublic:
 
 @router.get(
     "/{job_id}/result",
-    response_model=SignificanceResultResponse,
-    responses={**_UNKNOWN, 409: {"description": "Not done."}},
+    response_class=Response,
+    responses={
+        **arrays_answer(SignificanceResultResponse),
+        **_UNKNOWN,
+        409: {"description": "Not done.", "model": ErrorBody},
+    },
 )
 async def job_result(job_id: str, request: Request, service: ServiceDep, owner: Owner) -> Response:
     """Thresholds per scale of a completed job; 409 while it is not completed.
@@ -66,12 +76,16 @@ async def job_result(job_id: str, request: Request, service: ServiceDep, owner: 
     job = await _job_or_404(service, job_id, owner)
     if job["status"] != JobStatus.completed:
         extra = f": {job['error']}" if job.get("error") else ""
-        raise HTTPException(
-            409, f"job {job_id} is {job['status']}, not completed; no result{extra}"
+        raise ApiError(
+            409,
+            ErrorCode.JOB_NOT_COMPLETED,
+            f"job {job_id} is {job['status']}, not completed; no result{extra}",
         )
     result = await service.job_result(job_id, owner)
     if result is None:
-        raise HTTPException(500, f"job {job_id} is completed but its result is missing")
+        raise ApiError(
+            500, ErrorCode.INTERNAL_ERROR, f"job {job_id} is completed but its result is missing"
+        )
     arrays = result.arrays()
     if NPZ_MEDIA_TYPE in request.headers.get("accept", ""):  # flat: one array per member
         return encode({"job_id": job_id, "status": job["status"], **arrays}, request)
@@ -121,11 +135,13 @@ async def job_events(
 @router.delete(
     "/{job_id}",
     response_model=JobPublic,
-    responses={**_UNKNOWN, 409: {"description": "Finished."}},
+    responses={**_UNKNOWN, 409: {"description": "Finished.", "model": ErrorBody}},
 )
 async def cancel_job(job_id: str, service: ServiceDep, owner: Owner) -> JobPublic:
     """Cancel a queued or running job (it ends ``cancelled``); 409 if it finished."""
     job = await _job_or_404(service, job_id, owner)
     if job["status"] in (JobStatus.completed, JobStatus.failed):
-        raise HTTPException(409, f"job {job_id} already {job['status']}; nothing to cancel")
+        raise ApiError(
+            409, ErrorCode.JOB_FINISHED, f"job {job_id} already {job['status']}; nothing to cancel"
+        )
     return JobPublic(**await service.cancel_job(job_id, owner))

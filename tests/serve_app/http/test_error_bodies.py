@@ -53,7 +53,8 @@ class TestInternalError:
         r = httpx.get(broken + "/api/v1/jobs", timeout=60)
         assert r.status_code == 500, r.text
         body = r.json()
-        assert set(body) >= {"detail", "request_id"}
+        assert set(body) == {"detail", "code", "request_id"}
+        assert body["code"] == "internal_error"
         assert body["request_id"] == r.headers["x-request-id"]
         assert body["request_id"] in body["detail"]
         assert len(r.content) < 400

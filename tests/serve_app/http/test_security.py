@@ -90,6 +90,7 @@ class TestKeyedApp:
         assert r.status_code == 401
         assert r.headers["www-authenticate"].startswith("Bearer")
         assert "X-API-Key" in r.json()["detail"]
+        assert r.json()["code"] == "unauthorized"
         r = http.get(path, headers=_auth("not-a-configured-key-000"))
         assert r.status_code == 401
         assert "invalid" in r.json()["detail"]
