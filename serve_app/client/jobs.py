@@ -167,7 +167,7 @@ class Jobs(Transport):
     def jobs(self, status: str | None = None) -> list[dict]:
         """All jobs, newest first, or those in ``status``."""
         params = {"status": status} if status else None
-        return self._request("GET", "/api/v1/jobs", params=params).json()["data"]
+        return self._request("GET", "/api/v1/jobs", params=params).json()["jobs"]
 
     def cancel(self, job_id: str) -> dict:
         """Ask a job to stop (``DELETE /api/v1/jobs/{id}``); returns its state."""

@@ -151,7 +151,11 @@ class JobPublic(BaseModel):
 
 
 class JobsPublic(BaseModel):
-    data: list[JobPublic]
+    """``GET /api/v1/jobs``: the jobs (newest first) and how many (the API plan's
+    ``list_jobs``: ``{"jobs": [...]}``, each with ``job_id``, ``status``, ``progress``,
+    ``created_at`` and the rest of its state)."""
+
+    jobs: list[JobPublic]
     count: int
 
 

@@ -39,7 +39,8 @@ async def _job_or_404(service: Service, job_id: str, owner: str | None) -> dict[
 async def list_jobs(
     service: ServiceDep, owner: Owner, status: Annotated[str | None, Query()] = None
 ) -> JobsPublic:
-    """All jobs, newest first; ``?status=`` keeps one state."""
+    """All jobs, newest first (``{"jobs": [...], "count": n}``); ``?status=`` keeps one
+    state."""
     valid = [s.value for s in JobStatus]
     if status is not None and status not in valid:
         raise ApiError(
@@ -48,7 +49,7 @@ async def list_jobs(
             f"unknown status {status!r}; valid: {', '.join(valid)}",
         )
     jobs = await service.jobs(status, owner)
-    return JobsPublic(data=[JobPublic(**j) for j in jobs], count=len(jobs))
+    return JobsPublic(jobs=[JobPublic(**j) for j in jobs], count=len(jobs))
 
 
 @router.get("/{job_id}", response_model=JobPublic, responses=_UNKNOWN)
