@@ -6,6 +6,8 @@ Field names are the API plan's (``WCT``, ``aWCT``, ``sig95``, ``computation_time
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from ..error_codes import ErrorCode
@@ -15,12 +17,15 @@ __all__ = [
     "BackendInfo",
     "BackendList",
     "CWTResponse",
+    "CheckResponse",
     "ComplexArray",
     "ErrorBody",
     "HealthResponse",
     "ICWTResponse",
     "JobPublic",
     "JobsPublic",
+    "NotReadyResponse",
+    "ReadinessResponse",
     "SignificanceResult",
     "SignificanceResultResponse",
     "WCTResponse",
@@ -128,6 +133,27 @@ class HealthResponse(BaseModel):
     status: str
     version: str
     backends_available: list[str]
+
+
+class CheckResponse(BaseModel):
+    """One readiness check."""
+
+    ok: bool | None = Field(..., description="Passed; null: not checkable from this node.")
+    detail: str
+
+
+class ReadinessResponse(BaseModel):
+    """GET /health/ready when ready."""
+
+    status: Literal["ready"]
+    checks: dict[str, CheckResponse] = Field(..., description="registry, database, backends.")
+
+
+class NotReadyResponse(ErrorBody):
+    """GET /health/ready when not ready (503, code ``not_ready``)."""
+
+    status: Literal["not_ready"]
+    checks: dict[str, CheckResponse]
 
 
 class JobPublic(BaseModel):

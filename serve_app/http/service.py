@@ -89,6 +89,10 @@ class Service:
             self._registry = self._connect_registry()
             return await getattr(self._registry, method).remote(*args, **kwargs)
 
+    async def ping_registry(self) -> dict[str, Any]:
+        """The registry's ``ping`` (SQLite path, job counts), once it has loaded the jobs."""
+        return await self._registry_call("ping")
+
     # -- analysis -----------------------------------------------------------------------
 
     # Options travel as the library's option objects (``grid=ScaleGrid(...)``,

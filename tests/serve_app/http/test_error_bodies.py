@@ -1,4 +1,5 @@
-"""Error bodies of a broken service: a short 5xx with a request id, never a traceback.
+"""A broken service: a short 5xx with a request id (never a traceback), and a
+readiness check that answers 503 while the healthy app's answers 200.
 
 The broken service is a second app in the run's cluster whose jobs database is a
 corrupt file (garbage where SQLite expects its header): its job registry cannot
@@ -73,3 +74,28 @@ class TestInternalError:
                 break
             assert time.monotonic() < deadline, f"request id {rid} not logged with a traceback"
             time.sleep(0.5)
+
+
+class TestReadiness:
+    def test_ready_app(self, client):
+        r = client.get("/health/ready")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["status"] == "ready"
+        assert set(body["checks"]) == {"registry", "database", "backends"}
+        assert body["checks"]["registry"]["ok"] is True
+        assert body["checks"]["database"] == {"ok": True, "detail": "writable"}
+        assert body["checks"]["backends"]["ok"] is True
+
+    def test_broken_app_is_503_and_live(self, broken):
+        r = httpx.get(broken + "/health/ready", timeout=60)
+        assert r.status_code == 503, r.text
+        body = r.json()
+        assert body["code"] == "not_ready" and body["status"] == "not_ready"
+        assert body["checks"]["registry"]["ok"] is False
+        database = body["checks"]["database"]
+        assert database["ok"] is False and "not a readable SQLite database" in database["detail"]
+        assert "move it away" in body["detail"]  # says what to do
+        assert body["checks"]["backends"]["ok"] is True
+        assert "Traceback" not in r.text and "\x1b[" not in r.text
+        assert httpx.get(broken + "/health", timeout=30).status_code == 200  # liveness
