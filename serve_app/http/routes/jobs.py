@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Query, Request, Response
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from ...error_codes import ErrorCode
 from ...npz import NPZ_MEDIA_TYPE
@@ -95,6 +96,18 @@ async def job_result(job_id: str, request: Request, service: ServiceDep, owner: 
     return encode({**payload, "computation_time": elapsed}, request)
 
 
+#: Seconds between keep-alive comments on an event stream (proxies cut idle streams).
+PING_S = 15
+#: Milliseconds a client waits before reconnecting a cut stream (the ``retry:`` field).
+RETRY_MS = 1000
+
+
+def event_id(job: dict[str, Any]) -> str:
+    """The id of one job state on the event stream: a digest of the state, so a client
+    reconnecting with ``Last-Event-ID`` is sent only states it has not seen."""
+    return hashlib.blake2b(dumps(job), digest_size=8).hexdigest()
+
+
 @router.get(
     "/{job_id}/events",
     responses={
@@ -107,30 +120,38 @@ async def job_events(
     service: ServiceDep,
     owner: Owner,
     interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5,
-) -> StreamingResponse:
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> EventSourceResponse:
     """Server-sent events: the job's state whenever it changes, until it ends.
 
-    Each event is ``data: <job JSON>``; the stream closes after a terminal state or
-    at the job deadline (``PYCWT_JOB_TIMEOUT_S``).
+    Each event is ``id: <state id>`` and ``data: <job JSON>``; a client that reconnects
+    with ``Last-Event-ID`` (what an ``EventSource`` does after a cut) resumes: the state
+    it already has is not sent again, the next change is. Keep-alive comments every
+    `PING_S` seconds; the stream closes after a terminal state (or at once on a
+    reconnect that already has it), at the job deadline (``event: timeout``,
+    ``PYCWT_JOB_TIMEOUT_S``), or when the client goes away.
     """
     first = await _job_or_404(service, job_id, owner)
     deadline = time.monotonic() + service.config.job_timeout_s + 60
 
-    async def events() -> AsyncIterator[bytes]:
-        job, last = first, None
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        job, seen = first, last_event_id
         while True:
-            if job != last:
-                yield b"data: " + dumps(job) + b"\n\n"
-                last = job
-            if job is None or job["status"] in TERMINAL:
+            if job is None:
+                return
+            state = event_id(job)
+            if state != seen:
+                yield ServerSentEvent(dumps(job).decode(), id=state, retry=RETRY_MS)
+                seen = state
+            if job["status"] in TERMINAL:
                 return
             if time.monotonic() > deadline:
-                yield b"event: timeout\ndata: {}\n\n"
+                yield ServerSentEvent("{}", event="timeout")
                 return
             await asyncio.sleep(interval)
             job = await service.job(job_id, owner)
 
-    return StreamingResponse(events(), media_type="text/event-stream")
+    return EventSourceResponse(events(), ping=PING_S)
 
 
 @router.delete(
