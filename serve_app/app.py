@@ -1,7 +1,10 @@
 """Application builder: binds the ingress, the compute deployments and the job registry.
 
-``serve run serve_app.app:app`` or a Serve config with
-``import_path: serve_app.app:build_app`` and ``args:`` (fields of `Settings`).
+Serve calls `build_app` when it deploys: a Serve config's
+``import_path: serve_app.app:build_app`` with ``args:`` (fields of `Settings`), or
+``serve run serve_app.app:build_app [field=value ...]``; Python callers
+``serve.run(build_app({...}))``. Importing this module builds nothing (no settings are
+read, no deployment is bound).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from .jobs.prepare import JobDefaults
 from .npz import NpzBounds
 from .settings import Settings
 
-__all__ = ["APP_NAME", "app", "build_app"]
+__all__ = ["APP_NAME", "build_app"]
 
 #: Name of the Serve application (``serve.get_app_handle(APP_NAME)``).
 APP_NAME = "pycwt_mod"
@@ -69,7 +72,3 @@ def build_app(args: Settings | dict[str, Any] | None = None) -> Application:
         npz_bounds=NpzBounds.from_limits(settings.max_samples, settings.max_scales_x_samples),
     )
     return APIIngress.bind(cwt, wct, config)
-
-
-#: The application with settings from the environment (``serve run serve_app.app:app``).
-app = build_app()
