@@ -23,18 +23,22 @@ BROKEN_PREFIX = "/broken"
 
 @pytest.fixture(scope="module")
 def broken(service, tmp_path_factory) -> str:
-    """URL of an app whose SQLite file is corrupt (deleted after this module)."""
-    from serve_app.app import build_app
+    """URL of an app whose SQLite file is corrupt (deleted after this module): one
+    ingress replica on the main app's compute deployments (no replicas of its own)."""
+    from serve_app.app import APP_NAME, ingress_config
+    from serve_app.http.ingress import APIIngress
+    from serve_app.settings import Settings
 
     db = tmp_path_factory.mktemp("broken") / "jobs.sqlite3"
     db.write_bytes(b"this is not a database, " * 200)
-    args = {
-        "db_path": str(db),
-        "ray_namespace": NAMESPACE,
-        "registry_name": REGISTRY + "_broken",
-        "compute_max_ongoing_requests": 1,
-    }
-    serve.run(build_app(args), name=BROKEN_APP, route_prefix=BROKEN_PREFIX)
+    settings = Settings(
+        db_path=str(db), ray_namespace=NAMESPACE, registry_name=REGISTRY + "_broken"
+    )
+    cwt, wct = (
+        serve.get_deployment_handle(d, APP_NAME) for d in ("CWTDeployment", "WCTDeployment")
+    )
+    ingress = APIIngress.options(name="BrokenIngress").bind(cwt, wct, ingress_config(settings))
+    serve.run(ingress, name=BROKEN_APP, route_prefix=BROKEN_PREFIX)
     url = service.url + BROKEN_PREFIX
     deadline = time.monotonic() + 60
     while httpx.get(url + "/health", timeout=5).status_code != 200:
