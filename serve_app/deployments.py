@@ -39,7 +39,9 @@ from .analysis import (
     wct_record,
     xwt_record,
 )
+from .error_codes import ErrorCode
 from .figures import check_periods, render_cwt_png, render_wct_png
+from .http.readiness import check_backends
 from .jobs.job import JobParams
 from .jobs.prepare import JobDefaults, prepare_job
 from .records import CWTResult, ICWTResult, WCTResult, XWTResult
@@ -55,7 +57,7 @@ __all__ = [
 #: Monte Carlo backend of synchronous coherence requests that name none.
 SYNC_DEFAULT_BACKEND = "sequential"
 
-#: Named in the 400 of a synchronous test over the budget (the client looks for it).
+#: Named in the 400 of a synchronous test over the budget.
 BUDGET_SETTING = "PYCWT_SYNC_WORK_BUDGET"
 
 #: Deprecated keyword -> its option field (accepted for one release).
@@ -66,7 +68,10 @@ _FIELDS = {cls: frozenset(f.name for f in option_fields(cls)) for cls in _OPTION
 
 
 class WorkBudgetExceededError(ValueError):
-    """A synchronous significance request is over the work budget (HTTP 400)."""
+    """A synchronous significance request is over the work budget (HTTP 400, code
+    ``over_sync_budget``: clients submit a job instead)."""
+
+    code = ErrorCode.OVER_SYNC_BUDGET
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,13 @@ _GRID_PRE = (ScaleGrid, Preprocessing)
 _WCT_OPTIONS = (ScaleGrid, Preprocessing, MonteCarlo)
 
 
+def _check_transform() -> None:
+    """Raise unless a CWT of 64 samples is finite (the numerics of this replica work)."""
+    wave = pycwt_mod.cwt(np.sin(np.arange(64) / 4.0), 1.0, 0.5)[0]
+    if not np.all(np.isfinite(wave)):
+        raise RuntimeError("a 64-sample CWT is not finite in this replica")
+
+
 @serve.deployment(max_ongoing_requests=4, max_queued_requests=64)
 class CWTDeployment:
     """Continuous wavelet transform and its inverse.
@@ -172,6 +184,10 @@ class CWTDeployment:
 
     def __init__(self, limits: RequestLimits):
         self._limits = limits
+
+    def check_health(self) -> None:
+        """Serve's health check: a 64-sample transform of this replica is finite."""
+        _check_transform()
 
     def _analyze(self, data, o: Options, **kwargs):
         with service_errors():
@@ -248,6 +264,14 @@ class WCTDeployment:
         self._limits = limits
         self._sync_work_budget = sync_work_budget
         self._job_defaults = job_defaults
+
+    def check_health(self) -> None:
+        """Serve's health check: a 64-sample transform is finite and the backend of the
+        synchronous tests is available here."""
+        _check_transform()
+        check = check_backends(SYNC_DEFAULT_BACKEND)
+        if not check.ok:
+            raise RuntimeError(check.detail)
 
     def xwt(
         self, data1, data2, dt: float | None = None, *, significance_level: float = 0.95,

@@ -37,7 +37,7 @@ from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
 from ..records import CWTResult, ICWTResult, WCTResult, XWTResult
 from . import errors
 from .errors import *  # noqa: F403 - the exception classes are the client's names too
-from .errors import BadRequest
+from .errors import BadRequest, ErrorCode
 from .errors import error_of as _error  # noqa: F401 - its old place
 from .fields import JOB_FIELDS, PLOT_OPTIONS, TEST_FIELDS, areawise_switch, request_fields, select
 from .jobs import Jobs
@@ -47,8 +47,6 @@ from .transport import INSTALL_HINT, httpx  # noqa: F401 - httpx: the CLI asks w
 #: ``Client``, ``INSTALL_HINT`` and the exception classes of `serve_app.client.errors`.
 __all__ = ["INSTALL_HINT", "Client", *(name for name in errors.__all__ if name != "error_of")]
 
-#: Named by the service's 400 for a synchronous significance test over its work budget.
-BUDGET_SETTING = "PYCWT_SYNC_WORK_BUDGET"
 #: The request fields of each route that are no option-type fields.
 _CWT_EXTRAS = ("output", "dtype")
 _XWT_EXTRAS = ("significance_level",)
@@ -122,8 +120,8 @@ class Client(Jobs):
         """``send()``'s answer, or None when the coherence request runs as a job instead.
 
         A job runs for an areawise test, for a test with ``job``, and for a test the
-        service refused (400 naming `BUDGET_SETTING`) as over its synchronous work
-        budget; any other error is raised.
+        service refused as over its synchronous work budget (400, code
+        ``over_sync_budget``); any other error is raised.
         """
         test = fields.get("significance_test", False)
         if fields.get("areawise") or (job and test):
@@ -131,7 +129,7 @@ class Client(Jobs):
         try:
             return send()
         except BadRequest as exc:
-            if not test or BUDGET_SETTING not in exc.message:
+            if not test or exc.code != ErrorCode.OVER_SYNC_BUDGET.value:
                 raise
         return None
 

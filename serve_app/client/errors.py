@@ -1,15 +1,19 @@
 """The exceptions of `serve_app.client`: one `ClientError` subclass per HTTP status.
 
 Every `Client` method raises them with the service's message (its ``detail``; a
-pydantic 422 as ``"body.field: message; ..."``).
+pydantic 422 as ``"body.field: message; ..."``) and its machine-readable ``code``
+(`serve_app.error_codes.ErrorCode`); branch on ``code``, never on the message.
 """
 
 from __future__ import annotations
+
+from ..error_codes import ErrorCode
 
 __all__ = [
     "BadRequest",
     "ClientError",
     "Conflict",
+    "ErrorCode",
     "JobFailed",
     "NotFound",
     "PayloadTooLarge",
@@ -22,12 +26,29 @@ __all__ = [
 
 
 class ClientError(Exception):
-    """An error answer of the service: ``status`` (HTTP code) and ``message`` (its detail)."""
+    """An error answer of the service.
 
-    def __init__(self, status: int, message: str):
+    Attributes
+    ----------
+    status : int
+        HTTP status.
+    message : str
+        The service's ``detail`` (for people).
+    code : str or None
+        The service's `ErrorCode` value (``"over_sync_budget"``, ``"job_not_found"``
+        ...; None when the answer had none, e.g. from a proxy in front).
+    request_id : str or None
+        A 5xx's request id (quote it when reporting the problem).
+    """
+
+    def __init__(
+        self, status: int, message: str, code: str | None = None, request_id: str | None = None
+    ):
         super().__init__(f"HTTP {status}: {message}")
         self.status = status
         self.message = message
+        self.code = code
+        self.request_id = request_id
 
 
 class BadRequest(ClientError):
@@ -81,11 +102,18 @@ _ERRORS = {
 }
 
 
-def _detail(response) -> str:
+def _body(response) -> dict:
     try:
-        detail = response.json().get("detail", response.text)
-    except (ValueError, AttributeError):
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _detail(response, body: dict) -> str:
+    if "detail" not in body:
         return response.text or response.reason_phrase
+    detail = body["detail"]
     if isinstance(detail, list):  # pydantic errors: "body.field: message; ..."
         return "; ".join(
             ".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg", e)) for e in detail
@@ -94,8 +122,11 @@ def _detail(response) -> str:
 
 
 def error_of(response) -> ClientError:
-    """The `ClientError` of an error answer (its class chosen by the status)."""
+    """The `ClientError` of an error answer (its class chosen by the status), with
+    the body's ``code`` and ``request_id``."""
     cls = _ERRORS.get(response.status_code)
     if cls is None:
         cls = ServerError if response.status_code >= 500 else ClientError
-    return cls(response.status_code, _detail(response))
+    body = _body(response)
+    code, rid = body.get("code"), body.get("request_id")
+    return cls(response.status_code, _detail(response, body), code, rid)

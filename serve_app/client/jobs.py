@@ -107,22 +107,42 @@ class Jobs(Transport):
         job = self.wait(job["job_id"], progress=progress, timeout=timeout)
         return self.result(job["job_id"])
 
-    def events(self, job_id: str, interval: float = 0.25):
-        """Yield the job's states from ``GET /api/v1/jobs/{id}/events`` until it ends."""
+    def events(self, job_id: str, interval: float = 0.25, reconnects: int = 3):
+        """Yield the job's states from ``GET /api/v1/jobs/{id}/events`` until it ends.
+
+        A stream cut before the job ended is reconnected (at most ``reconnects`` times
+        in a row, after the server's ``retry:`` delay) with ``Last-Event-ID``, so the
+        service resumes it: the state last seen is not sent again.
+        """
         url = f"/api/v1/jobs/{job_id}/events"
-        with connect_sse(
-            self._http, "GET", url, params={"interval": interval},
-            timeout=httpx.Timeout(30, read=None),
-        ) as source:  # fmt: skip
-            r = source.response
-            if r.status_code >= 400:
-                r.read()
-                raise error_of(r)
-            for event in source.iter_sse():
-                if event.event == "message" and event.data:
-                    state = event.json()
-                    if state:
+        last_id, delay, cuts = None, 1.0, 0
+        while True:
+            headers = {"Last-Event-ID": last_id} if last_id else {}
+            try:
+                with connect_sse(
+                    self._http, "GET", url, params={"interval": interval}, headers=headers,
+                    timeout=httpx.Timeout(30, read=None),
+                ) as source:  # fmt: skip
+                    r = source.response
+                    if r.status_code >= 400:
+                        r.read()
+                        raise error_of(r)
+                    for event in source.iter_sse():
+                        if event.retry:
+                            delay = event.retry / 1000
+                        if event.event != "message" or not event.data:
+                            continue
+                        last_id, cuts = event.id or last_id, 0
+                        state = event.json()
                         yield state
+                        if state["status"] in TERMINAL:
+                            return
+                return  # closed by the service (the job ended, or its deadline)
+            except (httpx.ReadError, httpx.RemoteProtocolError):
+                cuts += 1
+                if cuts > reconnects:
+                    raise
+                time.sleep(delay)
 
     def wait(self, job_id: str, progress: bool = True, timeout: float | None = None) -> dict:
         """Follow a job to a terminal state; returns it (raises `JobFailed` unless completed).
@@ -168,7 +188,7 @@ class Jobs(Transport):
     def jobs(self, status: str | None = None) -> list[dict]:
         """All jobs, newest first, or those in ``status``."""
         params = {"status": status} if status else None
-        return self._request("GET", "/api/v1/jobs", params=params).json()["data"]
+        return self._request("GET", "/api/v1/jobs", params=params).json()["jobs"]
 
     def cancel(self, job_id: str) -> dict:
         """Ask a job to stop (``DELETE /api/v1/jobs/{id}``); returns its state."""

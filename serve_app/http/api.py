@@ -104,6 +104,7 @@ def create_api(svc: Service) -> FastAPI:
     _install_docs(app)
     app.state.service = svc
     app.state.keyring = KeyRing(config.api_key_hashes)
+    app.state.npz_bounds = config.npz_bounds
     for module in (service, backends, analysis, plots, jobs):
         app.include_router(module.router)
     install_error_handler(app)

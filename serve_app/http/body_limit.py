@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from ..error_codes import ErrorCode
+
 __all__ = ["BodyLimit"]
 
 
@@ -25,7 +27,7 @@ def _message(size: str, limit: int) -> bytes:
         "serve_app.batch); do not split the series: each piece would get its own cone "
         "of influence and a different transform near the cut"
     )
-    return orjson.dumps({"detail": detail})
+    return orjson.dumps({"detail": detail, "code": ErrorCode.TOO_LARGE.value})
 
 
 async def _send_413(send, size: str, limit: int) -> None:

@@ -7,22 +7,25 @@ loaded with ``allow_pickle=False`` and handed to FastAPI as the already-parsed J
 body, so the same pydantic model validates it (422 for a bad field) and the OpenAPI
 schema still describes the JSON body. Numeric arrays skip the per-element list
 validation (see ``serve_app.http.schemas.Series``) and reach the deployments as ndarrays.
-A body that is not a readable ``.npz`` is a 400.
+Members are checked before they are decompressed, against bounds derived from the
+sample limits (`serve_app.npz.read_npz`, ``app.state.npz_bounds``): a body that is not
+a readable ``.npz``, or a member that is not a numeric or string array, is a 400; a
+member declaring more than the limits (a zip bomb) is a 413.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import numpy as np
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from ..npz import NPZ_MEDIA_TYPE
+from ..error_codes import ErrorCode
+from ..npz import NPZ_MEDIA_TYPE, NpzBounds, NpzError, read_npz
+from .errors import ApiError
 
 __all__ = ["NpzRequest", "NpzRoute", "is_npz", "npz_fields"]
 
@@ -43,30 +46,25 @@ def _field(a: np.ndarray) -> Any:
     return a.tolist()  # strings, bools: validated element by element
 
 
-def npz_fields(blob: bytes) -> dict[str, Any]:
+def npz_fields(blob: bytes, bounds: NpzBounds) -> dict[str, Any]:
     """The fields of an ``.npz`` request body, as the JSON body would give them.
+
+    Every member is checked against ``bounds`` before it is decompressed
+    (`serve_app.npz.read_npz`).
 
     Raises
     ------
-    fastapi.HTTPException
-        400 when the body is empty or not a readable ``.npz`` (or holds object arrays).
+    ApiError
+        400 (``invalid_npz``) when the body is empty, not a readable ``.npz``, or
+        holds a member that is not a numeric or string array (object, pickle); 413
+        (``too_large``) when a member declares more than ``bounds`` allow.
     """
-    if not blob:
-        raise HTTPException(400, "empty application/x-npz body; send a file written by np.savez")
-    if not blob.startswith(b"PK"):
-        raise HTTPException(
-            400, "body is not a valid .npz file (no zip header); write it with numpy.savez"
-        )
     try:
-        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-            return {name: _field(z[name]) for name in z.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
-        raise HTTPException(
-            400,
-            f"body is not a valid .npz file ({type(exc).__name__}: {exc}); write it with "
-            "numpy.savez(file, data=..., dt=...) using the JSON field names (scalars as "
-            "0-d arrays; object arrays are refused)",
-        ) from None
+        arrays = read_npz(blob, bounds)
+    except NpzError as exc:
+        code = ErrorCode.TOO_LARGE if exc.status == 413 else ErrorCode.INVALID_NPZ
+        raise ApiError(exc.status, code, str(exc)) from None
+    return {name: _field(a) for name, a in arrays.items()}
 
 
 def _jsonable(value: Any) -> Any:
@@ -120,8 +118,9 @@ class NpzRoute(APIRoute):
             if not is_npz(request.headers.get("content-type")):
                 return await handler(request)
             body = await request.body()
+            fields = npz_fields(body, request.app.state.npz_bounds)
             try:
-                return await handler(NpzRequest(request, body, npz_fields(body)))
+                return await handler(NpzRequest(request, body, fields))
             except RequestValidationError as exc:  # arrays are not JSON: summarise them
                 raise RequestValidationError(_jsonable(exc.errors())) from None
 

@@ -6,19 +6,26 @@ Field names are the API plan's (``WCT``, ``aWCT``, ``sig95``, ``computation_time
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
+from ..error_codes import ErrorCode
 from ..records import JobStatus
 
 __all__ = [
     "BackendInfo",
     "BackendList",
     "CWTResponse",
+    "CheckResponse",
     "ComplexArray",
+    "ErrorBody",
     "HealthResponse",
     "ICWTResponse",
     "JobPublic",
     "JobsPublic",
+    "NotReadyResponse",
+    "ReadinessResponse",
     "SignificanceResult",
     "SignificanceResultResponse",
     "WCTResponse",
@@ -26,6 +33,16 @@ __all__ = [
 ]
 
 NullableFloats = list[float | None]
+
+
+class ErrorBody(BaseModel):
+    """Every error answer (a 422's ``detail`` is pydantic's list of errors)."""
+
+    detail: str | list = Field(..., description="What was wrong and how to fix it.")
+    code: ErrorCode = Field(..., description="Machine-readable reason: branch on this.")
+    request_id: str | None = Field(
+        None, description="5xx only: the id of the request in the service log."
+    )
 
 
 class ComplexArray(BaseModel):
@@ -118,6 +135,27 @@ class HealthResponse(BaseModel):
     backends_available: list[str]
 
 
+class CheckResponse(BaseModel):
+    """One readiness check."""
+
+    ok: bool | None = Field(..., description="Passed; null: not checkable from this node.")
+    detail: str
+
+
+class ReadinessResponse(BaseModel):
+    """GET /health/ready when ready."""
+
+    status: Literal["ready"]
+    checks: dict[str, CheckResponse] = Field(..., description="registry, database, backends.")
+
+
+class NotReadyResponse(ErrorBody):
+    """GET /health/ready when not ready (503, code ``not_ready``)."""
+
+    status: Literal["not_ready"]
+    checks: dict[str, CheckResponse]
+
+
 class JobPublic(BaseModel):
     """State of a significance job."""
 
@@ -139,7 +177,11 @@ class JobPublic(BaseModel):
 
 
 class JobsPublic(BaseModel):
-    data: list[JobPublic]
+    """``GET /api/v1/jobs``: the jobs (newest first) and how many (the API plan's
+    ``list_jobs``: ``{"jobs": [...]}``, each with ``job_id``, ``status``, ``progress``,
+    ``created_at`` and the rest of its state)."""
+
+    jobs: list[JobPublic]
     count: int
 
 

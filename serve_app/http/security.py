@@ -19,8 +19,11 @@ import hmac
 from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from ..error_codes import ErrorCode
+from .errors import ApiError
 
 __all__ = ["AUTH_HEADERS", "KeyRing", "Owner", "hash_key", "require_key"]
 
@@ -78,9 +81,9 @@ def require_key(
 
     Raises
     ------
-    HTTPException
-        401 with ``WWW-Authenticate: Bearer`` when keys are configured and the request
-        has no valid key.
+    ApiError
+        401 (``unauthorized``) with ``WWW-Authenticate: Bearer`` when keys are
+        configured and the request has no valid key.
     """
     ring: KeyRing = request.app.state.keyring
     if not ring:
@@ -89,8 +92,9 @@ def require_key(
     owner = ring.owner(key)
     if owner is None:
         what = "missing" if key is None else "invalid"
-        raise HTTPException(
+        raise ApiError(
             401,
+            ErrorCode.UNAUTHORIZED,
             f"{what} API key: send it as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
             headers={"WWW-Authenticate": 'Bearer realm="pycwt-mod"'},
         )

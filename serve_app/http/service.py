@@ -17,7 +17,7 @@ import ray
 from ray.serve.handle import DeploymentHandle
 
 from ..jobs.registry import get_registry
-from ..npz import from_npz
+from ..npz import NpzBounds, from_npz
 from ..records import CWTResult, ICWTResult, SignificanceResult, WCTResult, XWTResult
 
 __all__ = ["IngressConfig", "Service"]
@@ -45,6 +45,8 @@ class IngressConfig:
         Allowed origins; None: ``*`` without keys, none with keys.
     max_body_bytes : int
         Largest request body.
+    npz_bounds : NpzBounds
+        What an ``.npz`` body may declare (from the sample limits).
     """
 
     registry_name: str
@@ -55,6 +57,7 @@ class IngressConfig:
     api_key_hashes: tuple[str, ...]
     cors_origins: tuple[str, ...] | None
     max_body_bytes: int
+    npz_bounds: NpzBounds
 
 
 class Service:
@@ -85,6 +88,10 @@ class Service:
             log.warning("job registry died; creating it again from %s", self.config.db_path)
             self._registry = self._connect_registry()
             return await getattr(self._registry, method).remote(*args, **kwargs)
+
+    async def ping_registry(self) -> dict[str, Any]:
+        """The registry's ``ping`` (SQLite path, job counts), once it has loaded the jobs."""
+        return await self._registry_call("ping")
 
     # -- analysis -----------------------------------------------------------------------
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 
+from ...error_codes import ErrorCode
 from ..deps import ServiceDep
-from ..encoding import dumps, encode
-from ..errors import shielded
+from ..encoding import encode
+from ..errors import ApiError, shielded
 from ..npz_body import NpzRoute
 from ..responses import CWTResponse, ICWTResponse, JobPublic, WCTResponse, XWTResponse
 from ..schemas import CWTRequest, ICWTRequest, SignificanceRequest, WCTRequest, XWTRequest
 from ..security import Owner
-from .common import AUTH, ERRORS
+from .common import AUTH, ERRORS, arrays_answer
 
 __all__ = ["router"]
 
@@ -25,7 +26,7 @@ router = APIRouter(
 )
 
 
-@router.post("/cwt", response_model=CWTResponse)
+@router.post("/cwt", response_class=Response, responses=arrays_answer(CWTResponse))
 async def cwt(body: CWTRequest, request: Request, service: ServiceDep) -> Response:
     """Continuous wavelet transform of one series."""
     call = service.cwt(
@@ -35,21 +36,23 @@ async def cwt(body: CWTRequest, request: Request, service: ServiceDep) -> Respon
     return encode((await shielded(call)).arrays(), request)
 
 
-@router.post("/icwt", response_model=ICWTResponse)
+@router.post("/icwt", response_class=Response, responses=arrays_answer(ICWTResponse))
 async def icwt(body: ICWTRequest, request: Request, service: ServiceDep) -> Response:
     """Inverse CWT of a transform as returned by /analysis/cwt."""
     try:
         real = np.asarray(body.wave.real, dtype=float)
         wave = real if body.wave.imag is None else real + 1j * np.asarray(body.wave.imag)
     except ValueError as exc:  # ragged rows, or real/imag of different shapes
-        raise HTTPException(
-            400, f"`wave.real` and `wave.imag` must be equal-shape 2-D arrays ({exc})"
+        raise ApiError(
+            400,
+            ErrorCode.BAD_REQUEST,
+            f"`wave.real` and `wave.imag` must be equal-shape 2-D arrays ({exc})",
         ) from None
     call = service.icwt(wave, body.scales, grid=body.grid())
     return encode((await shielded(call)).arrays(), request)
 
 
-@router.post("/xwt", response_model=XWTResponse)
+@router.post("/xwt", response_class=Response, responses=arrays_answer(XWTResponse))
 async def xwt(body: XWTRequest, request: Request, service: ServiceDep) -> Response:
     """Cross wavelet transform of two equal-length series."""
     call = service.xwt(
@@ -59,7 +62,7 @@ async def xwt(body: XWTRequest, request: Request, service: ServiceDep) -> Respon
     return encode((await shielded(call)).arrays(), request)
 
 
-@router.post("/wct", response_model=WCTResponse)
+@router.post("/wct", response_class=Response, responses=arrays_answer(WCTResponse))
 async def wct(body: WCTRequest, request: Request, service: ServiceDep) -> Response:
     """Wavelet coherence; Monte Carlo thresholds only within the synchronous budget.
 
@@ -78,7 +81,9 @@ async def wct(body: WCTRequest, request: Request, service: ServiceDep) -> Respon
     tags=["jobs"],
     responses={503: {"description": "Backend unavailable."}},
 )
-async def significance(body: SignificanceRequest, service: ServiceDep, owner: Owner) -> Response:
+async def significance(
+    body: SignificanceRequest, response: Response, service: ServiceDep, owner: Owner
+) -> JobPublic:
     """Submit a Monte Carlo coherence-significance job; poll /api/v1/jobs/{job_id}.
 
     Answers 200 with the job (``job_id``, ``status``) and its URL in ``Location``.
@@ -88,9 +93,5 @@ async def significance(body: SignificanceRequest, service: ServiceDep, owner: Ow
         monte_carlo=body.monte_carlo(), areawise=body.areawise_options(),
     )  # fmt: skip
     job = await shielded(call)
-    return Response(
-        dumps(job),
-        200,
-        media_type="application/json",
-        headers={"Location": f"/api/v1/jobs/{job['job_id']}"},
-    )
+    response.headers["Location"] = f"/api/v1/jobs/{job['job_id']}"
+    return JobPublic(**job)

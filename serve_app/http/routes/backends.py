@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from pycwt_mod.montecarlo.backends import describe_backends
 
+from ...error_codes import ErrorCode
 from ..deps import ServiceDep
+from ..errors import ApiError
 from ..responses import BackendInfo, BackendList
 from .common import AUTH
 
@@ -31,5 +33,7 @@ async def get_backend(name: str) -> BackendInfo:
     found = [d for d in described if d["name"] == name]
     if not found:
         known = ", ".join(d["name"] for d in described)
-        raise HTTPException(404, f"backend {name!r} not found; known backends: {known}")
+        raise ApiError(
+            404, ErrorCode.BACKEND_NOT_FOUND, f"backend {name!r} not found; known backends: {known}"
+        )
     return BackendInfo(**found[0])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 
+from ...error_codes import ErrorCode
 from ..deps import ServiceDep
-from ..errors import shielded
+from ..errors import ApiError, job_not_found, shielded
 from ..npz_body import NpzRoute
 from ..schemas import PLOT_FIELDS, CWTPlotRequest, WCTPlotRequest
 from ..security import Owner
@@ -45,22 +46,23 @@ async def job_thresholds(service: Service, job_id: str, owner: str | None) -> di
 
     Raises
     ------
-    HTTPException
+    ApiError
         404 for an unknown job, 409 for one that is not completed.
     """
     job = await service.job(job_id, owner)
     if job is None:
-        raise HTTPException(404, f"Job not found: {job_id}")
+        raise job_not_found(job_id)
     status = getattr(job["status"], "value", job["status"])
     if status != "completed":
-        raise HTTPException(
+        raise ApiError(
             409,
+            ErrorCode.JOB_NOT_COMPLETED,
             f"job {job_id} is {status}, not completed: wait for it "
             f"(GET /api/v1/jobs/{job_id}) before drawing its thresholds",
         )
     result = await service.job_result(job_id, owner)
     if result is None:  # completed, yet no result stored
-        raise HTTPException(409, f"job {job_id} has no stored result")
+        raise ApiError(409, ErrorCode.JOB_NOT_COMPLETED, f"job {job_id} has no stored result")
     return {
         "job_id": job_id,
         "sig95": result.sig95,

@@ -16,6 +16,7 @@ from serve_app.client import (
     Client,
     ClientError,
     Conflict,
+    ErrorCode,
     JobFailed,
     NotFound,
     ServiceUnavailable,
@@ -128,20 +129,23 @@ class TestErrors:
         with pytest.raises(BadRequest, match="index 5") as e:
             api.cwt(x, 1.0)
         assert e.value.status == 400
+        assert e.value.code == "bad_request"
 
     def test_unprocessable(self, api):
         with pytest.raises(UnprocessableEntity, match="wavelet"):
             api.cwt(series(64), 1.0, wavelet="haar")
 
     def test_not_found(self, api):
-        with pytest.raises(NotFound, match="not found"):
+        with pytest.raises(NotFound, match="not found") as e:
             api.job("nope")
+        assert e.value.code == ErrorCode.JOB_NOT_FOUND.value
 
     def test_503_is_retried_then_raised(self, api):
         x, y = series(128, seed=11), series(128, seed=12)
         with pytest.raises(ServiceUnavailable, match="GPU") as e:
             api.significance(x, y, 1.0, backend="gpu", mc_count=4)
         assert e.value.status == 503
+        assert e.value.code == "backend_unavailable"
         assert api.last_attempts == 3  # 1 + retries=2
 
     def test_connect_error_after_the_transport_retries(self):
@@ -160,6 +164,12 @@ class TestErrors:
         assert isinstance(e, UnprocessableEntity) and e.message == "body.dt: Field required"
         e = _error(resp(418, {"detail": "teapot"}))
         assert type(e) is ClientError and e.status == 418
+        assert e.code is None and e.request_id is None
+        e = _error(resp(500, {"detail": "internal error", "code": "internal_error",
+                              "request_id": "abc"}))  # fmt: skip
+        assert e.code == ErrorCode.INTERNAL_ERROR.value and e.request_id == "abc"
+        e = _error(httpx.Response(502, text="<html>bad gateway</html>"))  # a proxy's
+        assert e.code is None and "bad gateway" in e.message
 
 
 # -- the fields a call sends (a mock transport: no service) ----------------------------
@@ -178,7 +188,7 @@ OTHER = {
 
 class Captured:
     """A client whose requests are kept (path, decoded .npz fields) and answered 400;
-    a synchronous coherence test is answered with the work-budget 400."""
+    a synchronous coherence test is answered with the work-budget 400 (its code)."""
 
     def __init__(self):
         self.requests: list[tuple[str, dict]] = []
@@ -186,8 +196,11 @@ class Captured:
         def handler(request):
             fields = {k: v.item() for k, v in from_npz(request.content).items() if v.ndim == 0}
             self.requests.append((request.url.path, fields))
-            detail = "over PYCWT_SYNC_WORK_BUDGET" if fields.get("significance_test") else "kept"
-            return httpx.Response(400, json={"detail": detail})
+            if fields.get("significance_test"):  # the service's budget 400: its code
+                body = {"detail": "over the budget", "code": "over_sync_budget"}
+            else:
+                body = {"detail": "kept", "code": "bad_request"}
+            return httpx.Response(400, json=body)
 
         self.client = Client("http://client.test", retries=0)
         self.client._http = httpx.Client(

@@ -264,6 +264,7 @@ class TestWCT:
         )
         assert r.status_code == 400
         assert "/api/v1/analysis/significance" in r.json()["detail"]
+        assert r.json()["code"] == "over_sync_budget"  # what clients branch on
 
     def test_unknown_backend_is_422(self, client):
         r = client.post(

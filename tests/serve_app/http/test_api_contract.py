@@ -154,3 +154,26 @@ def test_full_workflow(client, sample_data):
     result = result_response.json()["result"]
     assert "sig95" in result
     assert result["backend_used"] == "sequential"
+
+
+# fmt: on
+# -- 3.2 list_jobs: the plan's answer (``{"jobs": [...]}``), with ``count`` kept ----------
+
+
+def test_list_jobs_is_the_plans(client, sample_data):
+    from datetime import datetime
+
+    body = {"data1": sample_data[:32], "data2": sample_data[:32][::-1], "dt": 1.0,
+            "dj": 0.5, "J": 3, "backend": "sequential", "mc_count": 4}  # fmt: skip
+    job_id = client.post("/api/v1/analysis/significance", json=body).json()["job_id"]
+    listed = client.get("/api/v1/jobs").json()
+    assert set(listed) == {"jobs", "count"}
+    assert listed["count"] == len(listed["jobs"]) >= 1
+    (job,) = [j for j in listed["jobs"] if j["job_id"] == job_id]
+    assert {"job_id", "status", "progress", "created_at"} <= set(job)
+    assert job["status"] in ("queued", "running", "completed")
+    assert 0.0 <= job["progress"] <= 1.0
+    datetime.fromisoformat(job["created_at"])  # ISO 8601, as the plan's isoformat()
+    wait_for(
+        lambda: client.get(f"/api/v1/jobs/{job_id}").json()["status"] == "completed", timeout=60
+    )

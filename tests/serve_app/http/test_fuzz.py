@@ -55,9 +55,9 @@ def test_openapi_fuzz_no_5xx_and_conforming(service, client):
 
         fuzz()
     # leave no fuzz job running for the tests after this one
-    for job in client.get("/api/v1/jobs", params={"status": "running"}).json()["data"]:
+    for job in client.get("/api/v1/jobs", params={"status": "running"}).json()["jobs"]:
         client.delete(f"/api/v1/jobs/{job['job_id']}")
-    for job in client.get("/api/v1/jobs", params={"status": "queued"}).json()["data"]:
+    for job in client.get("/api/v1/jobs", params={"status": "queued"}).json()["jobs"]:
         client.delete(f"/api/v1/jobs/{job['job_id']}")
     assert calls >= MAX_EXAMPLES  # it really ran
     assert not failures, "\n\n".join(failures[:10])

@@ -80,6 +80,10 @@ BAD = [
 ]  # fmt: skip
 
 
+#: The code of each status in BAD (``bad job status`` and the unknown job have their own).
+CODES = {400: "bad_request", 404: "job_not_found", 413: "too_large", 422: "validation_error"}
+
+
 def _send(client, method, path, body):
     if isinstance(body, bytes):
         return client.request(method, path, content=body, headers=JSON)
@@ -94,6 +98,8 @@ def test_bad_input_is_a_clear_4xx(client, name, method, path, body, status, text
     assert r.status_code == status, (name, r.text[:500])
     answer = r.json()["detail"] if status in (400, 413) else r.text
     assert text in answer, (name, r.text[:500])
+    code = "invalid_status" if name == "bad job status" else CODES[status]
+    assert r.json()["code"] == code, (name, r.text[:500])
     # messages name the HTTP fields and show values, not library names or numpy reprs
     assert "np.float64" not in r.text and "`y1`" not in r.text and "`y2`" not in r.text, name
 
@@ -170,6 +176,7 @@ class TestBodyLimit:
         r = http.post(CWT, content=self._big(keyed_service), headers=JSON)
         assert r.status_code == 413
         assert str(keyed_service.max_body_bytes) in r.json()["detail"]
+        assert r.json()["code"] == "too_large"
         assert "PYCWT_MAX_BODY_BYTES" in r.json()["detail"]
 
     def test_chunked_body_over_limit_is_413(self, http, keyed_service):
@@ -182,6 +189,7 @@ class TestBodyLimit:
         r = http.post(CWT, content=chunks(), headers=JSON)
         assert r.status_code == 413
         assert "chunked" in r.json()["detail"]
+        assert r.json()["code"] == "too_large"
 
     def test_chunked_body_within_limit_is_served(self, http):
         raw = b'{"data": [0.0, 1.0, 0.0, -1.0, 0.5, 0.2], "dt": 1}'

@@ -11,6 +11,7 @@ from numpy.testing import assert_array_equal
 from serve_app.http.schemas import CWTRequest, ICWTRequest
 from serve_app.npz import NPZ_MEDIA_TYPE, from_npz
 
+from ..hostile_npz import declared_shape, non_array, pickle_member, zip_bomb
 from ..utils import series
 
 NPZ = {"Content-Type": NPZ_MEDIA_TYPE, "Accept": NPZ_MEDIA_TYPE}
@@ -176,3 +177,26 @@ class TestErrors:
         body = spec["paths"]["/api/v1/analysis/cwt"]["post"]["requestBody"]["content"]
         assert list(body) == ["application/json"]
         assert body["application/json"]["schema"]["$ref"].endswith("/CWTRequest")
+
+
+class TestHostileBodies:
+    """Refused before decompression, each with a 4xx naming the member; the ingress
+    answers the next request as before."""
+
+    @pytest.mark.parametrize(
+        ("build", "status", "member"),
+        [
+            (lambda: zip_bomb(2**31), 413, "'data'"),
+            (lambda: declared_shape((10**12,)), 413, "(1000000000000,)"),
+            (pickle_member, 400, "pickle"),
+            (non_array, 400, "'notes.txt'"),
+        ],
+        ids=["zip-bomb-2GiB", "shape-1e12", "pickle", "non-array"],
+    )
+    def test_refused_and_ingress_alive(self, client, build, status, member):
+        r = client.post("/api/v1/analysis/cwt", content=build(), headers=NPZ)
+        assert r.status_code == status, r.text
+        assert member in r.json()["detail"]
+        x = series(64, seed=1)
+        ok = client.post("/api/v1/analysis/cwt", content=npz(data=x, dt=1.0), headers=NPZ)
+        assert ok.status_code == 200, ok.text

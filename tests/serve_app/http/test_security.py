@@ -90,6 +90,7 @@ class TestKeyedApp:
         assert r.status_code == 401
         assert r.headers["www-authenticate"].startswith("Bearer")
         assert "X-API-Key" in r.json()["detail"]
+        assert r.json()["code"] == "unauthorized"
         r = http.get(path, headers=_auth("not-a-configured-key-000"))
         assert r.status_code == 401
         assert "invalid" in r.json()["detail"]
@@ -122,9 +123,9 @@ class TestKeyedApp:
             assert r.status_code == 404, suffix
         assert http.delete(f"/api/v1/jobs/{job_id}", headers=bob).status_code == 404
         alices = http.get("/api/v1/jobs", headers=alice).json()
-        assert job_id in {j["job_id"] for j in alices["data"]}
+        assert job_id in {j["job_id"] for j in alices["jobs"]}
         bobs = http.get("/api/v1/jobs", headers=bob).json()
-        assert job_id not in {j["job_id"] for j in bobs["data"]}
+        assert job_id not in {j["job_id"] for j in bobs["jobs"]}
 
         # SQLite holds a fingerprint of the key, never the key
         raw = keyed_service.db_path.read_bytes()

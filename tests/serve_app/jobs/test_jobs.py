@@ -132,12 +132,12 @@ class TestSignificanceJob:
     def test_list_and_filter(self, client, completed_job):
         _, done = completed_job
         all_jobs = client.get("/api/v1/jobs").json()
-        assert all_jobs["count"] == len(all_jobs["data"]) >= 1
-        assert done["job_id"] in {j["job_id"] for j in all_jobs["data"]}
-        completed = client.get("/api/v1/jobs", params={"status": "completed"}).json()["data"]
+        assert all_jobs["count"] == len(all_jobs["jobs"]) >= 1
+        assert done["job_id"] in {j["job_id"] for j in all_jobs["jobs"]}
+        completed = client.get("/api/v1/jobs", params={"status": "completed"}).json()["jobs"]
         assert done["job_id"] in {j["job_id"] for j in completed}
         assert all(j["status"] == "completed" for j in completed)
-        running = client.get("/api/v1/jobs", params={"status": "running"}).json()["data"]
+        running = client.get("/api/v1/jobs", params={"status": "running"}).json()["jobs"]
         assert done["job_id"] not in {j["job_id"] for j in running}
         r = client.get("/api/v1/jobs", params={"status": "bogus"})
         assert r.status_code == 400
@@ -225,7 +225,7 @@ class TestRegistryReload:
         orphan = wait_for(reloaded, timeout=60, interval=0.2)
         assert orphan["status"] == "failed"
         assert "runner was lost" in orphan["error"]
-        listed = {j["job_id"] for j in client.get("/api/v1/jobs").json()["data"]}
+        listed = {j["job_id"] for j in client.get("/api/v1/jobs").json()["jobs"]}
         assert {job["job_id"], "orphan"} <= listed
         after = client.get(f"/api/v1/jobs/{job['job_id']}/result").json()
         assert after == before
