@@ -11,6 +11,7 @@ error                           status  body
 `Overloaded` (Serve back-        503     "service overloaded ..." + ``Retry-After``
 pressure from a deployment)
 `BackendUnavailableError`       503     "backend unavailable: <reason>"
+`StorageError` (jobs database)  507/503 what failed and what to do (507: disk full)
 `LimitExceededError`            413     the limit, its setting and what to do
 ``ValueError``                  400     the library's message
 any other Ray error             500     "internal error: <type>: <message>"
@@ -31,6 +32,7 @@ from ray.serve.exceptions import BackPressureError
 from pycwt_mod.montecarlo.backends import BackendUnavailableError
 
 from ..analysis import LimitExceededError
+from ..jobs.faults import StorageError
 
 __all__ = ["RETRY_AFTER_S", "Overloaded", "error_response", "install_error_handler", "shielded"]
 
@@ -74,6 +76,9 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": str(RETRY_AFTER_S)}
     elif isinstance(cause, BackendUnavailableError):
         status, msg = 503, f"backend unavailable: {msg}"
+    elif isinstance(cause, StorageError):
+        log.error("jobs database error on %s: %s", request.url.path, msg)
+        status = cause.http_status
     elif isinstance(cause, LimitExceededError):
         status = 413
     elif isinstance(cause, ValueError):
@@ -86,5 +91,5 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handler(app: FastAPI) -> None:
     """Register `error_response` for every exception class it maps."""
-    for cls in (Overloaded, BackendUnavailableError, ValueError, RayError):
+    for cls in (Overloaded, BackendUnavailableError, StorageError, ValueError, RayError):
         app.add_exception_handler(cls, error_response)
