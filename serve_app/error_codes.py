@@ -52,5 +52,9 @@ class ErrorCode(str, Enum):
     BACKEND_UNAVAILABLE = "backend_unavailable"
     #: 503: the service is starting or a part of it is down (GET /health/ready).
     NOT_READY = "not_ready"
+    #: 503: the jobs database failed a read or a write (read-only, corrupt, locked).
+    STORAGE_ERROR = "storage_error"
+    #: 507: the jobs database's disk is full.
+    STORAGE_FULL = "storage_full"
     #: Any other HTTP error status.
     HTTP_ERROR = "http_error"

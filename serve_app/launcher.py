@@ -5,8 +5,9 @@ calls `main`. Options override the ``PYCWT_*`` settings::
 
     python -m serve_app --port 8000 --num-cpus 4
 
-The embedded cluster is private to this process, so Ray's token authentication is
-turned off for it (``RAY_AUTH_MODE=disabled``) unless the environment sets a mode.
+The embedded cluster is closed (`serve_app.cluster`): its Ray ports listen on
+127.0.0.1 only and it uses Ray's token authentication, unless ``PYCWT_RAY_LOOPBACK``
+/ ``PYCWT_RAY_TOKEN_AUTH`` are false.
 Ray's worker processes leave this process's process group (they are started by the
 raylet): Ctrl-C/SIGTERM here stops them all; after a ``kill -9`` of this process, stop
 the processes whose command line names the printed Ray session directory.
@@ -26,7 +27,10 @@ from ray import serve
 
 from .app import APP_NAME, build_app
 from .client.common_flags import add_serve_flags
-from .settings import get_settings
+from .cluster import close_cluster
+from .jobs.registry import service_log_path
+from .jobs.store import JobStore, StorageError
+from .settings import Settings, get_settings
 
 __all__ = ["main"]
 
@@ -53,10 +57,15 @@ def _session_dir() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Start Ray and Serve, print the URL, block until interrupted; returns the exit code."""
     args = _parse(argv)
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # before ray.init reads it
     settings = get_settings(
         host=args.host, port=args.port, num_cpus=args.num_cpus, db_path=args.db_path
     )
+    try:  # a corrupt or unwritable database is refused before Ray starts
+        JobStore(settings.resolved_db_path()).close()
+    except StorageError as exc:
+        print(f"pycwt-mod: not started: {exc}", file=sys.stderr, flush=True)
+        return 2
+    close_cluster(loopback=settings.ray_loopback, token_auth=settings.ray_token_auth)
     pythonpath = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     ray.init(
         address="local",
@@ -78,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{settings.host}:{settings.port}"
     print(f"pycwt-mod service ready at {url}  (API docs: {url}/docs; Ctrl-C stops it)")
     print(f"jobs database: {settings.resolved_db_path()}")
+    print(f"service log: {service_log_path(settings.resolved_db_path())}")
     print(f"ray session: {_session_dir()}  (its processes leave this process group)")
     node = ray.nodes()[0]
     print(
@@ -92,9 +102,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopping...", flush=True)
     finally:
+        _suspend_jobs(settings)
         serve.shutdown()
         ray.shutdown()
     return 0
+
+
+def _suspend_jobs(settings: Settings) -> None:
+    """Mark the active jobs as stopped by this graceful stop, so that resuming them at
+    the next start does not spend one of their resumptions."""
+    try:
+        registry = ray.get_actor(settings.registry_name, namespace=settings.ray_namespace)
+        n = ray.get(registry.suspend_all.remote(), timeout=10)
+    except Exception as exc:  # no registry (no job yet) or a database fault
+        print(f"active jobs not marked ({type(exc).__name__}: {exc})", flush=True)
+        return
+    print(f"{n} active job(s) resume at the next start", flush=True)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,21 @@ class Settings(BaseSettings):
     num_cpus: int | None = Field(
         None, ge=1, description="CPUs of the embedded local Ray (default: all cores)."
     )
+    ray_loopback: bool = Field(
+        True,
+        description=(
+            "Every Ray port of the embedded cluster on 127.0.0.1 only (serve_app.cluster); "
+            "false: on the machine's address."
+        ),
+    )
+    ray_token_auth: bool = Field(
+        True,
+        description=(
+            "Ray's token authentication on the embedded cluster (RAY_AUTH_MODE=token; the "
+            "token from RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token, generated "
+            "there when missing); false: RAY_AUTH_MODE=disabled."
+        ),
+    )
 
     # Request limits.
     max_samples: int = Field(

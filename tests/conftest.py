@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import secrets
 import shutil
 import signal
 import tempfile
@@ -22,7 +23,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # local test clusters: no token
+from serve_app.cluster import close_cluster  # os and sys only: no Ray yet
+
+# The run's cluster is as closed as the service's (serve_app.cluster): Ray's ports on
+# loopback, token authentication with a token of this run (never ~/.ray/auth_token).
+# Set before Ray is imported; the processes of Ray started here inherit them.
+os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
+close_cluster(loopback=True, token_auth=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,6 +120,18 @@ def _reap(pids: set[int], grace: float) -> list[str]:
     return killed
 
 
+#: Ray's current-cluster file outside this run (``ray start`` writes it; a killed
+#: cluster leaves it behind and a later ``ray.init()`` waits for that dead head).
+DEFAULT_CLUSTER_FILE = Path("/tmp/ray/ray_current_cluster")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except OSError:
+        return None
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_ray_temp_dir():
     """Ray's default temp root for this run (``RAY_TMPDIR``), removed at the end.
@@ -121,8 +140,10 @@ def private_ray_temp_dir():
     ``ray start`` in a test, a library call that starts Ray) keeps its session files
     and its ``ray_current_cluster`` file here rather than in ``/tmp/ray``. Short, for
     Ray's socket paths (107 bytes at most). A process still carrying the folder on its
-    command line at the end is killed and fails the run.
+    command line at the end is killed and fails the run, and so does a run that
+    changed ``/tmp/ray/ray_current_cluster`` (put back as it was).
     """
+    before = _read(DEFAULT_CLUSTER_FILE)
     path = tempfile.mkdtemp(prefix="pcwt-ray-", dir="/tmp")
     saved = os.environ.get("RAY_TMPDIR")
     os.environ["RAY_TMPDIR"] = path
@@ -134,13 +155,24 @@ def private_ray_temp_dir():
     # Ray started here and never shut down (e.g. a library call that started its own)
     leaked = _reap(_with_descendants(_pids_with(path)), grace=10)
     shutil.rmtree(path, ignore_errors=True)
+    after = _read(DEFAULT_CLUSTER_FILE)
+    if after != before:  # put back, so no later Ray user waits for a dead head
+        if before is None:
+            DEFAULT_CLUSTER_FILE.unlink(missing_ok=True)
+        else:
+            DEFAULT_CLUSTER_FILE.write_text(before)
     assert not leaked, f"a test left a Ray cluster running (killed now): {leaked}"
+    assert after == before, (
+        f"a test wrote {DEFAULT_CLUSTER_FILE} ({after!r}; put back to {before!r}): start "
+        "clusters with a --temp-dir of their own"
+    )
 
 
 @pytest.fixture(scope="session")
 def ray_cluster(private_ray_temp_dir):
     """The test run's one local Ray cluster: 2 CPUs, no GPU, no dashboard, its own temp
-    dir; started on first use, shut down at the end of the run, with nothing left.
+    dir, closed like the service's (loopback, token: test_closed_cluster.py); started
+    on first use, shut down at the end of the run, with nothing left.
 
     Its workers get this checkout on ``PYTHONPATH``, so they import the same
     ``pycwt_mod``/``serve_app`` as the tests (test_workers.py). A Ray the process
@@ -158,7 +190,7 @@ def ray_cluster(private_ray_temp_dir):
         num_cpus=2,
         num_gpus=0,
         include_dashboard=False,
-        runtime_env={"env_vars": {"PYTHONPATH": path, "RAY_AUTH_MODE": "disabled"}},
+        runtime_env={"env_vars": {"PYTHONPATH": path}},
         log_to_driver=False,
         _temp_dir=temp_dir,
     )

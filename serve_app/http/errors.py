@@ -17,6 +17,8 @@ request validation (pydantic)   422     ``validation_error``    pydantic's error
 `Overloaded` (Serve back-        503     ``overloaded``          + ``Retry-After``
 pressure from a deployment)
 `BackendUnavailableError`       503     ``backend_unavailable`` the reason
+`StorageError` (jobs database)  507/503 ``storage_full`` /       what failed, what to do
+                                        ``storage_error``
 `LimitExceededError`            413     ``too_large``           limit, setting, advice
 ``ValueError``                  400     ``bad_request`` (or     the library's message
                                         its ``code``)
@@ -48,6 +50,7 @@ from pycwt_mod.montecarlo.backends import BackendUnavailableError
 
 from ..analysis import LimitExceededError
 from ..error_codes import ErrorCode
+from ..jobs.faults import StorageError
 
 __all__ = [
     "REQUEST_ID_HEADER",
@@ -175,6 +178,10 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": str(RETRY_AFTER_S)}
     elif isinstance(cause, BackendUnavailableError):
         status, code, msg = 503, ErrorCode.BACKEND_UNAVAILABLE, f"backend unavailable: {msg}"
+    elif isinstance(cause, StorageError):
+        log.error("jobs database error on %s: %s", request.url.path, msg)
+        status = cause.http_status
+        code = ErrorCode.STORAGE_FULL if status == 507 else ErrorCode.STORAGE_ERROR
     elif isinstance(cause, LimitExceededError):
         status, code = 413, ErrorCode.TOO_LARGE
     elif isinstance(cause, ValueError):
@@ -237,6 +244,6 @@ def install_error_handler(app: FastAPI) -> None:
     the rest (call before adding other middleware: it must be the innermost)."""
     app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_exception_handler(RequestValidationError, validation_response)
-    for cls in (Overloaded, BackendUnavailableError, ValueError, RayError):
+    for cls in (Overloaded, BackendUnavailableError, StorageError, ValueError, RayError):
         app.add_exception_handler(cls, error_response)
     app.add_middleware(InternalErrors)

@@ -169,7 +169,10 @@ class JobPublic(BaseModel):
     backend: str
     mc_count: int
     cancel_requested: bool = False
+    attempts: int = Field(1, description="Runs started (a dead runner's job runs once more).")
+    resumptions: int = Field(0, description="Resumptions after restarts of the service.")
     runner_node: str | None = Field(None, description="Ray node id of the job's runner.")
+    runner_pid: int | None = Field(None, description="Process id of the runner on that node.")
     chunk_nodes: dict[str, int] = Field(
         default_factory=dict,
         description="Ray node id -> surrogate pairs of the finished chunks computed there.",

@@ -132,11 +132,19 @@ class Service:
     # None (handle callers, or HTTP without keys) sees every job.
 
     async def submit_significance(
-        self, data1, data2, dt: float | None = None, *, owner: str | None = None, **kwargs: Any
+        self,
+        data1,
+        data2,
+        dt: float | None = None,
+        *,
+        owner: str | None = None,
+        idempotency_key: str | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
-        """Submit a Monte Carlo significance job; returns the job (``job_id``, ``status``)."""
+        """Submit a Monte Carlo significance job; returns the job (``job_id``, ``status``);
+        the job of an earlier submission of ``owner`` with ``idempotency_key``, if any."""
         params = await self._wct.prepare_significance.remote(data1, data2, dt, **kwargs)
-        return await self._registry_call("submit", params, owner)
+        return await self._registry_call("submit", params, owner, idempotency_key)
 
     async def job(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
         """The job's state, or None when unknown."""

@@ -190,7 +190,10 @@ PUBLIC_FIELDS = (
     "backend",
     "mc_count",
     "cancel_requested",
+    "attempts",
+    "resumptions",
     "runner_node",
+    "runner_pid",
     "chunk_nodes",
 )
 
@@ -227,6 +230,12 @@ class Job:
         Ray node id of the current attempt's runner.
     chunk_nodes : dict
         Ray node id -> surrogate pairs of the finished chunks computed there.
+    runner_pid : int or None
+        Process id of the current attempt's runner (on ``runner_node``).
+    idempotency_key : str or None
+        The ``Idempotency-Key`` of the submission (one job per owner and key).
+    suspended : bool
+        Stopped by a graceful stop of the service: its resumption is not counted.
     """
 
     job_id: str
@@ -246,6 +255,9 @@ class Job:
     resumptions: int = 0
     runner_node: str | None = None
     chunk_nodes: dict[str, int] = field(default_factory=dict)
+    runner_pid: int | None = None
+    idempotency_key: str | None = None
+    suspended: bool = False
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Job:
@@ -257,6 +269,7 @@ class Job:
         data["attempts"] = int(data.get("attempts") or 1)
         data["resumptions"] = int(data.get("resumptions") or 0)
         data["chunk_nodes"] = dict(data.get("chunk_nodes") or {})
+        data["suspended"] = bool(data.get("suspended"))
         return cls(**data)
 
     def to_row(self) -> dict[str, Any]:
@@ -266,7 +279,7 @@ class Job:
         return row
 
     def public(self) -> dict[str, Any]:
-        """What API callers see (no parameters, runner name, owner or attempts)."""
+        """What API callers see (no parameters, runner name, owner or key)."""
         view = {name: getattr(self, name) for name in PUBLIC_FIELDS}
         view["status"] = self.status.value
         view["chunk_nodes"] = dict(self.chunk_nodes)

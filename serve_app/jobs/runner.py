@@ -20,6 +20,7 @@ is stored), so an HTTP replica restart does not orphan a job.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import traceback
 
@@ -164,7 +165,7 @@ class JobRunner:
 
     def _run(self) -> str:
         self._node = ray.get_runtime_context().get_node_id()
-        stored = self.call("start", self._node)
+        stored = self.call("start", self._node, os.getpid())
         if stored is None:  # cancelled while queued
             return JobStatus.cancelled.value
         params = JobParams.from_dict(stored)

@@ -15,6 +15,7 @@ with ``allow_pickle=False``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -22,6 +23,7 @@ import os
 import sqlite3
 import threading
 import zlib
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,61 +31,23 @@ import numpy as np
 
 from pycwt_mod.areawise.kernel import NullPatches
 
+from .faults import StorageError, storage_error
 from .job import Job
+from .schema import NewerSchemaError, migrate
 
-__all__ = ["JOB_FIELDS", "LEGACY_KEY", "PART_TYPES", "JobStore", "StoredChunk", "utcnow"]
+__all__ = [
+    "JOB_FIELDS",
+    "LEGACY_KEY",
+    "PART_TYPES",
+    "JobStore",
+    "StorageError",
+    "StoredChunk",
+    "utcnow",
+]
 
 #: Columns returned by `JobStore.get` / `JobStore.list` (``params`` decoded from JSON):
 #: the fields of the `Job` record.
 JOB_FIELDS = tuple(f.name for f in dataclasses.fields(Job))
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    job_id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    progress REAL NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    started_at TEXT,
-    completed_at TEXT,
-    error TEXT,
-    backend TEXT NOT NULL,
-    mc_count INTEGER NOT NULL,
-    cancel_requested INTEGER NOT NULL DEFAULT 0,
-    runner_name TEXT,
-    params TEXT NOT NULL,
-    result BLOB,
-    owner TEXT,
-    attempts INTEGER NOT NULL DEFAULT 1,
-    resumptions INTEGER NOT NULL DEFAULT 0,
-    runner_node TEXT,
-    chunk_nodes TEXT,
-    series BLOB
-);
-CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
-"""
-
-#: The chunks table (version 2: a key per pass and parts of any `PART_TYPES`).
-_CHUNKS = """
-CREATE TABLE IF NOT EXISTS chunks (
-    job_id TEXT NOT NULL,
-    plan_key TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    stop INTEGER NOT NULL,
-    node_id TEXT,
-    kind TEXT NOT NULL,
-    shape TEXT NOT NULL,
-    part BLOB NOT NULL,
-    PRIMARY KEY (job_id, plan_key, start, stop)
-);
-"""
-
-#: The histograms of a version-1 chunks table (one pass per job, the thresholds'),
-#: moved into version 2 with an empty key (`JobStore.chunks` reads them as the
-#: thresholds' pass).
-_CHUNKS_FROM_V1 = """
-INSERT INTO chunks (job_id, plan_key, start, stop, node_id, kind, shape, part)
-SELECT job_id, '', start, stop, node_id, 'hist', shape, hist FROM chunks_v1
-"""
 
 #: Key of the kept chunks of version-1 rows (the thresholds' pass of a job).
 LEGACY_KEY = ""
@@ -92,16 +56,6 @@ PART_TYPES: dict[str, type] = {"NullPatches": NullPatches}
 
 #: JSON-encoded columns of the jobs table.
 _JSON_COLUMNS = ("params", "chunk_nodes")
-
-#: Columns added after the first release: added to older files when they are opened.
-_MIGRATIONS = {
-    "owner": "ALTER TABLE jobs ADD COLUMN owner TEXT",
-    "attempts": "ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
-    "resumptions": "ALTER TABLE jobs ADD COLUMN resumptions INTEGER NOT NULL DEFAULT 0",
-    "runner_node": "ALTER TABLE jobs ADD COLUMN runner_node TEXT",
-    "chunk_nodes": "ALTER TABLE jobs ADD COLUMN chunk_nodes TEXT",
-    "series": "ALTER TABLE jobs ADD COLUMN series BLOB",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,43 +116,45 @@ class JobStore:
 
     def __init__(self, path: str):
         self.path = path
-        if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        with self._lock:
+        with self._guard("opening it"):
+            if path != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            problems = [r[0] for r in self._db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                self._db.close()
+                raise sqlite3.DatabaseError(
+                    "database disk image is malformed: " + "; ".join(problems[:3])
+                )
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-            have = {r[1] for r in self._db.execute("PRAGMA table_info(jobs)")}
-            for column, sql in _MIGRATIONS.items():
-                if column not in have:
-                    self._db.execute(sql)
-            self._migrate_chunks()
-
-    def _migrate_chunks(self) -> None:
-        """Create the chunks table, or move a version-1 one (no pass key) into it."""
-        have = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
-        if have and "plan_key" not in have:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("ALTER TABLE chunks RENAME TO chunks_v1")
-                self._db.execute(_CHUNKS)
-                self._db.execute(_CHUNKS_FROM_V1)
-                self._db.execute("DROP TABLE chunks_v1")
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        else:
-            self._db.execute(_CHUNKS)
+                migrate(self._db)
+            except NewerSchemaError as exc:
+                self._db.close()
+                raise StorageError(f"the jobs database {path} has {exc}", "unavailable") from None
+
+    @contextlib.contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        """Hold the lock; SQLite's errors become `StorageError` (what failed, how to fix)."""
+        try:
+            with self._lock:
+                yield
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path, doing) from exc
+        except OSError as exc:  # the folder could not be made
+            raise storage_error(exc, self.path, doing) from exc
 
     def close(self) -> None:
         """Close the connection."""
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
-    def insert(self, job: dict[str, Any], series: bytes | None = None) -> None:
-        """Add a new job (``params`` is stored as JSON, ``series`` as a blob apart).
+    def insert(self, job: dict[str, Any], series: bytes | None = None) -> str:
+        """Add a new job (``params`` is stored as JSON, ``series`` as a blob apart);
+        returns its id, or the id of the job of the same owner and ``idempotency_key``
+        when there is one (then nothing is added).
 
         The series (an ``.npz``) are read only when a runner starts (`series`), never
         by the frequent `get`/`list` of progress, cancel and event polls.
@@ -211,23 +167,33 @@ class JobStore:
         row["cancel_requested"] = int(bool(row["cancel_requested"]))
         row["progress"] = float(row["progress"] or 0.0)
         row["attempts"] = int(row["attempts"] or 1)
+        row["suspended"] = int(bool(row["suspended"]))
         cols = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
-        with self._lock:
+        with self._guard("adding a job"):
+            if row["idempotency_key"] is not None:
+                found = self._db.execute(
+                    "SELECT job_id FROM jobs WHERE COALESCE(owner, '') = ? AND idempotency_key = ?",
+                    (row["owner"] or "", row["idempotency_key"]),
+                ).fetchone()
+                if found is not None:
+                    return found[0]
             self._db.execute(f"INSERT INTO jobs ({cols}) VALUES ({marks})", row)
+        return row["job_id"]
 
     def update(self, job_id: str, **fields: Any) -> bool:
         """Set ``fields`` of a job; returns False when the job does not exist."""
         bad = set(fields) - set(JOB_FIELDS) - {"result"}
         if bad:
             raise ValueError(f"unknown job fields: {sorted(bad)}")
-        if "cancel_requested" in fields:
-            fields["cancel_requested"] = int(bool(fields["cancel_requested"]))
+        for flag in ("cancel_requested", "suspended"):
+            if flag in fields:
+                fields[flag] = int(bool(fields[flag]))
         for column in _JSON_COLUMNS:
             if column in fields:
                 fields[column] = json.dumps(fields[column] or {})
         sets = ", ".join(f"{k} = :{k}" for k in fields)
-        with self._lock:
+        with self._guard("updating a job"):
             cur = self._db.execute(
                 f"UPDATE jobs SET {sets} WHERE job_id = :job_id", {**fields, "job_id": job_id}
             )
@@ -236,7 +202,7 @@ class JobStore:
     def get(self, job_id: str) -> dict[str, Any] | None:
         """The job as a dict, or None."""
         cols = ", ".join(JOB_FIELDS)
-        with self._lock:
+        with self._guard("reading a job"):
             row = self._db.execute(
                 f"SELECT {cols} FROM jobs WHERE job_id = ?", (job_id,)
             ).fetchone()
@@ -244,7 +210,7 @@ class JobStore:
 
     def series(self, job_id: str) -> bytes | None:
         """The ``.npz`` series blob kept with a job, or None."""
-        with self._lock:
+        with self._guard("reading a job's series"):
             row = self._db.execute("SELECT series FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return None if row is None else row[0]
 
@@ -261,20 +227,20 @@ class JobStore:
             args.append(owner)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        with self._lock:
+        with self._guard("listing jobs"):
             rows = self._db.execute(sql + " ORDER BY created_at DESC", args).fetchall()
         return [_decode(r) for r in rows]
 
     def set_result(self, job_id: str, blob: bytes) -> None:
         """Store the ``.npz`` result blob of a job."""
-        with self._lock:
+        with self._guard("storing a result"):
             self._db.execute(
                 "UPDATE jobs SET result = ? WHERE job_id = ?", (sqlite3.Binary(blob), job_id)
             )
 
     def get_result(self, job_id: str) -> bytes | None:
         """The result blob, or None when there is none."""
-        with self._lock:
+        with self._guard("reading a result"):
             row = self._db.execute("SELECT result FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return None if row is None or row[0] is None else bytes(row[0])
 
@@ -296,7 +262,7 @@ class JobStore:
         kind, shape, blob = encode_part(part)
         row = (job_id, plan_key, int(start), int(stop), node_id, kind, shape,
                sqlite3.Binary(blob))  # fmt: skip
-        with self._lock:
+        with self._guard("keeping a chunk"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 added = (
@@ -324,7 +290,8 @@ class JobStore:
                     )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite may have rolled back already
+                    self._db.execute("ROLLBACK")
                 raise
         return added
 
@@ -337,7 +304,7 @@ class JobStore:
         args: tuple = (job_id,)
         if plan_key is not None:
             sql, args = sql + " AND plan_key = ?", (job_id, plan_key)
-        with self._lock:
+        with self._guard("reading kept chunks"):
             rows = self._db.execute(sql + " ORDER BY plan_key, start", args).fetchall()
         return [
             StoredChunk(
@@ -352,7 +319,7 @@ class JobStore:
 
     def done_pairs(self, job_id: str) -> int:
         """Surrogate pairs of the finished chunks of a job (every pass)."""
-        with self._lock:
+        with self._guard("counting kept chunks"):
             row = self._db.execute(
                 "SELECT COALESCE(SUM(stop - start), 0) FROM chunks WHERE job_id = ?", (job_id,)
             ).fetchone()
@@ -360,7 +327,7 @@ class JobStore:
 
     def drop_chunks(self, job_id: str) -> None:
         """Forget the chunks of a job (once it is terminal)."""
-        with self._lock:
+        with self._guard("dropping kept chunks"):
             self._db.execute("DELETE FROM chunks WHERE job_id = ?", (job_id,))
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import Any
 
 import ray
 
 from ..records import ACTIVE, JobStatus
+from .faults import StorageError
 from .job import Job, mc_passes
 from .prepare import RAY_PATHS
 from .runner import JobRunner
@@ -50,32 +52,33 @@ class RunnerSupervision:
 
     The registry provides ``_store`` (`serve_app.jobs.store.JobStore`), ``_ns`` and
     ``_name`` (its namespace and actor name), ``_timeout`` (a job's deadline, s),
-    ``_watchers`` (job id -> supervising task), ``_get(job_id)`` and
-    ``_finish(job_id, status, **fields)``.
+    ``_watchers`` (job id -> supervising task) and the coroutines ``_get(job_id)``,
+    ``_read``/``_write(fn, *args)`` (store calls in a thread; writes retried) and
+    ``_finish(job_id, status, **fields)`` (which never raises a `StorageError`).
     """
 
-    def _reattach(self, job: Job) -> None:
+    async def _reattach(self, job: Job) -> None:
         try:
             runner = ray.get_actor(job.runner_name, namespace=self._ns)
         except ValueError:
-            self._resume(job)
+            await self._resume(job)
             return
         self._watch(job.job_id, runner, runner.wait.remote())
 
-    def _resume(self, job: Job) -> None:
+    async def _resume(self, job: Job) -> None:
         """Start a job whose runner is gone (the service restarted) from its kept chunks."""
         lost = (
             f"the job's runner was lost while the job was {job.status.value} (the "
             "service or the cluster restarted)"
         )
         if job.cancel_requested:
-            self._finish(job.job_id, JobStatus.cancelled, error=lost)
+            await self._finish(job.job_id, JobStatus.cancelled, error=lost)
             return
         if "a1" not in job.params:  # a row of an older version: nothing to resume from
-            self._finish(job.job_id, JobStatus.failed, error=f"{lost}; submit the job again")
+            await self._finish(job.job_id, JobStatus.failed, error=f"{lost}; submit the job again")
             return
-        if job.resumptions >= MAX_RESUMPTIONS:
-            self._finish(
+        if job.resumptions >= MAX_RESUMPTIONS and not job.suspended:
+            await self._finish(
                 job.job_id,
                 JobStatus.failed,
                 error=(
@@ -84,22 +87,31 @@ class RunnerSupervision:
                 ),
             )
             return
-        n = job.resumptions + 1
-        done = self._store.done_pairs(job.job_id)
+        n = job.resumptions + (0 if job.suspended else 1)  # a graceful stop is free
+        try:
+            done = await self._read(self._store.done_pairs, job.job_id)
+            await self._write(
+                self._store.update,
+                job.job_id,
+                status=JobStatus.queued.value,
+                progress=min(1.0, done / total_pairs(job)) if job.mc_count else 0.0,
+                resumptions=n,
+                suspended=False,
+                runner_name=f"pycwt-job-{job.job_id}-r{job.resumptions + 1}-{uuid.uuid4().hex[:6]}",
+                runner_node=None,
+                runner_pid=None,
+            )
+        except StorageError as exc:
+            await self._finish(job.job_id, JobStatus.failed, error=f"{lost}; not resumed: {exc}")
+            return
         log.warning(
-            "resuming job %s (resumption %d) from %d of %d pairs", job.job_id, n, done, job.mc_count
-        )
-        self._store.update(
-            job.job_id,
-            status=JobStatus.queued.value,
-            progress=min(1.0, done / total_pairs(job)) if job.mc_count else 0.0,
-            resumptions=n,
-            runner_name=f"pycwt-job-{job.job_id}-r{n}",
-            runner_node=None,
-        )
-        self._start_runner(self._get(job.job_id))
+            "resuming job %s (resumption %d%s) from %d of %d pairs",
+            job.job_id, n, ", after a graceful stop" if job.suspended else "", done,
+            total_pairs(job),
+        )  # fmt: skip
+        await self._start_runner(await self._get(job.job_id))
 
-    def _start_runner(self, job: Job) -> None:
+    async def _start_runner(self, job: Job) -> None:
         in_runner = job.backend not in RAY_PATHS  # the backend runs in the runner itself
         # Runners of Ray-path jobs only coordinate (no CPU): the first is spread over the
         # nodes; one started again after a runner death goes to the head node, where
@@ -122,7 +134,9 @@ class RunnerSupervision:
             )
             self._watch(job.job_id, runner, runner.run.remote())
         except Exception as exc:
-            self._finish(job.job_id, JobStatus.failed, error=f"could not start the runner: {exc}")
+            await self._finish(
+                job.job_id, JobStatus.failed, error=f"could not start the runner: {exc}"
+            )
 
     def _watch(self, job_id: str, runner, ref) -> None:
         task = asyncio.get_running_loop().create_task(self._supervise(job_id, runner, ref))
@@ -134,16 +148,19 @@ class RunnerSupervision:
         try:
             await asyncio.wait_for(ref, timeout=self._timeout + grace)
         except asyncio.TimeoutError:
-            self._finish(
+            await self._finish(
                 job_id, JobStatus.failed, error=f"timed out after {self._timeout:g} s (no answer)"
             )
         except Exception as exc:  # the runner died
-            if not self._restart(job_id, exc):
-                self._finish(job_id, JobStatus.failed, error=f"job runner died: {exc}"[:2000])
+            if not await self._restart(job_id, exc):
+                error = f"job runner died: {exc}"[:2000]
+                await self._finish(job_id, JobStatus.failed, error=error)
         else:
-            job = self._get(job_id)
+            job = await self._get_or_none(job_id)
             if job is not None and job.status in ACTIVE:
-                self._finish(job_id, JobStatus.failed, error="the runner exited without a result")
+                await self._finish(
+                    job_id, JobStatus.failed, error="the runner exited without a result"
+                )
         finally:
             if self._watchers.get(job_id) is asyncio.current_task():  # not a restart's
                 self._watchers.pop(job_id, None)
@@ -152,9 +169,16 @@ class RunnerSupervision:
             except Exception:  # already gone
                 pass
 
-    def _restart(self, job_id: str, exc: BaseException) -> bool:
+    async def _get_or_none(self, job_id: str) -> Job | None:
+        try:
+            return await self._get(job_id)
+        except StorageError as exc:
+            log.warning("job %s: cannot read it: %s", job_id, exc)
+            return None
+
+    async def _restart(self, job_id: str, exc: BaseException) -> bool:
         """Start a dead runner's job again (same parameters and seed); False: give up."""
-        job = self._get(job_id)
+        job = await self._get_or_none(job_id)
         if (
             job is None
             or job.status not in ACTIVE
@@ -165,28 +189,34 @@ class RunnerSupervision:
             return False
         attempt = job.attempts + 1
         runner_name = f"pycwt-job-{job_id}-{attempt}"
+        try:  # the new runner starts from the kept chunks
+            done = await self._read(self._store.done_pairs, job_id)
+            await self._write(
+                self._store.update,
+                job_id,
+                status=JobStatus.queued.value,
+                progress=min(1.0, done / total_pairs(job)) if job.mc_count else 0.0,
+                attempts=attempt,
+                runner_name=runner_name,
+                runner_node=None,
+                runner_pid=None,
+            )
+        except StorageError as write:
+            log.error("job %s: runner died (%s); no new attempt: %s", job_id, exc, write)
+            return False
         log.warning("runner of job %s died (%s); starting attempt %d", job_id, exc, attempt)
-        done = self._store.done_pairs(job_id)  # the new runner starts from the kept chunks
-        self._store.update(
-            job_id,
-            status=JobStatus.queued.value,
-            progress=min(1.0, done / total_pairs(job)) if job.mc_count else 0.0,
-            attempts=attempt,
-            runner_name=runner_name,
-            runner_node=None,
-        )
-        self._start_runner(self._get(job_id))
+        await self._start_runner(await self._get(job_id))
         return True
 
     async def _force_cancel(self, job_id: str) -> None:
         await asyncio.sleep(CANCEL_GRACE_S)
-        job = self._get(job_id)
+        job = await self._get_or_none(job_id)
         if job is not None and job.status in ACTIVE:
             try:
                 ray.kill(ray.get_actor(job.runner_name, namespace=self._ns), no_restart=True)
             except ValueError:
                 pass
-            self._finish(
+            await self._finish(
                 job_id, JobStatus.cancelled, error="stopped by force after the cancel grace"
             )
 

@@ -9,6 +9,7 @@ from ..chunks import run_chunk
 from ..plan import Cancelled
 from .base import BackendUnavailableError, MonteCarloBackend
 from .gpu import GPU_BATCH_BYTES, gpu_unavailable_reason
+from .ray_address import CONNECT_TIMEOUT_S, connect
 
 
 def _ray_chunk(plan, a, b, use_gpu):
@@ -37,9 +38,11 @@ def _ray_chunk(plan, a, b, use_gpu):
 class RayBackend(MonteCarloBackend):
     """Fans chunks out as Ray tasks.
 
-    Uses the Ray connection of the process (``ray.init`` is called with
-    ``address`` if Ray is not initialised yet). Each finished chunk reports the
-    Ray node it ran on (the ``where`` of ``run(on_chunk=)``).
+    Uses the Ray connection of the process; when Ray is not initialised yet, it
+    joins the cluster at ``address`` or starts a fresh local one
+    (`pycwt_mod.montecarlo.backends.ray_address.connect`: never the cluster of a
+    stale current-cluster file, never an unbounded wait). Each finished chunk
+    reports the Ray node it ran on (the ``where`` of ``run(on_chunk=)``).
 
     Options
     -------
@@ -56,7 +59,13 @@ class RayBackend(MonteCarloBackend):
         Retries of a failed or lost chunk task (default 3); chunks are
         deterministic, so a retry gives the same histogram.
     address : str
-        Passed to ``ray.init`` when Ray is not initialised.
+        Cluster to join when Ray is not initialised: None (default) is
+        ``RAY_ADDRESS`` if set, else a fresh local cluster; ``"auto"`` the cluster
+        of Ray's current-cluster file (written by ``ray start``); or
+        ``host:port`` / ``ray://host:port``.
+    connect_timeout_s : float
+        Seconds the head of an explicit address gets to answer (default 10);
+        `BackendUnavailableError` naming the address past it.
     poll_s : float
         How often cancellation and the deadline are checked (default 0.25 s).
     defer_cancel : bool
@@ -103,7 +112,10 @@ class RayBackend(MonteCarloBackend):
         import ray
 
         if not ray.is_initialized():
-            ray.init(address=self.options.get("address"))
+            connect(
+                self.options.get("address"),
+                self.options.get("connect_timeout_s", CONNECT_TIMEOUT_S),
+            )
         use_gpu = bool(self.options.get("use_gpu", False))
         if use_gpu and ray.cluster_resources().get("GPU", 0) < 1:
             raise BackendUnavailableError(

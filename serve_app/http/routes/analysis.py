@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from ...error_codes import ErrorCode
 from ..deps import ServiceDep
@@ -82,15 +84,22 @@ async def wct(body: WCTRequest, request: Request, service: ServiceDep) -> Respon
     responses={503: {"description": "Backend unavailable."}},
 )
 async def significance(
-    body: SignificanceRequest, response: Response, service: ServiceDep, owner: Owner
+    body: SignificanceRequest,
+    response: Response,
+    service: ServiceDep,
+    owner: Owner,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JobPublic:
     """Submit a Monte Carlo coherence-significance job; poll /api/v1/jobs/{job_id}.
 
-    Answers 200 with the job (``job_id``, ``status``) and its URL in ``Location``.
+    Answers 200 with the job (``job_id``, ``status``) and its URL in ``Location``. A
+    retry with the ``Idempotency-Key`` header of an earlier submission (same API key)
+    answers that job instead of starting another.
     """
     call = service.submit_significance(
-        body.data1, body.data2, owner=owner, grid=body.grid(), preprocessing=body.preprocessing(),
-        monte_carlo=body.monte_carlo(), areawise=body.areawise_options(),
+        body.data1, body.data2, owner=owner, idempotency_key=idempotency_key, grid=body.grid(),
+        preprocessing=body.preprocessing(), monte_carlo=body.monte_carlo(),
+        areawise=body.areawise_options(),
     )  # fmt: skip
     job = await shielded(call)
     response.headers["Location"] = f"/api/v1/jobs/{job['job_id']}"

@@ -610,18 +610,20 @@ class TestRayBackend:
 
     def test_joins_ray_when_not_initialised(self, ray_cluster, monkeypatch, reference):
         # Before Ray is up the default chunk size assumes 4 workers, and the run calls
-        # ray.init with the ``address`` option (here a spy; the fixture's Ray serves).
+        # ray.init with the ``address`` option once its head answers (here a spy on
+        # ray.init, and the fixture's head as the address; the fixture's Ray serves).
         plan, hist, _ = reference
+        head = ray_cluster.get_runtime_context().gcs_address
         inits, answers = [], [False, False]  # parallelism(), then the run; then the truth
         real = ray_cluster.is_initialized
         monkeypatch.setattr(
             ray_cluster, "is_initialized", lambda: answers.pop(0) if answers else real()
         )
         monkeypatch.setattr(ray_cluster, "init", lambda **kw: inits.append(kw))
-        backend = get_backend("ray", address="ray://head:10001")
+        backend = get_backend("ray", address=head)
         assert backend.parallelism() == 4
         np.testing.assert_array_equal(backend.run(plan, [(0, MC)]), hist)
-        assert inits == [{"address": "ray://head:10001"}]
+        assert inits == [{"address": head}]
 
     def test_use_gpu_without_gpus_fails_fast(self, ray_cluster, monkeypatch):
         if ray_cluster.cluster_resources().get("GPU", 0) >= 1:  # a cluster we did not start

@@ -15,7 +15,6 @@ import asyncio
 import io
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -32,12 +31,22 @@ import ray
 from pycwt_mod import montecarlo, pipeline
 from pycwt_mod.areawise.kernel import NullPatches
 from pycwt_mod.options import Areawise, MonteCarlo, ScaleGrid
-from serve_app.jobs.registry import MAX_RESUMPTIONS, JobRegistry
+from serve_app.jobs.registry import MAX_RESUMPTIONS, JobRegistry, service_log_path
 from serve_app.jobs.store import LEGACY_KEY, JobStore, utcnow
 from serve_app.records import TERMINAL
 
 from ..conftest import free_port
-from ..procs import env, kill_group, kill_marked, pids_with, wait_http, with_descendants
+from ..procs import (
+    beyond_loopback,
+    env,
+    kill_group,
+    kill_marked,
+    listening,
+    pids_with,
+    remove_cluster,
+    wait_http,
+    with_descendants,
+)
 from ..utils import series, wait_for
 
 CHUNK = 4
@@ -126,6 +135,10 @@ def test_job_resumes_after_the_whole_service_is_killed(tmp_path):
         early = _submit(url, 16, seed=3)
         wait_for(lambda: (_job(url, early) or {}).get("status") == "completed", 120, 0.2)
         early_npz = _npz(url, early)
+        # the launcher's cluster is closed (serve_app.cluster): Ray ports on loopback only
+        sockets = listening(with_descendants([*pids_with(tmp_dir), proc.pid]))
+        assert len(sockets) >= 6 and {"gcs_server", "raylet"} <= {s[1] for s in sockets}
+        assert beyond_loopback(sockets) == [], sockets
         job_id = _submit(url, MC_COUNT, seed=11)
         wait_for(lambda: (_job(url, job_id) or {}).get("progress", 0) >= 0.1, 180, 0.05)
         _crash(proc, tmp_dir)
@@ -149,10 +162,11 @@ def test_job_resumes_after_the_whole_service_is_killed(tmp_path):
             assert int(z["seed"]) == 11
         assert _npz(url, early) == early_npz  # byte-identical after the restart
         assert _rows(db, "SELECT COUNT(*) FROM chunks") == [(0,)]  # dropped once done
+        log = Path(service_log_path(str(db))).read_text()  # the service's own log
+        assert f"resuming job {job_id} (resumption 1)" in log, log[-2000:]
     finally:  # SIGKILL, not a graceful stop (seconds of serve.shutdown for nothing)
         kill_group(proc)
-        kill_marked(tmp_dir)
-        shutil.rmtree(tmp_dir, ignore_errors=True)
+        remove_cluster(tmp_dir)
 
 
 def _insert(store, job_id, **fields):
@@ -182,6 +196,36 @@ def test_resumptions_are_capped_and_cancelled_jobs_are_not_resumed(tmp_path, ray
     store = JobStore(path)
     assert store.chunks("capped") == []  # a terminal job keeps no chunks
     store.close()
+
+
+def test_a_graceful_stop_does_not_spend_a_resumption(tmp_path, ray_cluster):
+    """The launcher marks the active jobs before a graceful stop (`suspend_all`): the
+    next start resumes them without counting it, even at the cap."""
+    path = str(tmp_path / "g.sqlite3")
+    store = JobStore(path)
+    _insert(store, "stopped", resumptions=MAX_RESUMPTIONS)
+    store.close()
+
+    async def scenario():
+        first = JobRegistry(path, "ns-durable-test", "reg-graceful", 60)
+        first._booted = True  # the runner of the running job is alive (not reloaded here)
+        assert await first.suspend_all() == 1
+        first._store.close()
+        again = JobRegistry(path, "ns-durable-test", "reg-graceful", 60)
+        job = await again.get("stopped")  # boots: the runner is gone, the job resumes
+        assert job["status"] == "queued" and job["resumptions"] == MAX_RESUMPTIONS, job
+        assert not (await again._get("stopped")).suspended  # the next stop counts again
+        runner = (await again._get("stopped")).runner_name
+        for task in list(again._watchers.values()):
+            task.cancel()
+        try:
+            ray.kill(ray.get_actor(runner, namespace="ns-durable-test"), no_restart=True)
+        except ValueError:
+            pass
+
+    asyncio.run(scenario())
+    log = Path(service_log_path(path)).read_text()
+    assert "graceful stop: 1 active job(s)" in log and "resuming job stopped" in log
 
 
 def test_kept_chunks_round_trip(tmp_path):

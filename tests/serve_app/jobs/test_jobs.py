@@ -80,6 +80,10 @@ class TestSignificanceJob:
         assert final["backend"] == "ray"
         assert final["error"] is None
         assert final["created_at"] <= final["started_at"] <= final["completed_at"]
+        # where and how often it ran (issue 22, operations)
+        assert (final["attempts"], final["resumptions"]) == (1, 0)
+        assert isinstance(final["runner_pid"], int) and final["runner_pid"] > 0
+        assert final["runner_node"] in final["chunk_nodes"]
         assert seen == sorted(seen), "progress went backwards"
         assert any(0 < p < 1 for p in seen), f"no intermediate progress seen: {seen}"
 
@@ -103,6 +107,22 @@ class TestSignificanceJob:
             return False
 
         wait_for(runner_gone, timeout=30)
+
+    def test_a_retry_with_the_idempotency_key_returns_the_same_job(self, client, service):
+        body = _body(mc_count=8, seed=5)
+        url = "/api/v1/analysis/significance"
+        key = {"Idempotency-Key": f"retry-{utcnow()}"}
+        first = client.post(url, json=body, headers=key)
+        again = client.post(url, json=body, headers=key)
+        other = client.post(
+            url, json=body, headers={"Idempotency-Key": key["Idempotency-Key"] + "b"}
+        )
+        assert first.status_code == again.status_code == other.status_code == 200, first.text
+        assert again.json()["job_id"] == first.json()["job_id"] != other.json()["job_id"]
+        rows = JobStore(str(service.db_path)).list()
+        assert sum(r["idempotency_key"] == key["Idempotency-Key"] for r in rows) == 1
+        for job in (first.json(), other.json()):
+            assert _wait_terminal(client, job["job_id"])["status"] == "completed"
 
     def test_seed_drawn_when_not_given_is_reported(self, client, completed_job):
         body, job = completed_job

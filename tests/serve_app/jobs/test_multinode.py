@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from pycwt_mod.montecarlo.backends.gpu import gpu_unavailable_reason
 from serve_app.records import TERMINAL
 
 from ..conftest import free_port
-from ..procs import env, kill_group, kill_marked, pids_with, wait_http
+from ..procs import env, kill_group, kill_marked, remove_cluster, wait_http
 from ..utils import series, wait_for
 
 CHUNK = 4
@@ -114,11 +113,8 @@ class Cluster:
     def stop(self):
         if self.driver is not None:
             kill_group(self.driver)
-        kill_marked(self.node_dir)
-        kill_marked(self.head_dir)
-        assert pids_with(self.head_dir) == [] and pids_with(self.node_dir) == []
-        shutil.rmtree(self.head_dir, ignore_errors=True)
-        shutil.rmtree(self.node_dir, ignore_errors=True)
+        remove_cluster(self.node_dir)  # with the current-cluster files naming them
+        remove_cluster(self.head_dir)
 
 
 @pytest.fixture(scope="module")
