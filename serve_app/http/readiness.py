@@ -115,6 +115,8 @@ async def _registry(service: Service) -> Check:
             False, f"the job registry cannot start ({type(exc).__name__}); the service log "
             "has its error (often the jobs database: see the database check)",
         )  # fmt: skip
+    if not pong.get("ok", True):  # it runs, but refused its database (see that check)
+        return Check(False, f"the job registry cannot use its database: {pong.get('error')}")
     counts = pong.get("counts", {})
     return Check(True, f"{sum(counts.values())} jobs")
 
