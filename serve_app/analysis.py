@@ -194,7 +194,8 @@ def shape_output(result: CWTResult, output: str = "wave", dtype: str = "float64"
     if dtype not in DTYPES:
         raise ValueError(f"`dtype` must be one of {', '.join(DTYPES)} (got {dtype!r})")
     if output == "power":
-        result.power = np.abs(result.wave) ** 2
+        if result.power is None:  # else the analysis' own (rectified when asked)
+            result.power = np.abs(result.wave) ** 2
         result.wave = result.fft = result.fftfreqs = None
     if dtype == "float32":
         for name in ("wave", "power", "fft", "scales", "freqs", "coi", "fftfreqs"):
@@ -215,6 +216,7 @@ def cwt_record(
     result = CWTResult(
         a.wave, a.scales, a.freqs, a.coi, a.fft, a.fftfreqs, computation_time=0.0,
         gap_mask=a.gap_mask if masked else None,
+        power=a.power if output == "power" else None,
     )  # fmt: skip
     result = shape_output(result, output, dtype)
     result.computation_time = a.elapsed_s + (time.perf_counter() - t0)

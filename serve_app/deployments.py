@@ -27,7 +27,14 @@ from ray import serve
 
 import pycwt_mod
 from pycwt_mod.montecarlo import estimate_work
-from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, option_fields
+from pycwt_mod.options import (
+    Areawise,
+    MonteCarlo,
+    Preprocessing,
+    ScaleGrid,
+    Spectrum,
+    option_fields,
+)
 from pycwt_mod.pipeline import analyze_cwt, analyze_wct, analyze_xwt, power_test
 
 from .analysis import (
@@ -63,7 +70,7 @@ BUDGET_SETTING = "PYCWT_SYNC_WORK_BUDGET"
 #: Deprecated keyword -> its option field (accepted for one release).
 ALIASES = {"areawise_test": "area_test"}
 
-_OPTION_TYPES = (ScaleGrid, Preprocessing, MonteCarlo, Areawise)
+_OPTION_TYPES = (ScaleGrid, Preprocessing, MonteCarlo, Areawise, Spectrum)
 _FIELDS = {cls: frozenset(f.name for f in option_fields(cls)) for cls in _OPTION_TYPES}
 
 
@@ -82,6 +89,7 @@ class Options:
     preprocessing: Preprocessing
     monte_carlo: MonteCarlo
     areawise: Areawise | None
+    spectrum: Spectrum = dataclasses.field(default_factory=Spectrum)
 
     @property
     def masked(self) -> bool:
@@ -97,6 +105,7 @@ def options_from_keywords(
     preprocessing: Preprocessing | None = None,
     monte_carlo: MonteCarlo | None = None,
     areawise: Areawise | bool | None = None,
+    spectrum: Spectrum | None = None,
     **keywords,
 ) -> Options:
     """The option objects of a handle call, in one place for every method.
@@ -107,7 +116,7 @@ def options_from_keywords(
         Sample spacing (the second positional argument of today's calls).
     accepts : tuple of type
         The option types the method takes; a keyword of another is a ``TypeError``.
-    grid, preprocessing, monte_carlo : option objects, optional
+    grid, preprocessing, monte_carlo, spectrum : option objects, optional
         Given objects (defaults: the types' defaults).
     areawise : Areawise or bool, optional
         The areawise test: an object, or True for one built from the keywords.
@@ -148,6 +157,7 @@ def options_from_keywords(
         build(Preprocessing, preprocessing),
         build(MonteCarlo, monte_carlo),
         area,
+        build(Spectrum, spectrum),
     )
 
 
@@ -163,6 +173,8 @@ def _n(data) -> int:
 
 
 _GRID_PRE = (ScaleGrid, Preprocessing)
+#: What a transform's power is (`Spectrum`: ``rectify``) with the grid and preprocessing.
+_POWER = (ScaleGrid, Preprocessing, Spectrum)
 _WCT_OPTIONS = (ScaleGrid, Preprocessing, MonteCarlo)
 
 
@@ -193,7 +205,9 @@ class CWTDeployment:
         with service_errors():
             resolve_within(o.grid, _n(data), self._limits)
             # one FFT thread per request: concurrency comes from requests and replicas
-            return analyze_cwt(data, o.grid, o.preprocessing, workers=1, **kwargs)
+            return analyze_cwt(
+                data, o.grid, o.preprocessing, workers=1, spectrum=o.spectrum, **kwargs
+            )
 
     def cwt(
         self, data, dt: float | None = None, *, output: str = "wave", dtype: str = "float64",
@@ -201,10 +215,11 @@ class CWTDeployment:
     ) -> CWTResult:  # fmt: skip
         """`pycwt_mod.pipeline.analyze_cwt` within the size limits.
 
-        ``options``: ``grid``, ``preprocessing`` or their fields (`options_from_keywords`);
+        ``options``: ``grid``, ``preprocessing``, ``spectrum`` or their fields
+        (`options_from_keywords`; ``rectify`` divides ``power`` by the scale);
         ``output``, ``dtype``: `serve_app.analysis.shape_output`.
         """
-        o = options_from_keywords(dt, accepts=_GRID_PRE, **options)
+        o = options_from_keywords(dt, accepts=_POWER, **options)
         return cwt_record(self._analyze(data, o), o.masked, output, dtype)
 
     def cwt_png(
@@ -279,14 +294,17 @@ class WCTDeployment:
     ) -> XWTResult:  # fmt: skip
         """`pycwt_mod.pipeline.analyze_xwt` within the size limits.
 
-        ``options``: ``grid``, ``preprocessing`` or their fields (`options_from_keywords`).
+        ``options``: ``grid``, ``preprocessing``, ``spectrum`` or their fields
+        (`options_from_keywords`; ``rectify`` divides the cross power and its level by
+        the scale).
         """
-        o = options_from_keywords(dt, accepts=_GRID_PRE, **options)
+        o = options_from_keywords(dt, accepts=_POWER, **options)
         with service_errors():
             resolve_within(o.grid, _n(data1), self._limits)
             a = analyze_xwt(
-                data1, data2, o.grid, o.preprocessing, significance_level=significance_level
-            )
+                data1, data2, o.grid, o.preprocessing, significance_level=significance_level,
+                spectrum=o.spectrum,
+            )  # fmt: skip
         return xwt_record(a, o.masked)
 
     def _sync_test(self, o: Options, n: int) -> MonteCarlo:

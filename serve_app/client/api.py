@@ -13,7 +13,7 @@ a keyword that is no option of the method raises ``TypeError``
 
 Examples
 --------
->>> from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
+>>> from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, Spectrum
 >>> from serve_app.client import Client  # doctest: +SKIP
 >>> c = Client("http://127.0.0.1:8000")  # doctest: +SKIP
 >>> res = c.cwt(x, dt=1.0, dj=0.25)  # doctest: +SKIP
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, Spectrum
 
 from ..records import CWTResult, ICWTResult, WCTResult, XWTResult
 from . import errors
@@ -54,6 +54,8 @@ _WCT_EXTRAS = ("significance_test",)
 _CWT_PLOT_EXTRAS = ("significance_test", "significance_level", "ar1", *PLOT_OPTIONS)
 _WCT_PLOT_EXTRAS = ("significance_test", "job_id", *PLOT_OPTIONS)
 _ONE = ("grid", "preprocessing")
+#: The transforms whose power the service answers: also how it is expressed.
+_POWER = ("grid", "preprocessing", "spectrum")
 _ALL = ("grid", "preprocessing", "monte_carlo", "areawise")
 
 
@@ -140,19 +142,21 @@ class Client(Jobs):
         *,
         grid: ScaleGrid | None = None,
         preprocessing: Preprocessing | None = None,
+        spectrum: Spectrum | None = None,
         **kwargs,
     ) -> CWTResult:
         """Continuous wavelet transform.
 
-        ``grid`` and ``preprocessing`` (or their fields as keywords: ``dj, s0, J,
-        wavelet``; ``anomalies, detrend, normalize, gaps, fill``: with ``gaps="mask"``
-        NaN samples are filled and ``gap_mask`` returned), ``output`` (``"wave"`` |
-        ``"power"``: only ``|wave|**2`` comes back, in ``power``) and ``dtype``
-        (``"float64"`` | ``"float32"``).
+        ``grid``, ``preprocessing`` and ``spectrum`` (or their fields as keywords: ``dj,
+        s0, J, wavelet``; ``anomalies, detrend, normalize, gaps, fill``: with
+        ``gaps="mask"`` NaN samples are filled and ``gap_mask`` returned; ``rectify``:
+        ``power`` divided by the scale), ``output`` (``"wave"`` | ``"power"``: only
+        ``|wave|**2`` comes back, in ``power``) and ``dtype`` (``"float64"`` |
+        ``"float32"``).
         """
         s = read_series((data,), dt)
-        options = {"grid": grid, "preprocessing": preprocessing}
-        fields = request_fields("cwt", _ONE, _CWT_EXTRAS, options, kwargs, s.dt)
+        options = {"grid": grid, "preprocessing": preprocessing, "spectrum": spectrum}
+        fields = request_fields("cwt", _POWER, _CWT_EXTRAS, options, kwargs, s.dt)
         fields = {"data": s.values[0], **fields}
         return _labelled(self._analysis("/api/v1/analysis/cwt", CWTResult, fields), s)
 
@@ -170,13 +174,15 @@ class Client(Jobs):
         *,
         grid: ScaleGrid | None = None,
         preprocessing: Preprocessing | None = None,
+        spectrum: Spectrum | None = None,
         **kwargs,
     ) -> XWTResult:
         """Cross wavelet transform of two equal-length series (``significance_level``
-        of its red-noise cross power, and the fields of ``grid`` and ``preprocessing``)."""
+        of its red-noise cross power, and the fields of ``grid``, ``preprocessing`` and
+        ``spectrum``: ``rectify`` divides the cross power and its level by the scale)."""
         s = read_series((data1, data2), dt)
-        options = {"grid": grid, "preprocessing": preprocessing}
-        fields = request_fields("xwt", _ONE, _XWT_EXTRAS, options, kwargs, s.dt)
+        options = {"grid": grid, "preprocessing": preprocessing, "spectrum": spectrum}
+        fields = request_fields("xwt", _POWER, _XWT_EXTRAS, options, kwargs, s.dt)
         fields = {"data1": s.values[0], "data2": s.values[1], **fields}
         return _labelled(self._analysis("/api/v1/analysis/xwt", XWTResult, fields), s)
 

@@ -17,7 +17,7 @@ import argparse
 import os
 import sys
 
-from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, Spectrum
 
 from ..records import JobStatus
 from .api import ClientError, JobFailed, httpx
@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         only=("significance_level",),
         overrides={"significance_level": {"help": level}},
     )
+    add_option_flags(p.add_argument_group("how power is expressed"), Spectrum)
     p.set_defaults(func=cmd_cwt)
 
     p = sub.add_parser(

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid
+from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, Spectrum
 from pycwt_mod.pipeline import (
     analyze_cwt,
     analyze_wct,
@@ -29,6 +29,7 @@ from pycwt_mod.pipeline import (
     prepare_series,
 )
 from pycwt_mod.plot import coherence_figure, scalogram_figure
+from pycwt_mod.spectra import rectified
 from pycwt_mod.timeaxis import time_spacing
 
 from .api import Client
@@ -174,31 +175,35 @@ def cmd_cwt(args) -> int:
     ts = read_timed_series(args.file, args.column, args.time_column)
     what = Path(args.file).name
     grid, pre, unit = _options(ts, args, what)
+    spectrum = options_from_args(args, Spectrum)
     level = args.significance_level
     several = grid.resolve(ts.values.size).n_scales > 1
     if args.url:
         p = prepare_series(ts.values, pre, what, labels=ts.time)  # the checks, naming the file
         with service_client(args) as c:
-            res = c.cwt(ts.values, grid=grid, preprocessing=pre)
+            res = c.cwt(ts.values, grid=grid, preprocessing=pre, spectrum=spectrum)
         wave, scales, freqs, coi, mask = res.wave, res.scales, res.freqs, res.coi, res.gap_mask
         signif = variance = alpha = None
         notes: tuple[str, ...] = ()
         if several:
             signif, variance, alpha, notes = power_test(
-                p, grid.dt, scales, level, wavelet=grid.mother, name=what
-            )
+                p, grid.dt, scales, level, wavelet=grid.mother, name=what,
+                rectify=spectrum.rectify,
+            )  # fmt: skip
+        power = np.abs(wave) ** 2
+        power = rectified(power, scales) if spectrum.rectify else power
         where = args.url
     else:
         a = analyze_cwt(
             ts.values, grid, pre, significance_level=level if several else None, name=what,
-            unit=unit, labels=ts.time,
+            unit=unit, labels=ts.time, spectrum=spectrum,
         )  # fmt: skip
         wave, scales, freqs, coi, mask = a.wave, a.scales, a.freqs, a.coi, a.gap_mask
         signif, variance, alpha, notes = a.sig95, a.variance, a.ar1, a.warnings
+        power = a.power
         where = "local"
     _warn(notes)
     mask, steps, t, tail = _shared_output(ts, (ts.values,), mask, grid, pre, unit, args)
-    power = np.abs(wave) ** 2
     period = 1 / freqs
     arrays = {
         "wave": wave,
@@ -231,6 +236,8 @@ def cmd_cwt(args) -> int:
     else:
         share = (power / signif[:, None] > 1).mean()
         summary = f"{share:.1%} of points above the red-noise {level:.0%} level (AR1 {alpha:.3f})"
+    if spectrum.rectify:
+        summary += "; power rectified (|W|^2 / s, Liu et al. 2007)"
     print(
         f"cwt ({where}): {ts.values.size} samples, dt {grid.dt:.6g}{u}, {scales.size} scales, "
         f"periods {period[0]:.4g}..{period[-1]:.4g}{u}; peak global power at period "

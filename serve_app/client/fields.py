@@ -25,6 +25,7 @@ from pycwt_mod.options import (
     MonteCarlo,
     Preprocessing,
     ScaleGrid,
+    Spectrum,
     option_fields,
     to_dict,
 )
@@ -47,6 +48,7 @@ OPTION_TYPES: dict[str, type] = {
     "preprocessing": Preprocessing,
     "monte_carlo": MonteCarlo,
     "areawise": Areawise,
+    "spectrum": Spectrum,
 }
 #: The request field names of each option type, by keyword (not the `local` ones:
 #: how this process would run the test, which the service decides for itself).
@@ -61,7 +63,9 @@ DEPRECATED = {"areawise_test": "area_test"}
 PLOT_OPTIONS = ("title", "time_label", "period_label", "t0", "width", "height", "dpi",
                 "period_unit")  # fmt: skip
 #: Fields a significance job takes: every analysis option, and the areawise switch.
-JOB_FIELDS = frozenset({n for names in FIELDS.values() for n in names} | {"areawise"})
+JOB_FIELDS = frozenset(
+    {n for kind, names in FIELDS.items() if kind != "spectrum" for n in names} | {"areawise"}
+)  # a job's thresholds do not depend on how power is expressed
 #: Fields of a coherence request that only its Monte Carlo (and areawise) test uses.
 TEST_FIELDS = frozenset(
     {*FIELDS["monte_carlo"], *FIELDS["areawise"], "significance_test", "areawise"}

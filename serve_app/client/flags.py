@@ -35,6 +35,7 @@ from pycwt_mod.options import (
     OptionField,
     Preprocessing,
     ScaleGrid,
+    Spectrum,
     option_fields,
 )
 
@@ -58,7 +59,7 @@ def flag_name(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-_NAMES = [f.name for cls in (ScaleGrid, Preprocessing, MonteCarlo, Areawise)
+_NAMES = [f.name for cls in (ScaleGrid, Preprocessing, MonteCarlo, Areawise, Spectrum)
           for f in option_fields(cls)]  # fmt: skip
 _KEYWORD = re.compile(rf"\b({'|'.join(map(re.escape, _NAMES))})=('?)([\w.+-]+)\2")
 

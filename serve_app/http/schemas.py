@@ -22,7 +22,14 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapValidator, model_validator
 
 from pycwt_mod.montecarlo.backends import list_backends
-from pycwt_mod.options import Areawise, MonteCarlo, Preprocessing, ScaleGrid, option_fields
+from pycwt_mod.options import (
+    Areawise,
+    MonteCarlo,
+    Preprocessing,
+    ScaleGrid,
+    Spectrum,
+    option_fields,
+)
 
 from ..analysis import DTYPES, OUTPUTS
 from .fields import build_options, choice, merge_aliases, option_model, unknown_choice
@@ -192,6 +199,14 @@ class _Areawise(option_model(Areawise, "_AreawiseFields", aliases=DEPRECATED_ALI
         return build_options(self, Areawise) if self.areawise else None
 
 
+class _Spectrum(option_model(Spectrum, "_SpectrumFields")):
+    """What the power answered is: the fields of `pycwt_mod.options.Spectrum`."""
+
+    def spectrum(self) -> Spectrum:
+        """The request's `Spectrum` (``rectify``)."""
+        return build_options(self, Spectrum)
+
+
 class _CWTBase(_Grid, _Preprocess):
     data: Series = Field(
         ..., description="The time series (null marks a missing sample).",
@@ -199,7 +214,7 @@ class _CWTBase(_Grid, _Preprocess):
     )  # fmt: skip
 
 
-class CWTRequest(_CWTBase):
+class CWTRequest(_CWTBase, _Spectrum):
     """Body of POST /api/v1/analysis/cwt."""
 
     model_config = _example(data=_X, dt=1.0, dj=0.25, output="power")
@@ -250,7 +265,7 @@ _DATA1 = "First series (null marks a missing sample)."
 _DATA2 = "Second series, as long as data1."
 
 
-class XWTRequest(_Grid, _Preprocess, _Level):
+class XWTRequest(_Grid, _Preprocess, _Level, _Spectrum):
     """Body of POST /api/v1/analysis/xwt."""
 
     model_config = _example(data1=_X, data2=_Y, dt=1.0, dj=0.25)

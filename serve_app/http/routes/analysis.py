@@ -32,8 +32,8 @@ router = APIRouter(
 async def cwt(body: CWTRequest, request: Request, service: ServiceDep) -> Response:
     """Continuous wavelet transform of one series."""
     call = service.cwt(
-        body.data, grid=body.grid(), preprocessing=body.preprocessing(), output=body.output,
-        dtype=body.dtype,
+        body.data, grid=body.grid(), preprocessing=body.preprocessing(),
+        spectrum=body.spectrum(), output=body.output, dtype=body.dtype,
     )  # fmt: skip
     return encode((await shielded(call)).arrays(), request)
 
@@ -59,7 +59,7 @@ async def xwt(body: XWTRequest, request: Request, service: ServiceDep) -> Respon
     """Cross wavelet transform of two equal-length series."""
     call = service.xwt(
         body.data1, body.data2, grid=body.grid(), preprocessing=body.preprocessing(),
-        significance_level=body.significance_level,
+        spectrum=body.spectrum(), significance_level=body.significance_level,
     )  # fmt: skip
     return encode((await shielded(call)).arrays(), request)
 
