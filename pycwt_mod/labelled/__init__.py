@@ -31,7 +31,9 @@ dimensions (`stack`: `xarray.apply_ufunc`, lazy for dask-backed arrays).
 The labelled API was `pycwt_mod.xr` (still importable, a deprecated alias).
 `series` reads the input (time axis), `keywords` turns the keywords into option
 objects, `attrs` writes the output's coordinates and attrs, `power` holds `cwt` and
-`scale_average`, `pair` holds `xwt` and `wct`, `stack` runs them over N-D inputs.
+`scale_average`, `pair` holds `xwt` and `wct`, `partial` holds `partial_wct` and
+`multiple_wct` (partial and multiple coherence of several series on one time axis),
+`stack` runs them over N-D inputs.
 
 References
 ----------
@@ -43,7 +45,17 @@ References
 """
 
 from .pair import wct, xwt
+from .partial import multiple_wct, partial_wct
 from .power import cwt, scale_average
 from .series import TIME_UNITS, time_spacing
 
-__all__ = ["TIME_UNITS", "cwt", "scale_average", "time_spacing", "wct", "xwt"]
+__all__ = [
+    "TIME_UNITS",
+    "cwt",
+    "multiple_wct",
+    "partial_wct",
+    "scale_average",
+    "time_spacing",
+    "wct",
+    "xwt",
+]
