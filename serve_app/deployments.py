@@ -1,7 +1,8 @@
 """Compute deployments: numpy arrays and option objects in, typed results out.
 
 They are usable from any Ray program through handles, without HTTP or JSON:
-``CWTDeployment`` (cwt, icwt) and ``WCTDeployment`` (xwt, wct, prepare_significance).
+``CWTDeployment`` (cwt, icwt) and ``WCTDeployment`` (xwt, wct, partial_wct,
+multiple_wct: `serve_app.multivariate`, prepare_significance).
 Each method translates only: it holds the request to the size limits, runs the
 analysis of `pycwt_mod.pipeline` and shapes its result (`serve_app.analysis`).
 
@@ -51,6 +52,7 @@ from .figures import check_periods, render_cwt_png, render_wct_png
 from .http.readiness import check_backends
 from .jobs.job import JobParams
 from .jobs.prepare import JobDefaults, prepare_job
+from .multivariate import over_budget, run_multiple, run_partial
 from .records import CWTResult, ICWTResult, WCTResult, XWTResult
 
 __all__ = [
@@ -356,6 +358,37 @@ class WCTDeployment:
         """
         o = options_from_keywords(dt, accepts=_WCT_OPTIONS, **options)
         return self._wct(data1, data2, o, significance_test)
+
+    def _multivariate(self, run, series: tuple, dt, significance_test: bool, options: dict):
+        """``run`` (`serve_app.multivariate`) of ``series`` (the last one a list), the
+        options and the test as `wct`'s; the budget is `over_budget`'s."""
+        o = options_from_keywords(dt, accepts=_WCT_OPTIONS, **options)
+        n, mc = _n(series[0]), None
+        with service_errors():
+            if significance_test:
+                mc = o.monte_carlo
+                rg = resolve_within(o.grid, n, self._limits, mc.mc_count)
+                k = len(series) - 1 + len(series[-1])
+                why = over_budget(k, rg, mc, self._sync_work_budget, BUDGET_SETTING)
+                if why:
+                    raise WorkBudgetExceededError(why)
+                mc = dataclasses.replace(
+                    mc, backend=mc.backend or SYNC_DEFAULT_BACKEND, cache=False
+                )
+            else:
+                resolve_within(o.grid, n, self._limits)
+            return run(*series, o.grid, o.preprocessing, mc, o.masked, o.monte_carlo.backend)
+
+    def partial_wct(self, response, predictor, removed, dt=None, *, significance_test=False,
+                    **options):  # fmt: skip
+        """Partial coherence, ``removed`` one or more series (a `PartialWCTResult`)."""
+        series = (response, predictor, list(removed))
+        return self._multivariate(run_partial, series, dt, significance_test, options)
+
+    def multiple_wct(self, response, predictors, dt=None, *, significance_test=False, **options):
+        """Multiple coherence with one or more ``predictors`` (a `MultipleWCTResult`)."""
+        series = (response, list(predictors))
+        return self._multivariate(run_multiple, series, dt, significance_test, options)
 
     def wct_png(
         self, data1, data2, dt: float | None = None, plot: dict | None = None,

@@ -21,6 +21,8 @@ __all__ = [
     "CWTResult",
     "ICWTResult",
     "JobStatus",
+    "MultipleWCTResult",
+    "PartialWCTResult",
     "SignificanceResult",
     "WCTResult",
     "XWTResult",
@@ -179,6 +181,55 @@ class WCTResult(_Result):
     #: The series' time labels (datetime64 or numbers), when the client was given them
     #: (`serve_app.client.labels`); never part of an answer.
     time: np.ndarray | None = field(default=None, metadata={"local": True})
+
+
+@dataclass
+class _Multivariate(_Result):
+    """What a partial and a multiple coherence share (their fields after the maps)."""
+
+    coi: np.ndarray
+    freqs: np.ndarray
+    scales: np.ndarray
+    sig95: np.ndarray | None
+    seed: int | None
+    computation_time: float
+    backend_used: str = NUMPY
+    ar1: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list, metadata={"strings": True})
+    gap_mask: np.ndarray | None = None
+    surrogate: str | None = None
+    #: The series' time labels (datetime64 or numbers), when the client was given them
+    #: (`serve_app.client.labels`); never part of an answer.
+    time: np.ndarray | None = field(default=None, metadata={"local": True})
+
+
+@dataclass(kw_only=True)
+class PartialWCTResult(_Multivariate):
+    """Output of a partial wavelet coherence (`pycwt_mod.pipeline.analyze_partial_wct`).
+
+    ``PWCT`` is the squared partial coherence of the response and the predictor with
+    the removed series' influence taken out, ``aPWCT`` its phase (radians; positive:
+    the response leads), ``WCT`` the ordinary coherence of the two from the same
+    spectra, all ``(n_scales, n)``. ``sig95`` is the Monte Carlo threshold per scale
+    (None without a test); ``ar1`` one coefficient per series (response, predictor,
+    removed...; None for the ``phase``/``iaaft`` families); the rest as `WCTResult`.
+    """
+
+    PWCT: np.ndarray
+    aPWCT: np.ndarray
+    WCT: np.ndarray
+
+
+@dataclass(kw_only=True)
+class MultipleWCTResult(_Multivariate):
+    """Output of a multiple wavelet coherence (`pycwt_mod.pipeline.analyze_multiple_wct`).
+
+    ``MWCT`` is the squared multiple coherence of the response with the predictors
+    together, ``(n_scales, n)``; ``ar1`` one coefficient per series (response, then
+    the predictors); the other fields as in `PartialWCTResult`.
+    """
+
+    MWCT: np.ndarray
 
 
 @dataclass

@@ -34,8 +34,9 @@ dimensions (`stack`: `xarray.apply_ufunc`, lazy for dask-backed arrays).
 The labelled API was `pycwt_mod.xr` (still importable, a deprecated alias).
 `series` reads the input (time axis), `keywords` turns the keywords into option
 objects, `attrs` writes the output's coordinates and attrs, `power` holds `cwt` and
-`scale_average`, `pair` holds `xwt` and `wct`, `selected` holds `reconstruct` and
-`phase_stats`, `stack` runs them over N-D inputs.
+`scale_average`, `pair` holds `xwt` and `wct`, `partial` holds `partial_wct` and
+`multiple_wct` (partial and multiple coherence of several series on one time axis),
+`selected` holds `reconstruct` and `phase_stats`, `stack` runs them over N-D inputs.
 
 References
 ----------
@@ -47,6 +48,7 @@ References
 """
 
 from .pair import wct, xwt
+from .partial import multiple_wct, partial_wct
 from .power import cwt, scale_average
 from .selected import phase_stats, reconstruct
 from .series import TIME_UNITS, time_spacing
@@ -54,6 +56,8 @@ from .series import TIME_UNITS, time_spacing
 __all__ = [
     "TIME_UNITS",
     "cwt",
+    "multiple_wct",
+    "partial_wct",
     "phase_stats",
     "reconstruct",
     "scale_average",

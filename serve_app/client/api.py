@@ -9,7 +9,8 @@ subclass carrying the service's message (`serve_app.client.errors`).
 The methods take the library's option objects (`pycwt_mod.options`: ``grid``,
 ``preprocessing``, ``monte_carlo``, ``areawise``) or the same fields as flat keywords;
 a keyword that is no option of the method raises ``TypeError``
-(`serve_app.client.fields`).
+(`serve_app.client.fields`). `partial_wct` and `multiple_wct` (partial and multiple
+coherence of several series) are in `serve_app.client.multivariate`.
 
 Examples
 --------
@@ -42,6 +43,7 @@ from .errors import error_of as _error  # noqa: F401 - its old place
 from .fields import JOB_FIELDS, PLOT_OPTIONS, TEST_FIELDS, areawise_switch, request_fields, select
 from .jobs import Jobs
 from .labels import LabelledSeries, read_series
+from .multivariate import Multivariate
 from .transport import INSTALL_HINT, httpx  # noqa: F401 - httpx: the CLI asks whether it is here
 
 #: ``Client``, ``INSTALL_HINT`` and the exception classes of `serve_app.client.errors`.
@@ -65,7 +67,7 @@ def _labelled(result, series: LabelledSeries):
     return result
 
 
-class Client(Jobs):
+class Client(Multivariate, Jobs):
     """Client of one pycwt-mod service.
 
     Parameters

@@ -1,9 +1,11 @@
 """``pycwt-mod``: wavelet analysis of files from the command line, locally or via the service.
 
-``cwt`` and ``wct`` compute with the pycwt_mod library in this process by default;
-with ``--url`` they send the series to a running service (``pycwt-mod serve``) through
-`serve_app.client` instead (significance then runs as a service job). ``jobs`` lists
-the service's jobs; ``serve`` starts the service (it runs ``python -m serve_app``).
+``cwt``, ``wct``, ``partial-wct`` and ``multiple-wct`` compute with the pycwt_mod
+library in this process by default; with ``--url`` they send the series to a running
+service (``pycwt-mod serve``) through `serve_app.client` instead (significance then
+runs as a service job; for partial and multiple coherence within the synchronous
+budget). ``jobs`` lists the service's jobs; ``serve`` starts the service (it runs
+``python -m serve_app``).
 
 The local commands need only the library (numpy, scipy; matplotlib for .png) on
 ``.npy`` files, and pandas for ``.csv`` tables; the service commands need the
@@ -24,6 +26,7 @@ from .api import ClientError, JobFailed, httpx
 from .commands import CLIError, cmd_cwt, cmd_wct, service_client
 from .common_flags import add_serve_flags, serve_argv, spacing_flag
 from .flags import add_option_flags, cli_words
+from .multivariate_commands import add_parsers as add_multivariate_parsers
 
 __all__ = ["main"]
 
@@ -186,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_option_flags(g, Areawise)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_wct)
+    add_multivariate_parsers(sub, _analysis_options, _EPILOG)  # partial-wct, multiple-wct
 
     p = sub.add_parser(
         "jobs",

@@ -22,7 +22,7 @@ import pycwt_mod
 
 from .body_limit import BodyLimit
 from .errors import install_error_handler
-from .routes import analysis, backends, jobs, plots, service
+from .routes import analysis, backends, jobs, partial, plots, service
 from .security import KeyRing
 from .service import Service
 
@@ -105,7 +105,7 @@ def create_api(svc: Service) -> FastAPI:
     app.state.service = svc
     app.state.keyring = KeyRing(config.api_key_hashes)
     app.state.npz_bounds = config.npz_bounds
-    for module in (service, backends, analysis, plots, jobs):
+    for module in (service, backends, analysis, partial, plots, jobs):
         app.include_router(module.router)
     install_error_handler(app)
     origins = config.cors_origins

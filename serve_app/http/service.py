@@ -18,7 +18,15 @@ from ray.serve.handle import DeploymentHandle
 
 from ..jobs.registry import get_registry
 from ..npz import NpzBounds, from_npz
-from ..records import CWTResult, ICWTResult, SignificanceResult, WCTResult, XWTResult
+from ..records import (
+    CWTResult,
+    ICWTResult,
+    MultipleWCTResult,
+    PartialWCTResult,
+    SignificanceResult,
+    WCTResult,
+    XWTResult,
+)
 
 __all__ = ["IngressConfig", "Service"]
 
@@ -114,6 +122,18 @@ class Service:
     async def wct(self, data1, data2, dt: float | None = None, **kwargs: Any) -> WCTResult:
         """Wavelet coherence (`serve_app.deployments.WCTDeployment.wct`)."""
         return await self._wct.wct.remote(data1, data2, dt, **kwargs)
+
+    async def partial_wct(
+        self, response, predictor, removed, dt: float | None = None, **kwargs: Any
+    ) -> PartialWCTResult:
+        """Partial coherence (`serve_app.deployments.WCTDeployment.partial_wct`)."""
+        return await self._wct.partial_wct.remote(response, predictor, removed, dt, **kwargs)
+
+    async def multiple_wct(
+        self, response, predictors, dt: float | None = None, **kwargs: Any
+    ) -> MultipleWCTResult:
+        """Multiple coherence (`serve_app.deployments.WCTDeployment.multiple_wct`)."""
+        return await self._wct.multiple_wct.remote(response, predictors, dt, **kwargs)
 
     async def cwt_png(
         self, data, dt: float | None = None, plot: dict[str, Any] | None = None, **kwargs: Any
