@@ -32,6 +32,8 @@ _COI_STYLE = dict(facecolor="0.6", alpha=0.35, hatch="xx", edgecolor="0.25", lin
 _GAP_HATCH = "////"
 _THIN, _BOLD = 1.0, 2.5  # pointwise and areawise contours when both are drawn
 AREAWISE_LABELS = ("pointwise 95%", "areawise 95%")
+#: Text in vector files stays text: SVG <text> elements, TrueType (Type 42) PDF fonts.
+_VECTOR_TEXT = {"svg.fonttype": "none", "pdf.fonttype": 42}
 #: Output formats of `to_bytes`, with their media types.
 FIGURE_FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
@@ -265,8 +267,9 @@ def to_bytes(fig, format: str = "png", dpi: int = 100) -> bytes:
     ----------
     fig : matplotlib.figure.Figure
     format : {"png", "svg", "pdf"}
-        SVG and PDF are vector (text as text); ``dpi`` then sets only the resolution
-        of the shaded fields.
+        SVG and PDF are vector, with text as text (SVG ``<text>``, PDF TrueType
+        fonts, as journals ask), editable and searchable; ``dpi`` then sets only the
+        resolution of the shaded fields.
     dpi : int
         Pixels per inch.
 
@@ -277,10 +280,13 @@ def to_bytes(fig, format: str = "png", dpi: int = 100) -> bytes:
     """
     if format not in FIGURE_FORMATS:
         raise ValueError(f"unknown figure format {format!r}; valid: {', '.join(FIGURE_FORMATS)}")
+    from matplotlib import rc_context
+
     buf = io.BytesIO()
     # no creation date in vector files: the same figure gives the same bytes
     meta = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(format, {})
-    fig.savefig(buf, format=format, dpi=dpi, metadata=meta)
+    with rc_context(_VECTOR_TEXT):
+        fig.savefig(buf, format=format, dpi=dpi, metadata=meta)
     return buf.getvalue()
 
 

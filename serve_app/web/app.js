@@ -166,11 +166,11 @@ function onTime() {
 function fillFigureFields() {
   const ax = state.axis;
   const names = [$("series1").value, $("series2").value].filter(Boolean);
-  for (const form of Object.values(state.forms)) {
+  for (const [kind, form] of Object.entries(state.forms)) {
     form.set("t0", ax ? ax.t0 : 0);
     form.set("time_label", ax ? ax.label : "Time");
     form.set("period_unit", $("unit").value);
-    form.set("series_names", names);
+    form.set("series_names", kind === "cwt" ? names.slice(0, 1) : names);
   }
 }
 

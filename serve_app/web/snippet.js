@@ -54,8 +54,16 @@ export function pythonSnippet(run) {
     delete f.width;
     delete f.height;
   }
-  delete f.t0; // the Dataset carries its time axis
+  delete f.t0; // the Dataset carries its time axis, its unit and the series names
+  if (f.series_names && JSON.stringify(f.series_names) !== JSON.stringify(run.names)) {
+    if (run.analysis === "wct") f.series_labels = f.series_names;
+    else f.title = f.title ?? `Wavelet power spectrum: ${f.series_names[0]}`;
+  }
+  delete f.series_names;
+  if (f.period_unit === (run.timeKind === "date" ? "year" : run.unit)) delete f.period_unit;
+  if (run.timeKind === "date") delete f.time_label; // dates label the axis
   lines.push(`fig = ${call(fig, ["ds"], f)}`);
-  lines.push(`fig.savefig(${py(run.analysis === "cwt" ? "power.png" : "coherence.png")}, dpi=${dpi})`);
+  const ext = run.figure.format || "png";
+  lines.push(`fig.savefig(${py(`${run.analysis === "cwt" ? "power" : "coherence"}.${ext}`)}, dpi=${dpi})`);
   return lines.join("\n") + "\n";
 }

@@ -105,11 +105,12 @@ class TestOutput:
     def test_svg_pdf_png_at_any_dpi(self):
         x, _ = _pair()
         W, sj, freqs, coi, _, _ = pm.cwt(x, 1.0, 0.25)
-        fig = plot.scalogram_figure(W, sj, freqs, coi, figsize=(4, 2))
-        assert plot.to_bytes(fig, "svg")[:200].lstrip().startswith(b"<?xml")
-        assert b"<svg" in plot.to_bytes(fig, "svg")[:2000]
-        assert plot.to_bytes(fig, "pdf")[:5] == b"%PDF-"
-        assert plot.to_bytes(fig, "pdf") == plot.to_bytes(fig, "pdf")  # no creation date
+        fig = plot.scalogram_figure(W, sj, freqs, coi, figsize=(4, 2), title="Niño3")
+        svg = plot.to_bytes(fig, "svg")
+        assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg[:2000]
+        assert "Niño3</text>".encode() in svg  # text as text, not outlines
+        pdf = plot.to_bytes(fig, "pdf")
+        assert pdf[:5] == b"%PDF-" and b"/FontFile2" in pdf  # TrueType text, as journals ask
         png = plot.to_bytes(fig, "png", dpi=300)
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

@@ -99,7 +99,7 @@ def test_options_are_the_option_fields_and_labelled(page, service):
     assert "4 rows" in page.inner_text("#data-summary")
 
 
-def test_cwt_of_an_uploaded_csv(page, service, csv_file):
+def test_cwt_of_an_uploaded_csv(page, service, csv_file, monkeypatch):
     path, a, _ = csv_file
     _open(page, service.url)
     _upload(page, path)
@@ -119,6 +119,12 @@ def test_cwt_of_an_uploaded_csv(page, service, csv_file):
     snippet = page.text_content("#snippet")
     assert "labelled.cwt(table['nino3'], dj=0.25)" in snippet.replace('"', "'")
     assert "parse_dates=['date']" in snippet.replace('"', "'")
+    # the snippet, run as a user would next to the file, gives the service's numbers
+    monkeypatch.chdir(path.parent)
+    scope: dict = {}
+    exec(compile(snippet, "snippet.py", "exec"), scope)
+    np.testing.assert_allclose(scope["ds"]["power"].values, np.abs(result["wave"]) ** 2, rtol=1e-9)
+    assert (path.parent / "power.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_coherence_job_live_cancel_and_contour(page, service, csv_file):
