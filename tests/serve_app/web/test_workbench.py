@@ -136,7 +136,7 @@ def test_coherence_job_live_cancel_and_contour(page, service, csv_file):
     page.fill("#wct-seed", "3")
     page.fill("#wct-mc_count", "4000")
     page.click("#run-job")
-    _wait(page, "document.getElementById('job-progress').value > 0", timeout=30_000)
+    _wait(page, "document.getElementById('job-progress').value > 0", timeout=60_000)
     job_id = page.inner_text("#job-id")
     page.click("#cancel-job")
     _wait(page, "document.getElementById('job-state').textContent.startsWith('cancelled')")
