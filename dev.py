@@ -12,6 +12,7 @@ project into it (editable) with the extras it needs, then runs inside it.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -43,8 +44,38 @@ def ensure_env(extra: str) -> None:
     _run([str(PY), "-m", "pip", "install", "-q", "-e", f".[{extra}]"])
 
 
+#: The browser of the workbench tests (tests/serve_app/web): Debian's package.
+CHROMIUM = Path(os.environ.get("PYCWT_CHROMIUM", "/usr/bin/chromium"))
+
+
+def ensure_browser() -> None:
+    """Install Debian's ``chromium`` for the page tests when it is missing and this runs
+    as root with apt-get (Playwright's own browser download is never used); otherwise
+    the page tests fail with what to install."""
+    if CHROMIUM.is_file() or os.name == "nt" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = [
+        "apt-get",
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "chromium",
+        "fonts-liberation",
+    ]
+    print("+", " ".join(install), flush=True)
+    if subprocess.run(install, env=env).returncode != 0:  # a stale package list
+        subprocess.run(["apt-get", "update", "-q"], env=env)
+        subprocess.run(install, env=env)
+
+
 def run_tests(args: list[str]) -> int:
-    """Lint, then pytest with coverage of both packages (fails under 80%)."""
+    """Lint, then pytest with coverage of both packages (fails under 80%).
+
+    The page tests need their browser here: missing, they fail (not skip).
+    """
+    ensure_browser()
     _run([str(BIN / "ruff"), "check", "."])
     _run([str(BIN / "ruff"), "format", "--check", "."])
     cmd = [
@@ -53,7 +84,8 @@ def run_tests(args: list[str]) -> int:
         *args,
     ]  # fmt: skip
     print("+", " ".join(cmd), flush=True)
-    return subprocess.run(cmd, cwd=ROOT).returncode
+    env = {**os.environ, "PYCWT_REQUIRE_BROWSER": "1"}
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
 def main(argv: list[str]) -> int:

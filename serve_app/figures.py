@@ -1,4 +1,4 @@
-"""PNG figures of the service's results, rendered with `pycwt_mod.plot`.
+"""Figures of the service's results (PNG, SVG or PDF), rendered with `pycwt_mod.plot`.
 
 The compute deployment that computed a transform renders it (`CWTDeployment.cwt_png`,
 `WCTDeployment.wct_png`), so the ingress stays light (it never imports matplotlib) and
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from pycwt_mod.plot import coherence_figure, scalogram_figure, to_png
+from pycwt_mod.plot import coherence_figure, scalogram_figure, to_bytes
 
 from .records import CWTResult, WCTResult
 
@@ -32,6 +32,9 @@ def check_periods(freqs, dt: float) -> None:
 
 
 def _figure_kwargs(dt: float, opts: dict[str, Any], default_title: str) -> dict[str, Any]:
+    names = opts.get("series_names") or ()
+    if names:
+        default_title = f"{default_title}: {' / '.join(names)}"
     return {
         "dt": dt,
         "t0": opts.get("t0", 0.0),
@@ -43,6 +46,10 @@ def _figure_kwargs(dt: float, opts: dict[str, Any], default_title: str) -> dict[
     }
 
 
+def _render(fig, opts: dict[str, Any]) -> bytes:
+    return to_bytes(fig, opts.get("format") or "png", dpi=opts.get("dpi", 100))
+
+
 def render_cwt_png(
     result: CWTResult,
     dt: float,
@@ -50,7 +57,7 @@ def render_cwt_png(
     signif: np.ndarray | None = None,
     variance: float | None = None,
 ) -> bytes:
-    """PNG of the wavelet power of a CWT result.
+    """The figure (``opts["format"]``: PNG, SVG or PDF) of the wavelet power of a CWT.
 
     ``signif`` (per scale, `pycwt_mod.pipeline.analyze_cwt`'s ``sig95``) is drawn as the
     significance contour; ``variance`` shades the power as ``|W|^2 / variance``
@@ -67,13 +74,14 @@ def render_cwt_png(
         gap_mask=result.gap_mask,
         **_figure_kwargs(dt, opts, "Wavelet power spectrum"),
     )
-    return to_png(fig, dpi=opts.get("dpi", 100))
+    return _render(fig, opts)
 
 
 def render_wct_png(
     result: WCTResult, dt: float, opts: dict[str, Any], areawise: np.ndarray | None = None
 ) -> bytes:
-    """PNG of the coherence of a WCT result (with its significance contour).
+    """The figure (PNG, SVG or PDF) of the coherence of a WCT result (with its
+    significance contour); ``series_names`` name the series in the phase caption.
 
     ``areawise`` (``(n_scales, n)`` bool, an areawise job's mask) outlines the
     areawise-significant patches in bold over the thin pointwise contour.
@@ -87,6 +95,12 @@ def render_wct_png(
         result.sig95,
         gap_mask=result.gap_mask,
         areawise=areawise,
+        series_labels=_pair_names(opts),
         **_figure_kwargs(dt, opts, "Wavelet coherence"),
     )
-    return to_png(fig, dpi=opts.get("dpi", 100))
+    return _render(fig, opts)
+
+
+def _pair_names(opts: dict[str, Any]) -> tuple[str, str] | None:
+    names = opts.get("series_names") or ()
+    return (names[0], names[1]) if len(names) == 2 else None

@@ -15,10 +15,14 @@ and outside the cone of influence. An areawise significance mask
 (`pycwt_mod.areawise_power`, `pycwt_mod.areawise_coherence`), when given, is
 outlined bold (linewidth 2.5) over the thin pointwise contour (1.0), with a legend
 saying which is which. ``time`` may hold dates (``datetime64``); the
-time axis is then labelled with dates.
+time axis is then labelled with dates. `scalogram_figure`, `coherence_figure` and
+`global_spectrum_figure` also take the Datasets of `pycwt_mod.labelled` (``cwt``,
+``wct``) in place of the arrays, and an ``ax=`` to draw into; `to_bytes` writes
+PNG, SVG or PDF at any dpi.
 
 The package is split by job: `axes` (styles, checks, time and period axes,
-`period_tick_labels`, hatching, significance contours, `to_png`), `power`
+`period_tick_labels`, hatching, significance contours, the caption, `to_bytes`),
+`dataset` (the labelled Datasets as arrays), `power`
 (`scalogram_figure`, `global_spectrum_figure`), `coherence` (`coherence_figure`)
 and `summary` (`summary_figure`). matplotlib is imported only when a figure is made.
 
@@ -31,7 +35,14 @@ References
    Processes in Geophysics, 11, 561-566.
 """
 
-from .axes import AREAWISE_LABELS, POWER_LEVELS, period_tick_labels, to_png
+from .axes import (
+    AREAWISE_LABELS,
+    FIGURE_FORMATS,
+    POWER_LEVELS,
+    period_tick_labels,
+    to_bytes,
+    to_png,
+)
 from .coherence import PHASE_LEGEND as PHASE_LEGEND  # public, not in __all__ (as before)
 from .coherence import coherence_figure
 from .power import global_spectrum_figure, scalogram_figure
@@ -39,11 +50,13 @@ from .summary import summary_figure
 
 __all__ = [
     "AREAWISE_LABELS",
+    "FIGURE_FORMATS",
     "POWER_LEVELS",
     "coherence_figure",
     "global_spectrum_figure",
     "period_tick_labels",
     "scalogram_figure",
     "summary_figure",
+    "to_bytes",
     "to_png",
 ]

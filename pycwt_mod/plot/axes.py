@@ -3,17 +3,27 @@
 The constants of the conventions (shading levels, hatching, contour widths), the
 checks of the inputs, matplotlib's lazy import, the time axis (numbers or dates),
 the log2 period axis with its `period_tick_labels`, the hatched cone of influence
-and gap mask, the pointwise and areawise significance contours, and `to_png`.
+and gap mask, the pointwise and areawise significance contours (only where they
+mean something: `_significance_ratio`), the caption under the time axis, and
+`to_bytes` (PNG, SVG or PDF at any dpi; `to_png`).
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["AREAWISE_LABELS", "POWER_LEVELS", "period_tick_labels", "to_png"]
+__all__ = [
+    "AREAWISE_LABELS",
+    "FIGURE_FORMATS",
+    "POWER_LEVELS",
+    "period_tick_labels",
+    "to_bytes",
+    "to_png",
+]
 
 #: Exponents k of the shading levels ``2**k`` of normalised power (T&C Fig. 1).
 POWER_LEVELS = tuple(range(-4, 5))
@@ -22,6 +32,10 @@ _COI_STYLE = dict(facecolor="0.6", alpha=0.35, hatch="xx", edgecolor="0.25", lin
 _GAP_HATCH = "////"
 _THIN, _BOLD = 1.0, 2.5  # pointwise and areawise contours when both are drawn
 AREAWISE_LABELS = ("pointwise 95%", "areawise 95%")
+#: Text in vector files stays text: SVG <text> elements, TrueType (Type 42) PDF fonts.
+_VECTOR_TEXT = {"svg.fonttype": "none", "pdf.fonttype": 42}
+#: Output formats of `to_bytes`, with their media types.
+FIGURE_FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
 def _check_drawable(A: np.ndarray, name: str) -> None:
@@ -48,6 +62,53 @@ def _check_areawise(areawise, shape: tuple[int, int]):
             raise ValueError("`areawise` must hold booleans (True where areawise significant)")
         mask = mask.astype(bool)
     return mask
+
+
+def _significance_ratio(field, threshold, period, coi):
+    """``field / threshold`` where a significance contour means something, NaN elsewhere.
+
+    Left out (NaN, so no contour is drawn there): the scales whose threshold is not a
+    positive finite number (no threshold: e.g. phase surrogates at the longest
+    periods), and the scales whose every point is inside the cone of influence (no
+    point there is free of edge effects: the field is smooth along time, and the
+    contour of 1 would be a line across the whole figure between two such scales).
+
+    Parameters
+    ----------
+    field : (n_scales, n) ndarray
+    threshold : (n_scales,) or (n_scales, n) array_like
+    period, coi : (n_scales,), (n,) ndarray
+
+    Returns
+    -------
+    (n_scales, n) ndarray or None
+        None when no scale is left.
+    """
+    thr = np.asarray(threshold, dtype=float)
+    thr = thr[:, None] if thr.ndim == 1 else thr
+    thr = np.broadcast_to(thr, field.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(np.isfinite(thr) & (thr > 0), field / thr, np.nan)
+    outside = (period[:, None] <= np.asarray(coi, dtype=float)[None, :]).any(axis=1)
+    ratio[~outside] = np.nan
+    return ratio if np.isfinite(ratio).any() else None
+
+
+def _caption(ax, text: str) -> None:
+    """``text`` in small type under the time axis (its tick labels and label), left
+    aligned with the axes; a layout engine makes room for it (it is an axes text)."""
+    from matplotlib.transforms import Bbox
+
+    def below_xaxis(renderer):
+        axis = ax.xaxis.get_tightbbox(renderer) or ax.get_window_extent(renderer)
+        box = ax.get_window_extent(renderer)
+        return Bbox.from_extents(box.x0, axis.y0, box.x1, axis.y1)
+
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    wrapped = textwrap.fill(text, width=max(40, int(width_in * 19)))
+    ax.annotate(wrapped, xy=(0, 0), xycoords=below_xaxis, xytext=(0, -4),
+                textcoords="offset points", ha="left", va="top", fontsize="small",
+                annotation_clip=False)  # fmt: skip
 
 
 def _draw_significance(ax, t, period, ratio, areawise, labels) -> None:
@@ -77,9 +138,13 @@ def _mpl():
     return Figure, mdates
 
 
-def _figure(figsize):
+def _figure(figsize, ax=None):
+    """A new figure and its one axes, or ``ax`` (given by the caller) and its figure."""
+    if ax is not None:
+        return ax.figure, ax
     Figure, _ = _mpl()
-    return Figure(figsize=figsize, layout="constrained")
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
 
 
 def _time_axis(n: int, dt: float, t0: float, time):
@@ -195,8 +260,36 @@ def _finish_map(
         ax.set_xlabel(xlabel)
 
 
-def to_png(fig, dpi: int = 100) -> bytes:
-    """Render a figure to PNG bytes."""
+def to_bytes(fig, format: str = "png", dpi: int = 100) -> bytes:
+    """Render a figure to PNG, SVG or PDF bytes (`FIGURE_FORMATS`).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    format : {"png", "svg", "pdf"}
+        SVG and PDF are vector, with text as text (SVG ``<text>``, PDF TrueType
+        fonts, as journals ask), editable and searchable; ``dpi`` then sets only the
+        resolution of the shaded fields.
+    dpi : int
+        Pixels per inch.
+
+    Raises
+    ------
+    ValueError
+        For another format.
+    """
+    if format not in FIGURE_FORMATS:
+        raise ValueError(f"unknown figure format {format!r}; valid: {', '.join(FIGURE_FORMATS)}")
+    from matplotlib import rc_context
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    # no creation date in vector files: the same figure gives the same bytes
+    meta = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(format, {})
+    with rc_context(_VECTOR_TEXT):
+        fig.savefig(buf, format=format, dpi=dpi, metadata=meta)
     return buf.getvalue()
+
+
+def to_png(fig, dpi: int = 100) -> bytes:
+    """Render a figure to PNG bytes (`to_bytes` with ``format="png"``)."""
+    return to_bytes(fig, "png", dpi)

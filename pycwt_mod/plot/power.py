@@ -4,6 +4,7 @@
 ``2**k`` of `POWER_LEVELS` (Torrence & Compo 1998, Fig. 1b) with its significance
 contours; `global_spectrum_figure` is the time-averaged power per period (Fig. 1c).
 The drawing of both (`_draw_power`, `_draw_global`) is shared with `summary_figure`.
+Both also draw the Dataset of `pycwt_mod.labelled.cwt`, and into a given ``ax``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from .axes import (
     _map_axes,
     _period_yaxis,
     _power_tick_labels,
+    _significance_ratio,
 )
+from .dataset import _is_dataset, _power_arrays
 
 __all__ = ["global_spectrum_figure", "scalogram_figure"]
 
@@ -36,6 +39,7 @@ def _draw_power(
     colorbar=True,
     areawise=None,
     labels=AREAWISE_LABELS,
+    coi=None,
 ):
     norm = variance if variance is not None else float(np.mean(power))
     norm = norm if norm > 0 else 1.0  # an all-zero transform: draw it, do not divide by 0
@@ -49,17 +53,17 @@ def _draw_power(
         cb.set_label(f"Normalised power {label}")
     ratio = None
     if signif is not None:
-        signif = np.asarray(signif, dtype=float)
-        ratio = power / (signif[:, None] if signif.ndim == 1 else signif)
+        inf = np.full(power.shape[1], np.inf)
+        ratio = _significance_ratio(power, signif, period, inf if coi is None else coi)
     _draw_significance(ax, t, period, ratio, areawise, labels)
     return cf
 
 
 def scalogram_figure(
     W,
-    scales,
-    freqs,
-    coi,
+    scales=None,
+    freqs=None,
+    coi=None,
     dt: float = 1.0,
     *,
     time=None,
@@ -74,18 +78,22 @@ def scalogram_figure(
     gap_mask=None,
     areawise=None,
     areawise_labels: tuple[str, str] = AREAWISE_LABELS,
+    ax=None,
 ):
     """Wavelet power ``|W|^2`` over time and period.
 
     Parameters
     ----------
-    W : (n_scales, n) complex ndarray
-        Output of `cwt`.
+    W : (n_scales, n) complex ndarray, or xarray.Dataset
+        Output of `cwt`; or the Dataset of `pycwt_mod.labelled.cwt`, which gives the
+        power, periods, cone of influence, dates, ``signif`` (``sig95``), ``variance``,
+        ``gap_mask``, the areawise mask and the period unit (the keywords given here
+        win), and names the series in the default title.
     scales, freqs : (n_scales,) ndarray
         Scales and Fourier frequencies from `cwt` (scales are unused but kept for
-        symmetry with the return tuple).
+        symmetry with the return tuple); not with a Dataset.
     coi : (n,) ndarray
-        Cone of influence from `cwt`.
+        Cone of influence from `cwt`; not with a Dataset.
     dt : float, optional
         Sample spacing (for the time axis when ``time`` is not given).
     time : (n,) array_like of numbers or datetime64, optional
@@ -109,25 +117,39 @@ def scalogram_figure(
     areawise_labels : (str, str), optional
         Legend labels of the pointwise and areawise contours (default
         ``("pointwise 95%", "areawise 95%")``; say so when the levels differ).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (its figure gets the colour bar) instead of a new figure.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The new figure, or ``ax``'s.
 
     Raises
     ------
     ValueError
         For fewer than 2 scales or samples, or an ``areawise`` mask whose shape is
-        not that of ``W``.
+        not that of ``W``; for a Dataset without ``power`` (not `labelled.cwt`'s).
     """
-    W = np.asarray(W)
-    _check_drawable(W, "W")
-    areawise, period, t, is_date = _map_axes(W.shape, freqs, areawise, dt, t0, time)
-    power = np.abs(W) ** 2
-    fig = _figure(figsize)
-    ax = fig.add_subplot()
+    if _is_dataset(W):
+        d = _power_arrays(W)
+        power, freqs, coi, dt, time = d["power"], d["freqs"], d["coi"], d["dt"], d["time"]
+        signif = d["signif"] if signif is None else signif
+        variance = d["variance"] if variance is None else variance
+        gap_mask = d["gap_mask"] if gap_mask is None else gap_mask
+        areawise = d["areawise"] if areawise is None else areawise
+        period_unit = period_unit or d["period_unit"]
+        if d["name"] and title == "Wavelet power spectrum":
+            title = f"Wavelet power spectrum: {d['name']}"
+    else:
+        if freqs is None or coi is None:
+            raise TypeError("scalogram_figure needs W, scales, freqs and coi (or a Dataset)")
+        power = np.abs(np.asarray(W)) ** 2
+    _check_drawable(power, "W")
+    areawise, period, t, is_date = _map_axes(power.shape, freqs, areawise, dt, t0, time)
+    fig, ax = _figure(figsize, ax)
     _draw_power(fig, ax, t, period, power, variance, signif, areawise=areawise,
-                labels=areawise_labels)  # fmt: skip
+                labels=areawise_labels, coi=np.asarray(coi, dtype=float))  # fmt: skip
     _finish_map(ax, t, is_date, period, coi, gap_mask, title, time_label, period_label,
                 period_unit)  # fmt: skip
     return fig
@@ -144,7 +166,7 @@ def _draw_global(ax, power, period, signif) -> None:
 
 def global_spectrum_figure(
     W,
-    freqs,
+    freqs=None,
     signif=None,
     *,
     title: str = "Global wavelet spectrum",
@@ -153,13 +175,15 @@ def global_spectrum_figure(
     global_power=None,
     period_unit: str | None = None,
     power_label: str = "Power",
+    ax=None,
 ):
     """Time-averaged wavelet power per period, with its significance line.
 
     Parameters
     ----------
-    W : (n_scales, n) complex ndarray or None
-        Output of `cwt` (ignored when ``global_power`` is given).
+    W : (n_scales, n) complex ndarray, None or xarray.Dataset
+        Output of `cwt` (ignored when ``global_power`` is given); or the Dataset of
+        `pycwt_mod.labelled.cwt` (its ``global_power``, ``global_sig95`` and periods).
     freqs : (n_scales,) ndarray
         Fourier frequencies.
     signif : (n_scales,) ndarray, optional
@@ -170,16 +194,23 @@ def global_spectrum_figure(
         mean of ``|W|^2``.
     period_unit : str, optional
         Unit of the periods, for the axis label.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes instead of a new figure.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
     """
+    if _is_dataset(W):
+        d = _power_arrays(W, "global_spectrum_figure")
+        freqs, period_unit = d["freqs"], period_unit or d["period_unit"]
+        global_power = d["global_power"] if global_power is None else global_power
+        signif = d["global_signif"] if signif is None else signif
+        W = d["power"] ** 0.5
     if global_power is None:
         global_power = (np.abs(np.asarray(W)) ** 2).mean(axis=1)
     period = 1 / np.asarray(freqs, dtype=float)
-    fig = _figure(figsize)
-    ax = fig.add_subplot()
+    fig, ax = _figure(figsize, ax)
     _draw_global(ax, np.asarray(global_power, dtype=float), period, signif)
     _period_yaxis(ax, period, period_label, period_unit)
     ax.set_xlabel(power_label)

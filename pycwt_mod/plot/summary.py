@@ -15,9 +15,9 @@ from .axes import (
     AREAWISE_LABELS,
     POWER_LEVELS,
     _date_axis,
-    _figure,
     _finish_map,
     _map_axes,
+    _mpl,
     _power_tick_labels,
 )
 from .power import _draw_global, _draw_power
@@ -101,7 +101,8 @@ def summary_figure(
     """
     power = np.asarray(power, dtype=float)
     areawise, period, t, is_date = _map_axes(power.shape, freqs, areawise, dt, t0, time)
-    fig = _figure(figsize)
+    Figure, _ = _mpl()
+    fig = Figure(figsize=figsize, layout="constrained")
     rows = 3 if band_power is not None else 2
     grid = fig.add_gridspec(rows, 2, width_ratios=[4, 1],
                             height_ratios=[1, 2.2, 1][:rows])  # fmt: skip
@@ -114,7 +115,8 @@ def summary_figure(
     ax_x.set_ylabel(value_label)
     ax_x.set_title("a) " + (title or "Time series"), loc="left")
     cf = _draw_power(fig, ax_w, t, period, power, variance, signif, colorbar=False,
-                     areawise=areawise, labels=areawise_labels)  # fmt: skip
+                     areawise=areawise, labels=areawise_labels,
+                     coi=np.asarray(coi, dtype=float))  # fmt: skip
     _finish_map(ax_w, t, is_date, period, coi, gap_mask, "", "", "Period", period_unit)
     ax_w.set_title("b) Wavelet power spectrum", loc="left")
     if global_power is None:

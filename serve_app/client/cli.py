@@ -104,8 +104,19 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
         help="unit of dt: for dates year (default for monthly dates), month, day, hour, "
         "minute or second; for numbers a label such as kyr",
     )
-    p.add_argument("--time-label", help="label of the time axis of the .png")
-    p.add_argument("--period-unit", help="unit of the periods on the .png (default the time unit)")
+    p.add_argument("--time-label", help="label of the time axis of the figure")
+    p.add_argument(
+        "--period-unit", help="unit of the periods on the figure (default the time unit)"
+    )
+    p.add_argument(
+        "--names",
+        metavar="A[,B]",
+        help="names of the series on the figure: its title and the phase caption of "
+        "coherence (default the file names, or the CSV columns)",
+    )
+    p.add_argument(
+        "--dpi", type=int, default=100, help="pixels per inch of a .png figure (default 100)"
+    )
     add_option_flags(
         p.add_argument_group("scale grid"),
         ScaleGrid,
@@ -119,9 +130,10 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-o",
         "--output",
-        help="output file; .npz, .csv or .png by suffix (default: print a summary)",
+        help="output file; .npz, .csv, or a figure .png, .svg or .pdf, by suffix "
+        "(default: print a summary)",
     )
-    p.add_argument("--title", help="title of the .png plot")
+    p.add_argument("--title", help="title of the figure")
     _service_options(p, required=False)
 
 

@@ -125,6 +125,24 @@ def _labels(ts: TimedSeries, unit: str, args) -> dict[str, Any]:
     }
 
 
+def _names(args, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The series names of ``--names A[,B]`` (as many as ``default`` has), or ``default``.
+
+    Raises
+    ------
+    CLIError
+        For another number of names.
+    """
+    if not args.names:
+        return default
+    names = tuple(n.strip() for n in args.names.split(","))
+    if len(names) != len(default) or not all(names):
+        raise CLIError(
+            f"--names {args.names!r}: give {len(default)} non-empty name(s), comma separated"
+        )
+    return names
+
+
 def _missing(*series: np.ndarray) -> int:
     return int(sum(np.count_nonzero(np.isnan(x)) for x in series))
 
@@ -222,12 +240,12 @@ def cmd_cwt(args) -> int:
     def png():  # pycwt_mod.plot refuses fewer than 2 scales (ValueError: exit 2)
         return scalogram_figure(
             wave, scales, freqs, coi, grid.dt, signif=signif, variance=variance,
-            gap_mask=mask, title=args.title or f"Wavelet power: {what}",
+            gap_mask=mask, title=args.title or f"Wavelet power: {_names(args, (what,))[0]}",
             **_labels(ts, unit, args),
         )  # fmt: skip
 
     if args.output:
-        print(write_output(args.output, arrays, (period, power, t, "power"), png))
+        print(write_output(args.output, arrays, (period, power, t, "power"), png, args.dpi))
         return 0
     peak = period[np.argmax(power.mean(axis=1))]
     u = f" {unit}" if unit else ""
@@ -334,8 +352,9 @@ def cmd_wct(args) -> int:
     }
 
     def png():  # pycwt_mod.plot refuses fewer than 2 scales (ValueError: exit 2)
-        title = args.title or f"Coherence: {names[0]} / {names[1]}"
         labels = (ts1.name or Path(args.file1).stem, ts2.name or Path(args.file2).stem)
+        labels = _names(args, labels)
+        title = args.title or f"Coherence: {labels[0]} / {labels[1]}"
         return coherence_figure(
             WCT, aWCT, coi, freqs, sig, grid.dt, title=title, gap_mask=mask,
             series_labels=labels, areawise=None if masks is None else masks[1],
@@ -343,7 +362,7 @@ def cmd_wct(args) -> int:
         )  # fmt: skip
 
     if args.output:
-        print(write_output(args.output, arrays, (period, WCT, t, "coherence"), png))
+        print(write_output(args.output, arrays, (period, WCT, t, "coherence"), png, args.dpi))
         return 0
     inside = np.where(period[:, None] <= coi[None, :], WCT, np.nan)  # cone of influence
     if mask is not None:

@@ -61,7 +61,7 @@ _DEFAULTS = {f.name: f.default for cls in OPTION_TYPES.values() for f in option_
 DEPRECATED = {"areawise_test": "area_test"}
 #: Labels and size of a plot (the service's ``PlotOptions``; not analysis options).
 PLOT_OPTIONS = ("title", "time_label", "period_label", "t0", "width", "height", "dpi",
-                "period_unit")  # fmt: skip
+                "period_unit", "series_names", "format")  # fmt: skip
 #: Fields a significance job takes: every analysis option, and the areawise switch.
 JOB_FIELDS = frozenset(
     {n for kind, names in FIELDS.items() if kind != "spectrum" for n in names} | {"areawise"}

@@ -1,6 +1,7 @@
-"""What the CLI writes: ``.npz`` (every result array), ``.csv`` (a table), ``.png`` (a plot).
+"""What the CLI writes: ``.npz`` (every result array), ``.csv`` (a table), or a figure:
+``.png``, or vector ``.svg`` / ``.pdf`` (for a journal).
 
-numpy only; ``.png`` needs matplotlib, imported by `pycwt_mod.plot` only then.
+numpy only; a figure needs matplotlib, imported by `pycwt_mod.plot` only then.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from pycwt_mod.plot import to_png
+from pycwt_mod.plot import to_bytes
 
 __all__ = ["OUTPUT_SUFFIXES", "check_output", "time_label", "write_output"]
 
 #: The output types, by suffix.
-OUTPUT_SUFFIXES = (".npz", ".csv", ".png")
+OUTPUT_SUFFIXES = (".npz", ".csv", ".png", ".svg", ".pdf")
 
 
 def check_output(out: str | None) -> None:
@@ -39,8 +40,11 @@ def time_label(t) -> str:
     return f"{t:g}"
 
 
-def write_output(out: str, arrays: dict[str, Any], table: tuple, png: Callable) -> str:
-    """Write ``arrays`` (.npz), ``table`` (.csv) or ``png()``, a figure (.png); return ``out``.
+def write_output(
+    out: str, arrays: dict[str, Any], table: tuple, png: Callable, dpi: int = 100
+) -> str:
+    """Write ``arrays`` (.npz), ``table`` (.csv) or ``png()``, a figure (.png, .svg or
+    .pdf, at ``dpi``); return ``out``.
 
     Parameters
     ----------
@@ -51,7 +55,9 @@ def write_output(out: str, arrays: dict[str, Any], table: tuple, png: Callable) 
     table : (period, matrix, time, name)
         One row per period, one column per sample, headed ``name@t=<time>``.
     png : callable
-        Makes the figure (called only for .png).
+        Makes the figure (called only for a figure).
+    dpi : int
+        Pixels per inch of a figure (of its shading only, in .svg and .pdf).
 
     Raises
     ------
@@ -68,8 +74,10 @@ def write_output(out: str, arrays: dict[str, Any], table: tuple, png: Callable) 
             w.writerow(["period", *[f"{name}@t={time_label(x)}" for x in t]])
             for p, row in zip(period, matrix, strict=True):
                 w.writerow([repr(float(p)), *(repr(float(v)) for v in row)])
-    elif suffix == ".png":
-        Path(out).write_bytes(to_png(png()))
+    elif suffix in (".png", ".svg", ".pdf"):
+        Path(out).write_bytes(to_bytes(png(), suffix[1:], dpi=dpi))
     else:
-        raise ValueError(f"unknown output type {suffix!r} for {out}; use .npz, .csv or .png")
+        raise ValueError(
+            f"unknown output type {suffix!r} for {out}; use {', '.join(OUTPUT_SUFFIXES)}"
+        )
     return out

@@ -25,6 +25,7 @@ from .errors import install_error_handler
 from .routes import analysis, backends, jobs, partial, plots, service
 from .security import KeyRing
 from .service import Service
+from .web import install_web
 
 __all__ = ["DESCRIPTION", "DOCS_STATIC", "create_api", "swagger_ui_dir"]
 
@@ -107,6 +108,7 @@ def create_api(svc: Service) -> FastAPI:
     app.state.npz_bounds = config.npz_bounds
     for module in (service, backends, analysis, partial, plots, jobs):
         app.include_router(module.router)
+    install_web(app)  # the workbench page at /
     install_error_handler(app)
     origins = config.cors_origins
     if origins is None:  # open API: any origin; with keys: none unless configured

@@ -30,6 +30,7 @@ from pycwt_mod.options import (
     Spectrum,
     option_fields,
 )
+from pycwt_mod.plot import FIGURE_FORMATS
 
 from ..analysis import DTYPES, OUTPUTS
 from .fields import build_options, choice, merge_aliases, option_model, unknown_choice
@@ -338,8 +339,12 @@ class SignificanceRequest(_Grid, _MonteCarlo, _Preprocess, _Areawise):
         return self
 
 
+#: A series name on a figure.
+_Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class PlotOptions(BaseModel):
-    """Labels and size of a plot; the time axis is ``t0 + dt * arange(n)``."""
+    """Labels, size and format of a plot; the time axis is ``t0 + dt * arange(n)``."""
 
     title: str | None = Field(None, max_length=200, description="Title; null: a default.")
     time_label: str = Field("Time", max_length=100, description="Label of the time axis.")
@@ -347,9 +352,22 @@ class PlotOptions(BaseModel):
     t0: float = Field(0.0, description="Time of the first sample.")
     width: float = Field(9.0, ge=2, le=30, description="Figure width, inches.")
     height: float = Field(4.5, ge=2, le=20, description="Figure height, inches.")
-    dpi: int = Field(100, ge=30, le=300, description="Pixels per inch.")
+    dpi: int = Field(
+        100, ge=30, le=600, description="Pixels per inch (of the shading only, in SVG or PDF)."
+    )
     period_unit: str | None = Field(
         None, max_length=50, description="Unit of the periods ('year': 'Period (years)')."
+    )
+    series_names: list[_Name] | None = Field(
+        None,
+        min_length=1,
+        max_length=2,
+        description="Names of the series, for the title and (coherence) the phase caption "
+        "'phase of <first> relative to <second>'; null: 'series 1', 'series 2'.",
+        examples=[["nino3", "rainfall"]],
+    )
+    format: choice("format", tuple(FIGURE_FORMATS)) = Field(  # type: ignore[valid-type]
+        "png", description="'png', or vector 'svg' or 'pdf' (text as text), for a journal."
     )
 
 

@@ -1,8 +1,10 @@
-"""``/api/v1/plots``: PNG figures, rendered in the compute deployments."""
+"""``/api/v1/plots``: PNG, SVG or PDF figures, rendered in the compute deployments."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+
+from pycwt_mod.plot import FIGURE_FORMATS
 
 from ...error_codes import ErrorCode
 from ..deps import ServiceDep
@@ -15,7 +17,12 @@ from .common import AUTH, ERRORS
 
 __all__ = ["router"]
 
-_PNG = {200: {"content": {"image/png": {}}, "description": "PNG."}}
+_PNG = {
+    200: {
+        "content": {media: {} for media in FIGURE_FORMATS.values()},
+        "description": "The figure: PNG, or SVG or PDF as the request's `format` says.",
+    }
+}
 
 router = APIRouter(
     prefix="/api/v1/plots",
@@ -28,7 +35,7 @@ router = APIRouter(
 
 @router.post("/cwt", response_class=Response)
 async def plot_cwt(body: CWTPlotRequest, service: ServiceDep) -> Response:
-    """PNG of the wavelet power (scalogram) of one series, with its cone of influence,
+    """The wavelet power (scalogram) of one series, with its cone of influence,
     the gap mask (``gaps="mask"``) and, with ``significance_test``, the red-noise
     (chi-square) significance contour."""
     call = service.cwt_png(
@@ -36,8 +43,8 @@ async def plot_cwt(body: CWTPlotRequest, service: ServiceDep) -> Response:
         preprocessing=body.preprocessing(), significance_test=body.significance_test,
         significance_level=body.significance_level, ar1=body.ar1,
     )  # fmt: skip
-    png = await shielded(call)
-    return Response(png, media_type="image/png")
+    figure = await shielded(call)
+    return Response(figure, media_type=FIGURE_FORMATS[body.format])
 
 
 async def job_thresholds(service: Service, job_id: str, owner: str | None) -> dict:
@@ -73,7 +80,7 @@ async def job_thresholds(service: Service, job_id: str, owner: str | None) -> di
 
 @router.post("/wct", response_class=Response)
 async def plot_wct(body: WCTPlotRequest, service: ServiceDep, owner: Owner) -> Response:
-    """PNG of the wavelet coherence of two series, phase arrows and significance contour.
+    """The wavelet coherence of two series, phase arrows and significance contour.
 
     The contour is the thresholds of the completed significance job ``job_id`` (same
     scale grid; no Monte Carlo here), or of a synchronous test (``significance_test``,
@@ -88,5 +95,5 @@ async def plot_wct(body: WCTPlotRequest, service: ServiceDep, owner: Owner) -> R
         thresholds=thresholds, grid=body.grid(), preprocessing=body.preprocessing(),
         monte_carlo=body.monte_carlo(), significance_test=body.significance_test,
     )  # fmt: skip
-    png = await shielded(call)
-    return Response(png, media_type="image/png")
+    figure = await shielded(call)
+    return Response(figure, media_type=FIGURE_FORMATS[body.format])

@@ -129,7 +129,8 @@ class TestCoherenceArrows:
         j = np.array([np.argmin(np.abs(1 / freq - v)) for v in p])
         assert (p <= coi[i]).all()
         assert (WCT[j, i] >= 0.8).all()
-        assert any("x leads by 90" in text.get_text() for text in fig.texts)
+        texts = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
+        assert any("x leads by 90" in text for text in texts)  # the caption
 
     def test_in_phase_points_right_and_lead_points_up(self):
         WCT = np.ones((4, 40))

@@ -123,6 +123,21 @@ class TestLocal:
         assert r.returncode == 0, r.stderr
         assert imread(out).shape == (450, 900, 4)
 
+    def test_vector_figures_names_and_dpi(self, files, tmp_path):
+        d, _, _ = files
+        svg, pdf, png = tmp_path / "c.svg", tmp_path / "c.pdf", tmp_path / "c.png"
+        args = ("wct", d / "xy.csv", d / "y.npy", "--column", "nino3", "--dj", 0.5)
+        r = run(*args, "-o", svg, "--names", "Niño3,rain", "--period-unit", "year")
+        assert r.returncode == 0, r.stderr
+        text = svg.read_text()
+        assert "Coherence: Niño3 / rain</text>" in text
+        assert "phase of Niño3 relative to rain" in text and "Period (years)</text>" in text
+        assert run(*args, "-o", pdf).returncode == 0 and pdf.read_bytes()[:5] == b"%PDF-"
+        assert run("cwt", d / "y.npy", "-o", png, "--dpi", 50).returncode == 0
+        assert imread(png).shape == (225, 450, 4)
+        r = run(*args, "-o", svg, "--names", "only-one")
+        assert r.returncode == 2 and "give 2 non-empty name(s)" in r.stderr
+
     def test_wct_significance(self, files, tmp_path):
         d, x, y = files
         out = tmp_path / "wct.npz"
