@@ -191,7 +191,7 @@ class TestCoherencePhase:
         ax = fig.axes[0]
         lines = [ln.get_ydata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--"]
         assert sorted(lines) == [24, 40]
-        text = next(t.get_text() for t in ax.texts if ": phase " in t.get_text())  # not the caption
+        text = next(t.get_text() for t in ax.texts if " lag " in t.get_text())  # not the caption
         assert text.startswith(f"24-40 day: phase {np.degrees(st.mean_phase):.0f}\u00b0")
         assert text.endswith(f"lag {st.lag:.3g} day")
         assert st.lag == pytest.approx(4, abs=0.5)
