@@ -315,7 +315,7 @@ async function follow(id) {
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    buf += value;
+    buf = (buf + value).replace(/\r\n/g, "\n"); // sse-starlette ends lines with CRLF
     let i;
     while ((i = buf.indexOf("\n\n")) >= 0) {
       const event = buf.slice(0, i);
