@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import pycwt_mod
 from pycwt_mod import montecarlo
-from pycwt_mod.options import MonteCarlo, ScaleGrid, option_fields
+from pycwt_mod.options import MonteCarlo, ScaleGrid, Spectrum, option_fields
 from serve_app.client import (
     BadRequest,
     Client,
@@ -222,7 +222,19 @@ class TestRequestFields:
     x = np.arange(64.0)
 
     def test_every_field_has_a_value(self):
-        assert {n for names in FIELDS.values() for n in names} == set(OTHER)
+        # a coherence (and its job) takes every option type but `Spectrum` (how power is
+        # expressed: the transforms' own, tested below)
+        assert {n for k, names in FIELDS.items() if k != "spectrum" for n in names} == set(OTHER)
+        assert FIELDS["spectrum"] == ("rectify",)
+
+    def test_the_transforms_send_how_power_is_expressed(self):
+        c = Captured()
+        ((path, fields),) = c.send("cwt", self.x, 0.5, rectify=True)
+        assert path == "/api/v1/analysis/cwt" and fields["rectify"] is True
+        ((path, fields),) = c.send("xwt", self.x, self.x, 0.5, spectrum=Spectrum(rectify=True))
+        assert path == "/api/v1/analysis/xwt" and fields["rectify"] is True
+        with pytest.raises(TypeError, match="rectify"):
+            c.send("wct", self.x, self.x, 0.5, rectify=True)  # no field of a coherence
 
     @pytest.mark.parametrize("flat", [False, True], ids=["objects", "keywords"])
     def test_a_significance_job_gets_every_option(self, flat):
